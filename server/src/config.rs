@@ -1,0 +1,361 @@
+//! Configuration, layered: built-in defaults, then `hearth.toml`, then
+//! `HEARTH_*` environment variables, then command-line flags. Unknown keys are
+//! refused by name, so a typo never silently falls back to a default.
+
+use std::fmt::{self, Write as _};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::value::{Dict, Value};
+use figment::{Figment, Profile, Provider};
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+/// Prefix of the environment variables Hearth reads; nesting uses `__`
+/// (`HEARTH_LOG__LEVEL` sets `log.level`).
+pub const ENV_PREFIX: &str = "HEARTH_";
+/// The config file read from the working directory when none is named.
+pub const DEFAULT_FILE: &str = "hearth.toml";
+
+/// The effective configuration of one Hearth process.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Address and port the web server listens on.
+    pub listen: SocketAddr,
+    /// The address family members type into their browser. Passkeys and
+    /// cookies are bound to it. Unset: `http://localhost:<port>`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub public_url: Option<Url>,
+    /// Where Hearth keeps its database, index, derived media and uploads.
+    pub data_dir: PathBuf,
+    pub log: LogConfig,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogConfig {
+    pub format: LogFormat,
+    /// A level (`info`) or per-module directives (`info,hearth=debug`).
+    pub level: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// One human-readable line per event.
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([0, 0, 0, 0], 2468)),
+            public_url: None,
+            data_dir: PathBuf::from("hearth-data"),
+            log: LogConfig::default(),
+        }
+    }
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        Self {
+            format: LogFormat::Text,
+            level: "info".to_owned(),
+        }
+    }
+}
+
+impl Config {
+    /// The URL family members open: `public_url` if set, otherwise
+    /// `http://localhost:<port>`.
+    #[must_use]
+    pub fn public_url(&self) -> Url {
+        self.public_url.clone().unwrap_or_else(|| {
+            let mut url = Url::parse("http://localhost/").unwrap_or_else(|_| unreachable!());
+            // A port is always accepted on an http URL with a host.
+            let _ = url.set_port(Some(self.listen.port()));
+            url
+        })
+    }
+
+    fn validate(&self, layers: &Layers) -> Result<(), ConfigError> {
+        let invalid = |key: &str, why: &str| {
+            ConfigError::Invalid(format!(
+                "invalid value for `{key}` ({}): {why}",
+                layers.origin_of(key)
+            ))
+        };
+        if let Some(url) = &self.public_url {
+            if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+                return Err(invalid(
+                    "public_url",
+                    "it must be an http:// or https:// address with a host name",
+                ));
+            }
+            if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
+                return Err(invalid(
+                    "public_url",
+                    "Hearth must be served at the root of its address (no path, query or fragment)",
+                ));
+            }
+        }
+        if self.data_dir.as_os_str().is_empty() {
+            return Err(invalid("data_dir", "it must not be empty"));
+        }
+        if let Err(err) = tracing_subscriber::EnvFilter::try_new(&self.log.level) {
+            return Err(invalid("log.level", &err.to_string()));
+        }
+        Ok(())
+    }
+}
+
+/// What the command line says about configuration.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    /// `--config` (or `HEARTH_CONFIG`).
+    pub config_file: Option<PathBuf>,
+    /// `--data`.
+    pub data_dir: Option<PathBuf>,
+    /// `--listen`.
+    pub listen: Option<SocketAddr>,
+}
+
+/// Where a configuration value came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    Default,
+    File(PathBuf),
+    Env(String),
+    Flag(&'static str),
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Default => f.write_str("default"),
+            Self::File(path) => write!(f, "file {}", path.display()),
+            Self::Env(var) => write!(f, "environment variable {var}"),
+            Self::Flag(flag) => write!(f, "flag {flag}"),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("the config file {} does not exist", .0.display())]
+    MissingFile(PathBuf),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// A loaded configuration and the layers it was built from.
+#[derive(Debug)]
+pub struct Loaded {
+    pub config: Config,
+    layers: Layers,
+}
+
+/// The layers that are not defaults, highest priority last.
+#[derive(Debug)]
+struct Layers {
+    file: Option<(PathBuf, Dict)>,
+    env: Dict,
+    flags: Dict,
+}
+
+#[derive(Serialize)]
+struct FlagLayer<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    listen: Option<&'a SocketAddr>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data_dir: Option<&'a PathBuf>,
+}
+
+const FLAGS: [(&str, &str); 2] = [("listen", "--listen"), ("data_dir", "--data")];
+
+impl Loaded {
+    /// Reads every layer and checks the result.
+    pub fn load(overrides: &Overrides) -> Result<Self, ConfigError> {
+        let file = match &overrides.config_file {
+            Some(path) if !path.is_file() => return Err(ConfigError::MissingFile(path.clone())),
+            Some(path) => Some(path.clone()),
+            None => Some(PathBuf::from(DEFAULT_FILE)).filter(|path| path.is_file()),
+        };
+        let file = file.map(|path| std::path::absolute(&path).unwrap_or(path));
+        let env = Env::prefixed(ENV_PREFIX).split("__").ignore(&["config"]);
+        let flags = Serialized::defaults(FlagLayer {
+            listen: overrides.listen.as_ref(),
+            data_dir: overrides.data_dir.as_ref(),
+        });
+
+        let file_layer = match &file {
+            Some(path) => {
+                let toml = Toml::file_exact(path);
+                let dict = default_dict(&toml).map_err(|err| {
+                    ConfigError::Invalid(format!(
+                        "cannot read the config file {}: {}",
+                        path.display(),
+                        one_line(&err.kind.to_string())
+                    ))
+                })?;
+                Some((path.clone(), dict))
+            }
+            None => None,
+        };
+        let layers = Layers {
+            file: file_layer,
+            env: default_dict(&env).map_err(|err| ConfigError::Invalid(err.to_string()))?,
+            flags: default_dict(&flags).map_err(|err| ConfigError::Invalid(err.to_string()))?,
+        };
+
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(path) = &file {
+            figment = figment.merge(Toml::file_exact(path));
+        }
+        let config: Config = figment
+            .merge(env)
+            .merge(flags)
+            .extract()
+            .map_err(|err| layers.describe(&err))?;
+        config.validate(&layers)?;
+        Ok(Self { config, layers })
+    }
+
+    /// The config file that was read, if any.
+    #[must_use]
+    pub fn file(&self) -> Option<&Path> {
+        self.layers.file.as_ref().map(|(path, _)| path.as_path())
+    }
+
+    /// The effective configuration as TOML, each value followed by where it
+    /// came from.
+    #[must_use]
+    pub fn show(&self) -> String {
+        let Ok(Value::Dict(_, root)) = Value::serialize(&self.config) else {
+            return String::new();
+        };
+        let mut out = String::from(
+            "# Effective configuration: each value is followed by where it came from.\n",
+        );
+        let mut tables = Vec::new();
+        for (key, value) in &root {
+            match value {
+                Value::Dict(_, table) => tables.push((key, table)),
+                _ => self.show_value(&mut out, key, key, value),
+            }
+            if key == "listen" && self.config.public_url.is_none() {
+                let _ = writeln!(
+                    out,
+                    "# public_url is not set: {} is used",
+                    self.config.public_url()
+                );
+            }
+        }
+        for (name, table) in tables {
+            let _ = write!(out, "\n[{name}]\n");
+            for (key, value) in table {
+                self.show_value(&mut out, &format!("{name}.{key}"), key, value);
+            }
+        }
+        out
+    }
+
+    fn show_value(&self, out: &mut String, path: &str, key: &str, value: &Value) {
+        let literal = match value {
+            Value::String(_, text) => serde_json::to_string(text).unwrap_or_default(),
+            other => other.to_actual().to_string(),
+        };
+        let _ = writeln!(out, "{key} = {literal}  # {}", self.layers.origin_of(path));
+    }
+}
+
+fn default_dict(provider: &impl Provider) -> Result<Dict, Box<figment::Error>> {
+    Ok(provider
+        .data()
+        .map_err(Box::new)?
+        .remove(&Profile::Default)
+        .unwrap_or_default())
+}
+
+fn lookup<'a>(dict: &'a Dict, path: &str) -> Option<&'a Value> {
+    let mut parts = path.split('.');
+    let mut value = dict.get(parts.next()?)?;
+    for part in parts {
+        value = value.as_dict()?.get(part)?;
+    }
+    Some(value)
+}
+
+impl Layers {
+    /// The layer that supplied `key` (a dotted path), highest priority first.
+    fn origin_of(&self, key: &str) -> Origin {
+        if lookup(&self.flags, key).is_some() {
+            let flag = FLAGS
+                .iter()
+                .find(|(name, _)| *name == key)
+                .map_or("", |(_, flag)| flag);
+            return Origin::Flag(flag);
+        }
+        if lookup(&self.env, key).is_some() {
+            return Origin::Env(env_var(key));
+        }
+        match &self.file {
+            Some((path, dict)) if lookup(dict, key).is_some() => Origin::File(path.clone()),
+            _ => Origin::Default,
+        }
+    }
+
+    /// One sentence for a figment extraction error, naming key and source.
+    fn describe(&self, err: &figment::Error) -> ConfigError {
+        use figment::error::Kind;
+        let key = err.path.join(".");
+        let message = match &err.kind {
+            Kind::UnknownField(_, expected) => {
+                let scope = match key.rsplit_once('.') {
+                    Some((parent, _)) => format!(" under `{parent}`"),
+                    None => String::new(),
+                };
+                format!(
+                    "unknown key `{key}` ({}); the known keys{scope} are: {}",
+                    self.origin_of(&key),
+                    expected.join(", ")
+                )
+            }
+            kind => format!(
+                "invalid value for `{key}` ({}): {kind}",
+                self.origin_of(&key)
+            ),
+        };
+        ConfigError::Invalid(message)
+    }
+}
+
+/// A TOML parser message (several lines with a source excerpt) as one line.
+fn one_line(message: &str) -> String {
+    let mut lines = message.lines().map(str::trim);
+    let first = lines.next().unwrap_or_default().to_owned();
+    let details: Vec<&str> = lines
+        .filter(|line| {
+            !line.is_empty()
+                && !line.starts_with('|')
+                && !line.starts_with(|c: char| c.is_ascii_digit())
+        })
+        .collect();
+    if details.is_empty() {
+        first
+    } else {
+        format!("{first}: {}", details.join(", "))
+    }
+}
+
+fn env_var(key: &str) -> String {
+    format!(
+        "{ENV_PREFIX}{}",
+        key.replace('.', "__").to_ascii_uppercase()
+    )
+}

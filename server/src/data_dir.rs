@@ -1,0 +1,72 @@
+//! The data folder: one place for everything Hearth keeps. This module owns
+//! its layout; nothing else builds paths into it by hand.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// The layout of a prepared data folder.
+#[derive(Debug, Clone)]
+pub struct DataDir {
+    root: PathBuf,
+}
+
+/// Folders created on start, relative to the data folder.
+const LAYOUT: [&str; 5] = [
+    "index",
+    "media/originals",
+    "media/derived",
+    "exports",
+    "tmp",
+];
+
+#[derive(Debug, thiserror::Error)]
+#[error("the data folder {} is not usable: {action} failed: {source}", .path.display())]
+pub struct DataDirError {
+    path: PathBuf,
+    action: &'static str,
+    #[source]
+    source: io::Error,
+}
+
+impl DataDir {
+    /// Creates the layout if missing, empties `tmp/` (staging left by a
+    /// previous run) and checks that the folder is writable.
+    pub fn prepare(root: &Path) -> Result<Self, DataDirError> {
+        let fail = |action: &'static str| {
+            let path = root.to_path_buf();
+            move |source| DataDirError {
+                path,
+                action,
+                source,
+            }
+        };
+        std::fs::create_dir_all(root).map_err(fail("creating it"))?;
+        let root = std::path::absolute(root).map_err(fail("resolving its path"))?;
+        let dir = Self { root };
+        for sub in LAYOUT {
+            std::fs::create_dir_all(dir.root.join(sub)).map_err(fail("creating its folders"))?;
+        }
+        let tmp = dir.tmp();
+        std::fs::remove_dir_all(&tmp).map_err(fail("emptying tmp/"))?;
+        std::fs::create_dir(&tmp).map_err(fail("recreating tmp/"))?;
+        let probe = tmp.join(".write-test");
+        std::fs::write(&probe, b"hearth").map_err(fail("writing a test file"))?;
+        std::fs::remove_file(&probe).map_err(fail("removing a test file"))?;
+        Ok(dir)
+    }
+
+    #[must_use]
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    #[must_use]
+    pub fn database(&self) -> PathBuf {
+        self.root.join("hearth.db")
+    }
+
+    #[must_use]
+    pub fn tmp(&self) -> PathBuf {
+        self.root.join("tmp")
+    }
+}

@@ -1,0 +1,90 @@
+//! The SQLite database: how it is opened (WAL, foreign keys, secure delete)
+//! and how its schema is brought up to date. The database is the source of
+//! truth; everything else in the data folder can be rebuilt from it.
+
+use std::path::Path;
+use std::time::Duration;
+
+use migrations::{Migrator, MigratorTrait};
+use sea_orm::sqlx::sqlite::{SqliteAutoVacuum, SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+
+/// Readers run concurrently in WAL mode; SQLite serialises the writers.
+const MAX_CONNECTIONS: u32 = 4;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("cannot open the database {path}: {source}")]
+    Open { path: String, source: DbErr },
+    #[error(
+        "the database was written by a newer version of Hearth (it has migrations this version does not know: {}); install that version or newer",
+        .unknown.join(", ")
+    )]
+    Newer { unknown: Vec<String> },
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] DbErr),
+}
+
+/// Opens (creating if missing) the database file with Hearth's pragmas.
+pub async fn open(path: &Path) -> Result<DatabaseConnection, DbError> {
+    let file = path.to_path_buf();
+    let mut options = ConnectOptions::new("sqlite://hearth.db");
+    options
+        .max_connections(MAX_CONNECTIONS)
+        .min_connections(1)
+        .sqlx_logging(false)
+        .map_sqlx_sqlite_opts(move |opts| {
+            opts.filename(&file)
+                .create_if_missing(true)
+                // Only takes effect on a new file, before the first table.
+                .auto_vacuum(SqliteAutoVacuum::Incremental)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(5))
+                // Deleted rows are overwritten with zeros, not left in free pages.
+                .pragma("secure_delete", "ON")
+        });
+    Database::connect(options)
+        .await
+        .map_err(|source| DbError::Open {
+            path: path.display().to_string(),
+            source,
+        })
+}
+
+/// What `migrate` did.
+#[derive(Debug)]
+pub struct MigrationReport {
+    /// Names of the migrations applied now, in order.
+    pub applied: Vec<String>,
+    /// How many migrations this version of Hearth knows.
+    pub known: usize,
+}
+
+/// Refuses a database from a newer Hearth, then applies pending migrations.
+pub async fn migrate(db: &DatabaseConnection) -> Result<MigrationReport, DbError> {
+    let known: Vec<String> = Migrator::migrations()
+        .iter()
+        .map(|migration| migration.name().to_owned())
+        .collect();
+    let unknown: Vec<String> = Migrator::get_migration_models(db)
+        .await?
+        .into_iter()
+        .map(|model| model.version)
+        .filter(|version| !known.contains(version))
+        .collect();
+    if !unknown.is_empty() {
+        return Err(DbError::Newer { unknown });
+    }
+    let applied: Vec<String> = Migrator::get_pending_migrations(db)
+        .await?
+        .iter()
+        .map(|migration| migration.name().to_owned())
+        .collect();
+    Migrator::up(db, None).await?;
+    Ok(MigrationReport {
+        applied,
+        known: known.len(),
+    })
+}

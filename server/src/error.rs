@@ -1,0 +1,148 @@
+//! The one error type of the HTTP API and its one mapping to HTTP: every
+//! `/api` error is JSON `{"code", "message"}` with a stable, greppable code.
+//! The message is for people; details stay in the server log.
+
+use poem::http::StatusCode;
+use poem::{IntoResponse, Response};
+use poem_openapi::registry::{MetaMediaType, MetaResponse, MetaResponses, Registry};
+use poem_openapi::types::{ToJSON, Type};
+use poem_openapi::{ApiResponse, Object};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The request is malformed or a value is out of range.
+    #[error("{0}")]
+    InvalidRequest(String),
+    /// The path names nothing, or nothing the caller may see.
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    MethodNotAllowed(String),
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// Any other refusal by the HTTP layer, with its own status.
+    #[error("{message}")]
+    Rejected { status: StatusCode, message: String },
+    /// A bug or an unexpected failure; the cause goes to the log only.
+    #[error("Something went wrong on the server. The details are in its log.")]
+    Internal(#[source] anyhow::Error),
+}
+
+/// The body of every `/api` error.
+#[derive(Debug, Object)]
+#[oai(rename = "Error")]
+pub struct ErrorBody {
+    /// Stable machine-readable code, e.g. `not_found`.
+    pub code: String,
+    /// What went wrong, in words for people.
+    pub message: String,
+}
+
+impl AppError {
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::InvalidRequest(_) => "invalid_request",
+            Self::NotFound(_) => "not_found",
+            Self::MethodNotAllowed(_) => "method_not_allowed",
+            Self::PayloadTooLarge(_) => "payload_too_large",
+            Self::UnsupportedMediaType(_) => "unsupported_media_type",
+            Self::Rejected { .. } => "request_rejected",
+            Self::Internal(_) => "internal",
+        }
+    }
+
+    #[must_use]
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::InvalidRequest(_) => StatusCode::BAD_REQUEST,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Rejected { status, .. } => *status,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// Classifies an error raised by poem or poem-openapi (routing, body
+    /// parsing, size limits) or passes one of ours through.
+    #[must_use]
+    pub fn from_poem(err: poem::Error) -> Self {
+        let err = match err.downcast::<Self>() {
+            Ok(own) => return own,
+            Err(other) => other,
+        };
+        let status = err.status();
+        let message = err.to_string();
+        match status {
+            StatusCode::NOT_FOUND => {
+                Self::NotFound("There is no API endpoint at this path.".into())
+            }
+            StatusCode::METHOD_NOT_ALLOWED => {
+                Self::MethodNotAllowed("This API endpoint does not accept this method.".into())
+            }
+            StatusCode::PAYLOAD_TOO_LARGE => Self::PayloadTooLarge(message),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => Self::UnsupportedMediaType(message),
+            StatusCode::BAD_REQUEST => Self::InvalidRequest(message),
+            status if status.is_server_error() => Self::Internal(anyhow::anyhow!(message)),
+            status => Self::Rejected { status, message },
+        }
+    }
+}
+
+impl From<sea_orm::DbErr> for AppError {
+    fn from(err: sea_orm::DbErr) -> Self {
+        Self::Internal(err.into())
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        if let Self::Internal(cause) = &self {
+            tracing::error!(error = format!("{cause:#}"), "internal error");
+        }
+        poem::error::ResponseError::as_response(&self)
+    }
+}
+
+impl poem::error::ResponseError for AppError {
+    fn status(&self) -> StatusCode {
+        AppError::status(self)
+    }
+
+    fn as_response(&self) -> Response {
+        let body = ErrorBody {
+            code: self.code().to_owned(),
+            message: self.to_string(),
+        };
+        Response::builder()
+            .status(self.status())
+            .content_type("application/json; charset=utf-8")
+            .body(body.to_json_string())
+    }
+}
+
+/// Documents the error shape once for every operation that can fail.
+impl ApiResponse for AppError {
+    fn meta() -> MetaResponses {
+        MetaResponses {
+            responses: vec![MetaResponse {
+                description: "An error: `code` is stable, `message` is for people.",
+                status: None,
+                status_range: None,
+                content: vec![MetaMediaType {
+                    content_type: "application/json; charset=utf-8",
+                    schema: ErrorBody::schema_ref(),
+                }],
+                headers: Vec::new(),
+            }],
+        }
+    }
+
+    fn register(registry: &mut Registry) {
+        ErrorBody::register(registry);
+    }
+}

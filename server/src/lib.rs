@@ -1,0 +1,150 @@
+//! Hearth: a self-hosted family photo server in one process. `start` opens
+//! the data folder and database and serves the API and the web UI until
+//! `Running::stop`.
+
+pub mod api;
+pub mod clock;
+pub mod config;
+pub mod data_dir;
+pub mod db;
+pub mod error;
+pub mod http;
+pub mod logging;
+pub mod state;
+pub mod system;
+pub mod web;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use poem::listener::TcpAcceptor;
+use poem::{Endpoint, EndpointExt, Route, Server};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::data_dir::{DataDir, DataDirError};
+use crate::db::DbError;
+use crate::state::AppState;
+
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// How long in-flight requests get to finish after a shutdown signal.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    DataDir(#[from] DataDirError),
+    #[error(transparent)]
+    Database(#[from] DbError),
+    #[error("cannot use the listening socket: {0}")]
+    Listener(#[source] std::io::Error),
+}
+
+/// The whole HTTP surface: `/api`, then the web UI for everything else.
+pub fn routes(state: AppState) -> impl Endpoint {
+    Route::new()
+        .nest("/api", api::routes())
+        .nest("/", web::ui)
+        .data(state)
+        .around(http::around)
+}
+
+/// A server that is accepting connections.
+pub struct Running {
+    state: AppState,
+    local_addr: SocketAddr,
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+/// Prepares the data folder, opens and migrates the database, then serves
+/// on `listener` (already bound, so the caller reports a taken port).
+pub async fn start(
+    mut config: Config,
+    clock: Arc<dyn Clock>,
+    listener: tokio::net::TcpListener,
+) -> Result<Running, StartError> {
+    let local_addr = listener.local_addr().map_err(StartError::Listener)?;
+    // With port 0 the OS picked one: from here on, the config says which.
+    config.listen = local_addr;
+    let data_dir = DataDir::prepare(&config.data_dir)?;
+    let db = db::open(&data_dir.database()).await?;
+    let report = db::migrate(&db).await?;
+    if !report.applied.is_empty() {
+        tracing::info!(applied = ?report.applied, "database migrated");
+    }
+    let state = AppState::new(config, data_dir, db, clock);
+    let acceptor = TcpAcceptor::from_tokio(listener).map_err(StartError::Listener)?;
+    let (stop, stopped) = oneshot::channel::<()>();
+    let app = routes(state.clone());
+    let task = tokio::spawn(async move {
+        Server::new_with_acceptor(acceptor)
+            .run_with_graceful_shutdown(
+                app,
+                async {
+                    // A dropped sender also means stop.
+                    let _ = stopped.await;
+                },
+                Some(SHUTDOWN_GRACE),
+            )
+            .await
+    });
+    tracing::info!(
+        address = %local_addr,
+        data = %state.data_dir().root().display(),
+        "Hearth {VERSION} is ready: open {}",
+        state.config().public_url()
+    );
+    Ok(Running {
+        state,
+        local_addr,
+        stop,
+        task,
+    })
+}
+
+impl Running {
+    #[must_use]
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    #[must_use]
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// Serves until `signal` resolves (or the server fails), then stops.
+    pub async fn run_until(mut self, signal: impl Future<Output = ()>) -> std::io::Result<()> {
+        let failed = tokio::select! {
+            () = signal => None,
+            joined = &mut self.task => Some(joined),
+        };
+        let joined = if let Some(joined) = failed {
+            joined
+        } else {
+            let _ = self.stop.send(());
+            (&mut self.task).await
+        };
+        close(&self.state).await;
+        joined.map_err(std::io::Error::other)?
+    }
+
+    /// Stops accepting connections, lets in-flight requests finish (for at
+    /// most 10 seconds), then closes the database.
+    pub async fn stop(self) -> std::io::Result<()> {
+        self.run_until(async {}).await
+    }
+}
+
+async fn close(state: &AppState) {
+    if let Err(err) = state.db().clone().close().await {
+        tracing::warn!(error = %err, "closing the database");
+    }
+    tracing::info!("Hearth stopped");
+}

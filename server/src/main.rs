@@ -1,0 +1,200 @@
+//! The `hearth` command: parse the command line, load the configuration,
+//! then serve or run a maintenance command.
+//!
+//! Exit codes: 0 success, 1 runtime failure, 2 usage or configuration error.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Args, Parser, Subcommand};
+use hearth::clock::SystemClock;
+use hearth::config::{Loaded, Overrides};
+
+const RUNTIME_FAILURE: u8 = 1;
+const CONFIG_ERROR: u8 = 2;
+
+#[derive(Parser)]
+#[command(
+    name = "hearth",
+    version,
+    about = "Hearth: a self-hosted family photo server. One program, one data folder, no cloud.",
+    long_about = None,
+    after_help = "Start with `hearth serve`, then open the address it prints.\n\
+                  Configuration: defaults < hearth.toml < HEARTH_* environment variables < flags.\n\
+                  Every key is documented in hearth.example.toml."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run Hearth: the web app, the API and all background work.
+    Serve {
+        #[command(flatten)]
+        sources: Sources,
+        /// Address and port to listen on, e.g. 0.0.0.0:2468.
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<SocketAddr>,
+    },
+    /// Bring the database up to date without starting the server.
+    Migrate {
+        #[command(flatten)]
+        sources: Sources,
+    },
+    /// Inspect the configuration.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Print the OpenAPI document of the HTTP API (JSON).
+    Openapi,
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Print the effective configuration and where each value came from.
+    Show {
+        #[command(flatten)]
+        sources: Sources,
+        /// As for `hearth serve`.
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<SocketAddr>,
+    },
+}
+
+#[derive(Args)]
+struct Sources {
+    /// Config file to read (default: ./hearth.toml if it exists).
+    #[arg(long, value_name = "FILE", env = "HEARTH_CONFIG")]
+    config: Option<PathBuf>,
+    /// Data folder: database, index, thumbnails, uploads.
+    #[arg(long, value_name = "DIR")]
+    data: Option<PathBuf>,
+}
+
+impl Sources {
+    fn load(self, listen: Option<SocketAddr>) -> Result<Loaded, ExitCode> {
+        Loaded::load(&Overrides {
+            config_file: self.config,
+            data_dir: self.data,
+            listen,
+        })
+        .map_err(|err| fail(CONFIG_ERROR, &err))
+    }
+}
+
+fn fail(code: u8, err: &dyn std::fmt::Display) -> ExitCode {
+    eprintln!("hearth: {err}");
+    ExitCode::from(code)
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Serve { sources, listen } => sources.load(listen).and_then(serve),
+        Command::Migrate { sources } => sources.load(None).and_then(migrate),
+        Command::Config(ConfigCommand::Show { sources, listen }) => sources
+            .load(listen)
+            .map(|loaded| print!("{}", loaded.show())),
+        Command::Openapi => {
+            println!("{}", hearth::api::openapi_json());
+            Ok(())
+        }
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(code) => code,
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|err| fail(RUNTIME_FAILURE, &err))
+}
+
+fn serve(loaded: Loaded) -> Result<(), ExitCode> {
+    hearth::logging::init(&loaded.config.log);
+    if let Some(file) = loaded.file() {
+        tracing::info!(file = %file.display(), "configuration read");
+    }
+    let config = loaded.config;
+    runtime()?.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(config.listen)
+            .await
+            .map_err(|err| {
+                let why = if err.kind() == std::io::ErrorKind::AddrInUse {
+                    format!(
+                        "port {} is already in use (listen = {}); stop the other program or choose another port with --listen",
+                        config.listen.port(),
+                        config.listen
+                    )
+                } else {
+                    format!("cannot listen on {}: {err}", config.listen)
+                };
+                fail(RUNTIME_FAILURE, &why)
+            })?;
+        let running = hearth::start(config, Arc::new(SystemClock), listener)
+            .await
+            .map_err(|err| fail(RUNTIME_FAILURE, &err))?;
+        running
+            .run_until(shutdown_signal())
+            .await
+            .map_err(|err| fail(RUNTIME_FAILURE, &err))
+    })
+}
+
+fn migrate(loaded: Loaded) -> Result<(), ExitCode> {
+    let config = loaded.config;
+    runtime()?.block_on(async move {
+        let data_dir = hearth::data_dir::DataDir::prepare(&config.data_dir)
+            .map_err(|err| fail(RUNTIME_FAILURE, &err))?;
+        let db = hearth::db::open(&data_dir.database())
+            .await
+            .map_err(|err| fail(RUNTIME_FAILURE, &err))?;
+        let report = hearth::db::migrate(&db)
+            .await
+            .map_err(|err| fail(RUNTIME_FAILURE, &err))?;
+        let _ = db.close().await;
+        if report.applied.is_empty() {
+            println!(
+                "The database {} is up to date ({} migrations).",
+                data_dir.database().display(),
+                report.known
+            );
+        } else {
+            println!(
+                "Applied {} migrations to {}:",
+                report.applied.len(),
+                data_dir.database().display()
+            );
+            for name in &report.applied {
+                println!("  {name}");
+            }
+        }
+        Ok(())
+    })
+}
+
+/// Resolves on Ctrl-C or SIGTERM (what `docker stop` and systemd send).
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,70 @@
+//! `AppState`: what every request handler and background task shares.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use sea_orm::DatabaseConnection;
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::data_dir::DataDir;
+
+/// Cheap to clone: one `Arc` inside.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: Config,
+    data_dir: DataDir,
+    db: DatabaseConnection,
+    clock: Arc<dyn Clock>,
+    started_at: DateTime<Utc>,
+}
+
+impl AppState {
+    #[must_use]
+    pub fn new(
+        config: Config,
+        data_dir: DataDir,
+        db: DatabaseConnection,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        let started_at = clock.now();
+        Self {
+            inner: Arc::new(Inner {
+                config,
+                data_dir,
+                db,
+                clock,
+                started_at,
+            }),
+        }
+    }
+
+    #[must_use]
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    #[must_use]
+    pub fn data_dir(&self) -> &DataDir {
+        &self.inner.data_dir
+    }
+
+    #[must_use]
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.inner.db
+    }
+
+    #[must_use]
+    pub fn now(&self) -> DateTime<Utc> {
+        self.inner.clock.now()
+    }
+
+    #[must_use]
+    pub fn started_at(&self) -> DateTime<Utc> {
+        self.inner.started_at
+    }
+}

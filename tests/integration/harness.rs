@@ -1,0 +1,201 @@
+//! Booting Hearth for a test: in-process (`TestServer`) or as the real
+//! binary (`Hearth`), each with its own temporary data folder.
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::time::Duration;
+
+use chrono::{TimeZone, Utc};
+use hearth::Running;
+use hearth::clock::ManualClock;
+use hearth::config::Config;
+use hearth::state::AppState;
+use tempfile::TempDir;
+
+/// The real server, in this process, on a free port.
+pub struct TestServer {
+    running: Option<Running>,
+    pub base: String,
+    pub client: reqwest::Client,
+    pub clock: Arc<ManualClock>,
+    dir: TempDir,
+}
+
+/// A client that never uses a proxy from the environment.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("reqwest client")
+}
+
+impl TestServer {
+    pub async fn start() -> Self {
+        Self::start_in(tempfile::tempdir().expect("temp dir")).await
+    }
+
+    /// Starts on an existing data folder (to test restarts).
+    pub async fn start_in(dir: TempDir) -> Self {
+        let config = Config {
+            data_dir: dir.path().join("data"),
+            ..Config::default()
+        };
+        let clock = Arc::new(ManualClock::new(
+            Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap(),
+        ));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind 127.0.0.1:0");
+        let running = hearth::start(config, clock.clone(), listener)
+            .await
+            .expect("server starts");
+        let base = format!("http://{}", running.local_addr());
+        Self {
+            running: Some(running),
+            base,
+            client: client(),
+            clock,
+            dir,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.running().local_addr()
+    }
+
+    pub fn state(&self) -> &AppState {
+        self.running().state()
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    fn running(&self) -> &Running {
+        self.running.as_ref().expect("server is running")
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Graceful stop; hands back the data folder for a restart.
+    pub async fn stop(mut self) -> TempDir {
+        let running = self.running.take().expect("server is running");
+        running.stop().await.expect("clean shutdown");
+        self.dir
+    }
+}
+
+/// The `hearth` binary built by cargo for this test run.
+pub fn hearth_command(workdir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_hearth"));
+    command.current_dir(workdir);
+    // Only what a test sets: never the developer's own HEARTH_* variables.
+    for (key, _) in std::env::vars() {
+        if key.starts_with("HEARTH_") {
+            command.env_remove(key);
+        }
+    }
+    command
+}
+
+/// The result of running `hearth` to completion.
+pub struct Outcome {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+pub fn run(command: &mut Command) -> Outcome {
+    let output = command.output().expect("run hearth");
+    Outcome {
+        code: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// `hearth serve` as a child process, its log read line by line.
+pub struct Hearth {
+    child: Child,
+    lines: Receiver<String>,
+    pub log: Vec<String>,
+}
+
+impl Hearth {
+    pub fn spawn(command: &mut Command) -> Self {
+        let mut child = command
+            .stderr(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("spawn hearth");
+        let stderr = child.stderr.take().expect("stderr piped");
+        let (tx, lines) = channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Self {
+            child,
+            lines,
+            log: Vec::new(),
+        }
+    }
+
+    /// Reads log lines until one contains `needle`; None if the log ends
+    /// (or 20 seconds pass) first.
+    pub fn wait_for_log(&mut self, needle: &str) -> Option<String> {
+        loop {
+            match self.lines.recv_timeout(Duration::from_secs(20)) {
+                Ok(line) => {
+                    self.log.push(line.clone());
+                    if line.contains(needle) {
+                        return Some(line);
+                    }
+                }
+                Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => return None,
+            }
+        }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Sends SIGTERM, as systemd and `docker stop` do, and waits for exit.
+    pub fn terminate(&mut self) -> Option<i32> {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.pid().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(status.success(), "kill -TERM failed");
+        let code = self.child.wait().expect("wait for hearth").code();
+        while let Ok(line) = self.lines.recv_timeout(Duration::from_secs(5)) {
+            self.log.push(line);
+        }
+        code
+    }
+}
+
+impl Drop for Hearth {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

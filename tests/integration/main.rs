@@ -1,0 +1,18 @@
+//! Hearth's integration tests: the one test binary. Each test boots the real
+//! server (in-process on 127.0.0.1:0, or the real `hearth` binary) with a
+//! temporary data folder and talks HTTP to it.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test that meets the unexpected should fail loudly"
+)]
+
+mod harness;
+
+mod cli;
+mod config;
+mod http_api;
+mod shutdown;
+mod storage;
+mod web_ui;

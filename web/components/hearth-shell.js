@@ -1,0 +1,47 @@
+// @ts-check
+/**
+ * `<hearth-shell>`: the app frame. A header with the name, the navigation
+ * (top on wide screens, a bottom tab bar on phones) and the content area.
+ */
+import { icons } from '../icons.js';
+
+const NAV = [
+  { href: '/', label: 'Photos', icon: icons.photos },
+  { href: '/albums', label: 'Albums', icon: icons.albums },
+  { href: '/search', label: 'Search', icon: icons.search },
+  { href: '/settings', label: 'Settings', icon: icons.settings },
+];
+
+export class HearthShell extends HTMLElement {
+  connectedCallback() {
+    if (this.querySelector('main')) return;
+    const links = NAV.map(
+      (item) => `<a class="nav-link" href="${item.href}">${item.icon}<span>${item.label}</span></a>`,
+    ).join('');
+    this.innerHTML = `
+      <a class="skip-link" href="#content">Skip to content</a>
+      <header class="app-header">
+        <a class="brand" href="/" aria-label="Hearth, home">${icons.flame}<span>Hearth</span></a>
+        <nav class="app-nav" aria-label="Main">${links}</nav>
+      </header>
+      <main id="content" tabindex="-1"></main>`;
+  }
+
+  /**
+   * Replaces the content and marks the current navigation entry.
+   * @param {HTMLElement} view
+   * @param {string} path
+   */
+  show(view, path) {
+    const main = /** @type {HTMLElement} */ (this.querySelector('main'));
+    main.replaceChildren(view);
+    for (const link of this.querySelectorAll('.nav-link')) {
+      const href = link.getAttribute('href') ?? '';
+      if (href === path) link.setAttribute('aria-current', 'page');
+      else link.removeAttribute('aria-current');
+    }
+    window.scrollTo(0, 0);
+  }
+}
+
+customElements.define('hearth-shell', HearthShell);

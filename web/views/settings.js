@@ -1,0 +1,81 @@
+// @ts-check
+/** Settings. For now: what this server is and whether it is well. */
+import { api, ApiError } from '../api.js';
+import { h } from '../dom.js';
+import { icons } from '../icons.js';
+
+/**
+ * @param {number} seconds
+ * @returns {string}
+ */
+export function formatUptime(seconds) {
+  const units = [
+    ['day', 86400],
+    ['hour', 3600],
+    ['minute', 60],
+  ];
+  for (const [name, size] of /** @type {[string, number][]} */ (units)) {
+    if (seconds >= size) {
+      const count = Math.floor(seconds / size);
+      return `${count} ${name}${count === 1 ? '' : 's'}`;
+    }
+  }
+  return 'less than a minute';
+}
+
+/**
+ * @param {string} label
+ * @param {Node | string} value
+ * @param {string} key test hook and styling hook
+ */
+function row(label, value, key) {
+  return h('div', { class: 'fact', 'data-fact': key }, h('dt', {}, label), h('dd', {}, value));
+}
+
+/** @param {HTMLElement} list */
+async function loadAbout(list) {
+  try {
+    const [info, health] = await Promise.all([api('/server/info'), api('/health', { accept: [503] })]);
+    const healthy = health.status === 'ok';
+    const status = h(
+      'span',
+      { class: healthy ? 'status status-ok' : 'status status-bad' },
+      h('span', { class: 'status-icon' }),
+      healthy ? 'Healthy' : 'Something is wrong',
+    );
+    /** @type {HTMLElement} */ (status.querySelector('.status-icon')).innerHTML = healthy ? icons.check : icons.alert;
+    list.replaceChildren(
+      row('Version', `${info.name} ${info.version}`, 'version'),
+      row('Status', status, 'status'),
+      row('Database', health.database === 'ok' ? 'Working' : 'Not reachable', 'database'),
+      row('Running for', formatUptime(health.uptime_seconds), 'uptime'),
+    );
+  } catch (err) {
+    const message = err instanceof ApiError ? err.message : 'The server status could not be loaded.';
+    list.replaceChildren(h('p', { class: 'inline-error', role: 'alert' }, message));
+  }
+}
+
+export function settingsView() {
+  return {
+    title: 'Settings',
+    render: () => {
+      const about = h('dl', { class: 'facts', 'aria-busy': 'true' }, h('p', { class: 'muted' }, 'Loading…'));
+      loadAbout(about).finally(() => about.removeAttribute('aria-busy'));
+      return h(
+        'div',
+        { class: 'page' },
+        h('h1', {}, 'Settings'),
+        h('section', { class: 'card', 'aria-labelledby': 'about-heading' }, h('h2', { id: 'about-heading' }, 'This server'), about),
+        h(
+          'section',
+          { class: 'card', 'aria-labelledby': 'more-heading' },
+          h('h2', { id: 'more-heading' }, 'More'),
+          h('p', {}, 'Accounts, security and household settings arrive in a later version of Hearth.'),
+          h('p', {}, 'Developers and scripts: ', h('a', { href: '/api/docs' }, 'the HTTP API and its documentation'), '.'),
+          h('p', { class: 'muted' }, 'Light and dark appearance follow your device.'),
+        ),
+      );
+    },
+  };
+}
