@@ -21,7 +21,7 @@ type Apis = SystemApi;
 
 fn service() -> OpenApiService<Apis, ()> {
     OpenApiService::new(SystemApi, "Hearth", crate::VERSION)
-        .description("The HTTP API of Hearth, a self-hosted family photo server. Errors are JSON `{\"code\", \"message\"}`.")
+        .description("The HTTP API of Hearth, a self-hosted family photo server. Every error is a JSON object with a stable \"code\" and a \"message\" for people.")
         .server("/api")
 }
 

@@ -1,0 +1,100 @@
+// @ts-check
+/**
+ * Shared fixtures for every browser test:
+ * - `hearth`: the real binary on 127.0.0.1:0 with a fresh data folder;
+ * - `page` (and `baseURL`) pointed at it, failing the test if the page
+ *   requests anything from another host or logs a console error (CSP
+ *   violations included).
+ */
+import { test as base, expect } from '@playwright/test';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+
+const binary =
+  process.env.HEARTH_E2E_BIN ??
+  join(process.env.CARGO_TARGET_DIR ?? resolve(import.meta.dirname, '../../target'), 'debug/hearth');
+
+/**
+ * @typedef {object} Hearth
+ * @property {string} url base URL, e.g. http://127.0.0.1:41234
+ * @property {string} dataDir
+ * @property {string[]} log lines the server wrote
+ */
+
+/** @returns {Promise<Hearth & { stop: () => Promise<void> }>} */
+async function startHearth() {
+  const dataDir = mkdtempSync(join(tmpdir(), 'hearth-e2e-'));
+  /** @type {Record<string, string>} */
+  const env = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!key.startsWith('HEARTH_') && value !== undefined) env[key] = value;
+  }
+  env.HEARTH_LOG__FORMAT = 'json';
+  const child = spawn(binary, ['serve', '--listen', '127.0.0.1:0', '--data', dataDir], {
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  /** @type {string[]} */
+  const log = [];
+  const lines = createInterface({ input: child.stderr });
+  const url = await new Promise((resolveUrl, reject) => {
+    const timer = setTimeout(() => reject(new Error(`hearth did not start:\n${log.join('\n')}`)), 15_000);
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`hearth exited with ${code}:\n${log.join('\n')}`)));
+    lines.on('line', (line) => {
+      log.push(line);
+      if (!line.includes('is ready')) return;
+      clearTimeout(timer);
+      resolveUrl(`http://${JSON.parse(line).fields.address}`);
+    });
+  });
+  child.removeAllListeners('exit');
+  const stop = async () => {
+    if (child.exitCode === null) {
+      const exited = new Promise((done) => child.once('exit', done));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  return { url, dataDir, log, stop };
+}
+
+export const test = base.extend({
+  // Console errors a test provokes on purpose (regular expressions).
+  allowedConsoleErrors: [[], { option: true }],
+  hearth: async ({}, use) => {
+    const hearth = await startHearth();
+    await use(hearth);
+    await hearth.stop();
+  },
+  baseURL: async ({ hearth }, use) => {
+    await use(hearth.url);
+  },
+  page: async ({ page, hearth, allowedConsoleErrors }, use) => {
+    const origin = new URL(hearth.url).origin;
+    /** @type {string[]} */
+    const elsewhere = [];
+    /** @type {string[]} */
+    const consoleErrors = [];
+    page.context().on('request', (request) => {
+      const url = new URL(request.url());
+      if (url.origin !== origin && url.protocol !== 'data:' && url.protocol !== 'blob:') elsewhere.push(request.url());
+    });
+    page.on('console', (message) => {
+      const text = message.text();
+      if (message.type() === 'error' && !allowedConsoleErrors.some((/** @type {RegExp} */ allowed) => allowed.test(text))) {
+        consoleErrors.push(text);
+      }
+    });
+    page.on('pageerror', (error) => consoleErrors.push(String(error)));
+    await use(page);
+    expect(elsewhere, 'the browser requested nothing from any other host').toEqual([]);
+    expect(consoleErrors, 'no console errors (CSP violations included)').toEqual([]);
+  },
+});
+
+export { expect };
