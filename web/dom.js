@@ -2,14 +2,14 @@
 /** Building DOM without HTML strings, so text is never parsed as markup. */
 
 /**
- * @template {keyof HTMLElementTagNameMap} K
- * @param {K} tag
+ * @template {string} K
+ * @param {K} tag an HTML tag or a custom element's name
  * @param {Record<string, string>} [attrs]
  * @param {...(Node | string | null | undefined | false)} children
- * @returns {HTMLElementTagNameMap[K]}
+ * @returns {K extends keyof HTMLElementTagNameMap ? HTMLElementTagNameMap[K] : HTMLElement}
  */
 export function h(tag, attrs = {}, ...children) {
-  const element = document.createElement(tag);
+  const element = /** @type {any} */ (document.createElement(tag));
   for (const [name, value] of Object.entries(attrs)) element.setAttribute(name, value);
   for (const child of children) {
     if (child || child === '') element.append(child);

@@ -84,20 +84,19 @@ async fn unknown_paths_and_methods_are_json_errors() {
     ] {
         assert_error(server.get(path).await, 404, "not_found").await;
     }
-    let response = server
-        .client
-        .post(server.url("/api/health"))
-        .send()
-        .await
-        .unwrap();
-    assert_error(response, 405, "method_not_allowed").await;
-    let response = server
-        .client
-        .delete(server.url("/api/server/info"))
-        .send()
-        .await
-        .unwrap();
-    assert_error(response, 405, "method_not_allowed").await;
+    for (method, path) in [
+        (reqwest::Method::POST, "/api/health"),
+        (reqwest::Method::DELETE, "/api/server/info"),
+        (reqwest::Method::PUT, "/api/client-errors"),
+    ] {
+        let response = server
+            .client
+            .request(method, server.url(path))
+            .send()
+            .await
+            .unwrap();
+        assert_error(response, 405, "method_not_allowed").await;
+    }
     server.stop().await;
 }
 
@@ -112,55 +111,43 @@ async fn bad_bodies_are_refused_with_codes() {
             .body(body)
             .send()
     };
-    let message = assert_error(
-        post("{not json", "application/json").await.unwrap(),
-        400,
-        "invalid_request",
-    )
-    .await;
-    assert!(message.contains("line 1"), "{message}");
-    let message = assert_error(
-        post("{}", "application/json").await.unwrap(),
-        400,
-        "invalid_request",
-    )
-    .await;
-    assert!(
-        message.contains("ClientErrorReport"),
-        "names what it expected: {message}"
-    );
-    assert_error(
-        post(r#"{"message": ""}"#, "application/json")
-            .await
-            .unwrap(),
-        400,
-        "invalid_request",
-    )
-    .await;
-    assert_error(
-        post(r#"{"message": "x", "line": "three"}"#, "application/json")
-            .await
-            .unwrap(),
-        400,
-        "invalid_request",
-    )
-    .await;
-    assert_error(
-        post(r#"{"message": "x", "line": -1}"#, "application/json")
-            .await
-            .unwrap(),
-        400,
-        "invalid_request",
-    )
-    .await;
-    assert_error(
-        post("message=hi", "application/x-www-form-urlencoded")
-            .await
-            .unwrap(),
-        415,
-        "unsupported_media_type",
-    )
-    .await;
+    let json = "application/json";
+    let cases = [
+        ("{not json", json, 400, "invalid_request", "line 1"),
+        ("{}", json, 400, "invalid_request", "ClientErrorReport"),
+        (
+            r#"{"message": ""}"#,
+            json,
+            400,
+            "invalid_request",
+            "minLength(1)",
+        ),
+        (
+            r#"{"message": "x", "line": "three"}"#,
+            json,
+            400,
+            "invalid_request",
+            "ClientErrorReport",
+        ),
+        (
+            r#"{"message": "x", "line": -1}"#,
+            json,
+            400,
+            "invalid_request",
+            "ClientErrorReport",
+        ),
+        (
+            "message=hi",
+            "application/x-www-form-urlencoded",
+            415,
+            "unsupported_media_type",
+            "Content-Type",
+        ),
+    ];
+    for (body, content_type, status, code, said) in cases {
+        let message = assert_error(post(body, content_type).await.unwrap(), status, code).await;
+        assert!(message.contains(said), "{body}: {message}");
+    }
 
     let response = post(
         r#"{"message": "TypeError: x is undefined", "page": "/albums", "line": 3}"#,

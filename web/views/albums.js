@@ -1,14 +1,10 @@
 // @ts-check
-import { h } from '../dom.js';
+import { emptyView } from './empty-view.js';
 
-export function albumsView() {
-  return {
+export const albumsView = () =>
+  emptyView({
     title: 'Albums',
-    render: () =>
-      h(
-        'hearth-empty-state',
-        { heading: 'Albums are coming', icon: 'albums' },
-        h('p', {}, 'Shared and live albums, with comments and reactions, arrive in a later version of Hearth.'),
-      ),
-  };
-}
+    heading: 'Albums are coming',
+    icon: 'albums',
+    paragraphs: [['Shared and live albums, with comments and reactions, arrive in a later version of Hearth.']],
+  });

@@ -1,14 +1,11 @@
 // @ts-check
 import { h } from '../dom.js';
+import { emptyView } from './empty-view.js';
 
-export function notFoundView() {
-  return {
+export const notFoundView = () =>
+  emptyView({
     title: 'Not found',
-    render: () =>
-      h(
-        'hearth-empty-state',
-        { heading: 'There is no page here', icon: 'compass' },
-        h('p', {}, 'The address may be mistyped, or the page may have moved. ', h('a', { href: '/' }, 'Go to Photos'), '.'),
-      ),
-  };
-}
+    heading: 'There is no page here',
+    icon: 'compass',
+    paragraphs: [['The address may be mistyped, or the page may have moved. ', h('a', { href: '/' }, 'Go to Photos'), '.']],
+  });

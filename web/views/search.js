@@ -1,14 +1,10 @@
 // @ts-check
-import { h } from '../dom.js';
+import { emptyView } from './empty-view.js';
 
-export function searchView() {
-  return {
+export const searchView = () =>
+  emptyView({
     title: 'Search',
-    render: () =>
-      h(
-        'hearth-empty-state',
-        { heading: 'Search is coming', icon: 'search' },
-        h('p', {}, 'Finding photos by place, date, camera, caption or comment arrives in a later version of Hearth.'),
-      ),
-  };
-}
+    heading: 'Search is coming',
+    icon: 'search',
+    paragraphs: [['Finding photos by place, date, camera, caption or comment arrives in a later version of Hearth.']],
+  });
