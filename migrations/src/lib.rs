@@ -7,11 +7,12 @@ use sea_orm_migration::prelude::*;
 
 pub use sea_orm_migration::MigratorTrait;
 
+mod m20261122_000001_accounts;
+
 pub struct Migrator;
 
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        // The foundation has no tables of its own yet: accounts bring the first.
-        Vec::new()
+        vec![Box::new(m20261122_000001_accounts::Migration)]
     }
 }

@@ -1,26 +1,35 @@
 //! The HTTP API: every feature's `#[OpenApi]` struct composed into one
 //! service under `/api`, its OpenAPI document, and the JSON error catcher.
 
+use poem::middleware::CookieJarManager;
 use poem::{Endpoint, EndpointExt, IntoResponse, Route};
 use poem_openapi::{OpenApiService, Tags};
 
+use crate::accounts::api::{AccountApi, AuthApi};
 use crate::error::AppError;
+use crate::notifications::api::NotificationsApi;
 use crate::system::api::SystemApi;
 
 #[derive(Tags)]
 pub enum ApiTag {
     /// Health and version of the server.
     System,
+    /// Signing in and out; first-run setup, invite and recovery links.
+    Auth,
+    /// Your own account: sessions, API tokens.
+    Account,
+    /// In-app notifications.
+    Notifications,
 }
 
 /// Largest JSON body the API reads (uploads get their own limit).
 const MAX_BODY: usize = 64 * 1024;
 
-/// One `#[OpenApi]` struct per feature; a tuple once there are several.
-type Apis = SystemApi;
+/// One `#[OpenApi]` struct per feature.
+type Apis = (SystemApi, AuthApi, AccountApi, NotificationsApi);
 
 fn service() -> OpenApiService<Apis, ()> {
-    OpenApiService::new(SystemApi, "Hearth", crate::VERSION)
+    OpenApiService::new((SystemApi, AuthApi, AccountApi, NotificationsApi), "Hearth", crate::VERSION)
         .description("The HTTP API of Hearth, a self-hosted family photo server. Every error is a JSON object with a stable \"code\" and a \"message\" for people.")
         .server("/api")
 }
@@ -41,5 +50,6 @@ pub fn routes() -> impl Endpoint {
         .at("/docs", crate::web::api_docs)
         .nest("/", service)
         .around(|ep, req| crate::http::limit_body(ep, req, MAX_BODY))
+        .with(CookieJarManager::new())
         .catch_all_error(|err| async move { AppError::from_poem(err).into_response() })
 }

@@ -31,6 +31,25 @@ pub struct Config {
     /// Where Hearth keeps its database, index, derived media and uploads.
     pub data_dir: PathBuf,
     pub log: LogConfig,
+    pub auth: AuthConfig,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthConfig {
+    /// A session ends after this many days without use.
+    pub session_idle_days: u16,
+    /// A session ends this many days after sign-in, however much it is used.
+    pub session_max_days: u16,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self {
+            session_idle_days: 30,
+            session_max_days: 365,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,6 +76,7 @@ impl Default for Config {
             public_url: None,
             data_dir: PathBuf::from("hearth-data"),
             log: LogConfig::default(),
+            auth: AuthConfig::default(),
         }
     }
 }
@@ -106,6 +126,15 @@ impl Config {
         }
         if self.data_dir.as_os_str().is_empty() {
             return Err(invalid("data_dir", "it must not be empty"));
+        }
+        if self.auth.session_idle_days == 0 {
+            return Err(invalid("auth.session_idle_days", "it must be at least 1"));
+        }
+        if self.auth.session_max_days < self.auth.session_idle_days {
+            return Err(invalid(
+                "auth.session_max_days",
+                "it must be at least auth.session_idle_days",
+            ));
         }
         if let Err(err) = tracing_subscriber::EnvFilter::try_new(&self.log.level) {
             return Err(invalid("log.level", &err.to_string()));

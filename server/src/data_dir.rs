@@ -55,6 +55,24 @@ impl DataDir {
         Ok(dir)
     }
 
+    /// An existing data folder, for commands that run beside a server:
+    /// nothing is created or emptied.
+    pub fn open(root: &Path) -> Result<Self, DataDirError> {
+        let root = std::path::absolute(root).map_err(|source| DataDirError {
+            path: root.to_path_buf(),
+            action: "resolving its path",
+            source,
+        })?;
+        if !root.join("hearth.db").is_file() {
+            return Err(DataDirError {
+                path: root,
+                action: "finding hearth.db",
+                source: std::io::Error::from(std::io::ErrorKind::NotFound),
+            });
+        }
+        Ok(Self { root })
+    }
+
     #[must_use]
     pub fn root(&self) -> &Path {
         &self.root

@@ -16,6 +16,26 @@ pub enum AppError {
     /// The path names nothing, or nothing the caller may see.
     #[error("{0}")]
     NotFound(String),
+    /// No valid session or token.
+    #[error("Please sign in.")]
+    Unauthorized,
+    /// Wrong username, password, code or passkey; never says which.
+    #[error("Those sign-in details are not right. Please try again.")]
+    InvalidCredentials,
+    #[error("{0}")]
+    Forbidden(String),
+    /// A write with a cookie, from a page that is not Hearth's.
+    #[error("This request did not come from Hearth's own pages, so it was refused.")]
+    CsrfRejected,
+    #[error("{0}")]
+    Conflict(String),
+    /// A setup, invite or recovery link that is unknown, expired, used or revoked.
+    #[error("{0}")]
+    LinkUnusable(String),
+    #[error("{0}")]
+    WeakPassword(String),
+    #[error("Too many attempts. Please wait {retry_after} seconds and try again.")]
+    RateLimited { retry_after: u64 },
     #[error("{0}")]
     MethodNotAllowed(String),
     #[error("{0}")]
@@ -46,6 +66,14 @@ impl AppError {
         match self {
             Self::InvalidRequest(_) => "invalid_request",
             Self::NotFound(_) => "not_found",
+            Self::Unauthorized => "unauthorized",
+            Self::InvalidCredentials => "invalid_credentials",
+            Self::Forbidden(_) => "forbidden",
+            Self::CsrfRejected => "csrf_rejected",
+            Self::Conflict(_) => "conflict",
+            Self::LinkUnusable(_) => "link_unusable",
+            Self::WeakPassword(_) => "weak_password",
+            Self::RateLimited { .. } => "rate_limited",
             Self::MethodNotAllowed(_) => "method_not_allowed",
             Self::PayloadTooLarge(_) => "payload_too_large",
             Self::UnsupportedMediaType(_) => "unsupported_media_type",
@@ -59,6 +87,12 @@ impl AppError {
         match self {
             Self::InvalidRequest(_) => StatusCode::BAD_REQUEST,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Unauthorized | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) | Self::CsrfRejected => StatusCode::FORBIDDEN,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::LinkUnusable(_) => StatusCode::GONE,
+            Self::WeakPassword(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -118,10 +152,13 @@ impl poem::error::ResponseError for AppError {
             code: self.code().to_owned(),
             message: self.to_string(),
         };
-        Response::builder()
+        let mut builder = Response::builder()
             .status(self.status())
-            .content_type("application/json; charset=utf-8")
-            .body(body.to_json_string())
+            .content_type("application/json; charset=utf-8");
+        if let Self::RateLimited { retry_after } = self {
+            builder = builder.header("retry-after", retry_after.to_string());
+        }
+        builder.body(body.to_json_string())
     }
 }
 

@@ -2,6 +2,7 @@
 //! the data folder and database and serves the API and the web UI until
 //! `Running::stop`.
 
+pub mod accounts;
 pub mod api;
 pub mod clock;
 pub mod config;
@@ -10,6 +11,7 @@ pub mod db;
 pub mod error;
 pub mod http;
 pub mod logging;
+pub mod notifications;
 pub mod state;
 pub mod system;
 pub mod web;
@@ -41,6 +43,8 @@ pub enum StartError {
     DataDir(#[from] DataDirError),
     #[error(transparent)]
     Database(#[from] DbError),
+    #[error("cannot prepare first-run setup: {0}")]
+    Setup(#[source] error::AppError),
     #[error("cannot use the listening socket: {0}")]
     Listener(#[source] std::io::Error),
 }
@@ -51,6 +55,8 @@ pub fn routes(state: AppState) -> impl Endpoint {
         .nest("/api", api::routes())
         .nest("/", web::ui)
         .data(state)
+        // A bug must cost one request a 500, not the connection.
+        .with(poem::middleware::CatchPanic::new())
         .around(http::around)
 }
 
@@ -79,6 +85,22 @@ pub async fn start(
         tracing::info!(applied = ?report.applied, "database migrated");
     }
     let state = AppState::new(config, data_dir, db, clock);
+    if !accounts::users::owner_exists(state.db())
+        .await
+        .map_err(StartError::Setup)?
+    {
+        let token = accounts::links::issue_setup(state.db(), state.now())
+            .await
+            .map_err(StartError::Setup)?;
+        let url = accounts::links::url(
+            &state.config().public_url(),
+            accounts::links::Kind::Setup,
+            &token,
+        );
+        tracing::warn!(
+            "Hearth has no owner yet. Open this link within 1 hour to create the owner account: {url} (`hearth setup-link` prints a new one)"
+        );
+    }
     let acceptor = TcpAcceptor::from_tokio(listener).map_err(StartError::Listener)?;
     let (stop, stopped) = oneshot::channel::<()>();
     let app = routes(state.clone());

@@ -48,6 +48,11 @@ enum Command {
     /// Inspect the configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Print a new first-run setup link (valid 1 hour) while no owner exists.
+    SetupLink {
+        #[command(flatten)]
+        sources: Sources,
+    },
     /// Print the OpenAPI document of the HTTP API (JSON).
     Openapi,
 }
@@ -95,6 +100,7 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Serve { sources, listen } => sources.load(listen).and_then(serve),
         Command::Migrate { sources } => sources.load(None).and_then(migrate),
+        Command::SetupLink { sources } => sources.load(None).and_then(setup_link),
         Command::Config(ConfigCommand::Show { sources, listen }) => sources
             .load(listen)
             .map(|loaded| print!("{}", loaded.show())),
@@ -175,6 +181,30 @@ fn migrate(loaded: Loaded) -> Result<(), ExitCode> {
                 println!("  {name}");
             }
         }
+        Ok(())
+    })
+}
+
+fn setup_link(loaded: Loaded) -> Result<(), ExitCode> {
+    let config = loaded.config;
+    runtime()?.block_on(async move {
+        let failed = |err: &dyn std::fmt::Display| fail(RUNTIME_FAILURE, err);
+        let data_dir = hearth::data_dir::DataDir::open(&config.data_dir).map_err(|err| failed(&err))?;
+        let db = hearth::db::open(&data_dir.database()).await.map_err(|err| failed(&err))?;
+        hearth::db::migrate(&db).await.map_err(|err| failed(&err))?;
+        if hearth::accounts::users::owner_exists(&db).await.map_err(|err| failed(&err))? {
+            let _ = db.close().await;
+            return Err(failed(&"Hearth already has an owner; setup links are only for the first start. The owner can invite people from Settings → Household."));
+        }
+        let clock = SystemClock;
+        let token = hearth::accounts::links::issue_setup(&db, hearth::clock::Clock::now(&clock))
+            .await
+            .map_err(|err| failed(&err))?;
+        let _ = db.close().await;
+        println!(
+            "Open this link within 1 hour to create the owner account:\n{}",
+            hearth::accounts::links::url(&config.public_url(), hearth::accounts::links::Kind::Setup, &token)
+        );
         Ok(())
     })
 }

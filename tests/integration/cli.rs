@@ -95,7 +95,25 @@ async fn database_from_a_newer_hearth_is_refused() {
         .args(["migrate", "--data"])
         .arg(&data));
     assert_eq!(out.code, Some(0), "{}", out.stderr);
-    assert!(out.stdout.contains("up to date"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("Applied 1 migrations"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("m20261122_000001_accounts"),
+        "{}",
+        out.stdout
+    );
+    let out = run(hearth_command(dir.path())
+        .args(["migrate", "--data"])
+        .arg(&data));
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert!(
+        out.stdout.contains("is up to date (1 migrations)"),
+        "{}",
+        out.stdout
+    );
 
     // A later Hearth recorded a migration this one does not know.
     let db = hearth::db::open(&data.join("hearth.db")).await.unwrap();
@@ -143,6 +161,10 @@ async fn serve_logs_and_stops_on_sigterm() {
             .arg(dir.path().join("data"))
             .env("HEARTH_LOG__FORMAT", "json"),
     );
+    let setup = hearth
+        .wait_for_log("has no owner yet")
+        .expect("setup link logged");
+    assert!(setup.contains("/setup?token="), "{setup}");
     let ready = hearth.wait_for_log("is ready").expect("ready line");
     let ready: serde_json::Value = serde_json::from_str(&ready).expect("JSON log line");
     let address = ready["fields"]["address"].as_str().unwrap().to_owned();
@@ -178,5 +200,54 @@ async fn serve_logs_and_stops_on_sigterm() {
             .any(|line| line.contains("Hearth stopped")),
         "{:#?}",
         hearth.log
+    );
+}
+
+#[tokio::test]
+async fn setup_link_command_works_until_there_is_an_owner() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let out = run(hearth_command(dir.path())
+        .args(["setup-link", "--data"])
+        .arg(&data));
+    assert_eq!(out.code, Some(1), "no data folder yet: {}", out.stderr);
+    assert!(out.stderr.contains("hearth.db"), "{}", out.stderr);
+
+    run(hearth_command(dir.path())
+        .args(["migrate", "--data"])
+        .arg(&data));
+    let out = run(hearth_command(dir.path())
+        .args(["setup-link", "--data"])
+        .arg(&data));
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let link = out.stdout.lines().last().unwrap().to_owned();
+    assert!(
+        link.starts_with("http://localhost:2468/setup?token="),
+        "{link}"
+    );
+    let token = link.rsplit('=').next().unwrap().to_owned();
+
+    // The server on that folder accepts the link, once.
+    let server = crate::harness::TestServer::start_in(dir).await;
+    let browser = server.browser();
+    let response = browser
+        .post(
+            "/api/links/password",
+            &serde_json::json!({
+                "token": token, "username": "olivia", "display_name": "Olivia",
+                "password": crate::harness::OWNER_PASSWORD,
+            }),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    let dir = server.stop().await;
+    let out = run(hearth_command(dir.path())
+        .args(["setup-link", "--data"])
+        .arg(dir.path().join("data")));
+    assert_eq!(out.code, Some(1));
+    assert!(
+        out.stderr.contains("already has an owner"),
+        "{}",
+        out.stderr
     );
 }

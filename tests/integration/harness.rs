@@ -9,9 +9,8 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::Duration;
 
-use chrono::{TimeZone, Utc};
 use hearth::Running;
-use hearth::clock::ManualClock;
+use hearth::clock::{Clock, ManualClock, SystemClock};
 use hearth::config::Config;
 use hearth::state::AppState;
 use tempfile::TempDir;
@@ -44,9 +43,9 @@ impl TestServer {
             data_dir: dir.path().join("data"),
             ..Config::default()
         };
-        let clock = Arc::new(ManualClock::new(
-            Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap(),
-        ));
+        // Starts at the real time (links made by the CLI use it), then
+        // moves only when a test says so.
+        let clock = Arc::new(ManualClock::new(SystemClock.now()));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind 127.0.0.1:0");
@@ -83,6 +82,54 @@ impl TestServer {
         self.running.as_ref().expect("server is running")
     }
 
+    /// A browser of its own: a cookie jar, and the `Origin` header a
+    /// browser sends with writes from Hearth's pages.
+    pub fn browser(&self) -> Browser {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("origin", self.base.parse().unwrap());
+        headers.insert(
+            "user-agent",
+            "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 Version/18.0 Mobile/15E148 Safari/604.1"
+                .parse()
+                .unwrap(),
+        );
+        Browser {
+            client: reqwest::Client::builder()
+                .no_proxy()
+                .cookie_store(true)
+                .default_headers(headers)
+                .build()
+                .unwrap(),
+            base: self.base.clone(),
+        }
+    }
+
+    /// A fresh first-run setup link's token, as `hearth setup-link` makes.
+    pub async fn setup_token(&self) -> String {
+        hearth::accounts::links::issue_setup(self.state().db(), self.clock.now())
+            .await
+            .unwrap()
+    }
+
+    /// Creates the owner with a password; returns the signed-in browser.
+    pub async fn owner(&self) -> Browser {
+        let token = self.setup_token().await;
+        let browser = self.browser();
+        let response = browser
+            .post(
+                "/api/links/password",
+                &serde_json::json!({
+                    "token": token,
+                    "username": "olivia",
+                    "display_name": "Olivia",
+                    "password": OWNER_PASSWORD,
+                }),
+            )
+            .await;
+        assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
+        browser
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client
             .get(self.url(path))
@@ -96,6 +143,47 @@ impl TestServer {
         let running = self.running.take().expect("server is running");
         running.stop().await.expect("clean shutdown");
         self.dir
+    }
+}
+
+pub const OWNER_PASSWORD: &str = "lantern orchard quietly 47";
+
+/// An HTTP client that keeps cookies, like one browser profile.
+pub struct Browser {
+    pub client: reqwest::Client,
+    pub base: String,
+}
+
+impl Browser {
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn post(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
+        self.client
+            .post(format!("{}{path}", self.base))
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn delete(&self, path: &str) -> reqwest::Response {
+        self.client
+            .delete(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn json(&self, path: &str) -> serde_json::Value {
+        let response = self.get(path).await;
+        assert_eq!(response.status(), 200, "GET {path}");
+        response.json().await.unwrap()
     }
 }
 

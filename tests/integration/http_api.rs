@@ -67,7 +67,12 @@ async fn server_info() {
     let body = json_of(server.get("/api/server/info").await).await;
     assert_eq!(
         body,
-        json!({ "name": "Hearth", "version": hearth::VERSION })
+        json!({
+            "name": "Hearth",
+            "version": hearth::VERSION,
+            "setup_pending": true,
+            "public_url": format!("http://localhost:{}/", server.addr().port()),
+        })
     );
     server.stop().await;
 }

@@ -10,6 +10,7 @@
 
 mod harness;
 
+mod accounts;
 mod cli;
 mod config;
 mod http_api;

@@ -2,6 +2,8 @@
 //! and how its schema is brought up to date. The database is the source of
 //! truth; everything else in the data folder can be rebuilt from it.
 
+pub mod entities;
+
 use std::path::Path;
 use std::time::Duration;
 

@@ -17,6 +17,10 @@ pub struct ServerInfo {
     pub name: String,
     /// Hearth's version.
     pub version: String,
+    /// True until the owner account exists (first-run setup).
+    pub setup_pending: bool,
+    /// The address passkeys and cookies are bound to.
+    pub public_url: String,
 }
 
 #[derive(Debug, Enum, PartialEq, Eq)]
@@ -104,11 +108,13 @@ impl SystemApi {
 
     /// Name and version of this server.
     #[oai(path = "/server/info", method = "get", operation_id = "server_info")]
-    async fn info(&self) -> Json<ServerInfo> {
-        Json(ServerInfo {
+    async fn info(&self, state: Data<&AppState>) -> Result<Json<ServerInfo>, AppError> {
+        Ok(Json(ServerInfo {
             name: "Hearth".to_owned(),
             version: crate::VERSION.to_owned(),
-        })
+            setup_pending: !crate::accounts::users::owner_exists(state.db()).await?,
+            public_url: state.config().public_url().to_string(),
+        }))
     }
 
     /// Report an error seen in the web UI.

@@ -1,0 +1,11 @@
+//! sea-orm entities: one module per table, rows as plain structs.
+
+pub mod api_token;
+pub mod audit;
+pub mod device;
+pub mod link;
+pub mod notification;
+pub mod passkey;
+pub mod recovery_code;
+pub mod session;
+pub mod user;

@@ -1,0 +1,103 @@
+use chrono::{DateTime, Utc};
+use poem::web::Data;
+use poem_openapi::param::Path;
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi};
+
+use super::service::{self, Kind};
+use crate::accounts::principal::Auth;
+use crate::accounts::tokens::Scope;
+use crate::api::ApiTag;
+use crate::error::AppError;
+use crate::state::AppState;
+
+pub struct NotificationsApi;
+
+#[derive(Debug, Object)]
+pub struct Notification {
+    pub id: i64,
+    pub kind: Kind,
+    pub title: String,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+    pub read: bool,
+}
+
+#[derive(Debug, Object)]
+pub struct Notifications {
+    pub unread: u64,
+    /// Newest first, at most 100.
+    pub items: Vec<Notification>,
+}
+
+#[derive(ApiResponse)]
+pub enum Done {
+    #[oai(status = 204)]
+    Done,
+}
+
+#[OpenApi(tag = "ApiTag::Notifications")]
+impl NotificationsApi {
+    /// Your notifications and how many are unread.
+    #[oai(
+        path = "/notifications",
+        method = "get",
+        operation_id = "list_notifications"
+    )]
+    async fn list(
+        &self,
+        auth: Auth,
+        state: Data<&AppState>,
+    ) -> Result<Json<Notifications>, AppError> {
+        let me = auth.principal();
+        me.require_scope(Scope::Read)?;
+        let items = service::list(state.db(), me.user.id, 100).await?;
+        Ok(Json(Notifications {
+            unread: service::unread(state.db(), me.user.id).await?,
+            items: items
+                .into_iter()
+                .filter_map(|n| {
+                    Some(Notification {
+                        id: n.id,
+                        kind: Kind::parse(&n.kind)?,
+                        title: n.title,
+                        body: n.body,
+                        created_at: n.created_at,
+                        read: n.read_at.is_some(),
+                    })
+                })
+                .collect(),
+        }))
+    }
+
+    /// Mark one notification read.
+    #[oai(
+        path = "/notifications/:id/read",
+        method = "post",
+        operation_id = "read_notification"
+    )]
+    async fn read(
+        &self,
+        auth: Auth,
+        state: Data<&AppState>,
+        id: Path<i64>,
+    ) -> Result<Done, AppError> {
+        let me = auth.principal();
+        me.require_scope(Scope::Read)?;
+        service::mark_read(state.db(), me.user.id, Some(id.0), state.now()).await?;
+        Ok(Done::Done)
+    }
+
+    /// Mark every notification read.
+    #[oai(
+        path = "/notifications/read-all",
+        method = "post",
+        operation_id = "read_all_notifications"
+    )]
+    async fn read_all(&self, auth: Auth, state: Data<&AppState>) -> Result<Done, AppError> {
+        let me = auth.principal();
+        me.require_scope(Scope::Read)?;
+        service::mark_read(state.db(), me.user.id, None, state.now()).await?;
+        Ok(Done::Done)
+    }
+}
