@@ -104,6 +104,12 @@ impl MigrationTrait for Migration {
             .col(time_null("password_changed_at"))
             .col(text_null("totp_secret"))
             .col(time_null("totp_enabled_at"))
+            // The last TOTP time step accepted: a code works once.
+            .col(
+                ColumnDef::new(Alias::new("totp_last_step"))
+                    .big_integer()
+                    .null(),
+            )
             .col(time("created_at"))
             .col(time("updated_at"));
         manager.create_table(users).await?;

@@ -5,7 +5,9 @@ use poem::middleware::CookieJarManager;
 use poem::{Endpoint, EndpointExt, IntoResponse, Route};
 use poem_openapi::{OpenApiService, Tags};
 
-use crate::accounts::api::{AccountApi, AuthApi};
+use crate::accounts::account_api::AccountApi;
+use crate::accounts::api::AuthApi;
+use crate::accounts::household_api::HouseholdApi;
 use crate::error::AppError;
 use crate::notifications::api::NotificationsApi;
 use crate::system::api::SystemApi;
@@ -16,8 +18,10 @@ pub enum ApiTag {
     System,
     /// Signing in and out; first-run setup, invite and recovery links.
     Auth,
-    /// Your own account: sessions, API tokens.
+    /// Your own account: passkeys, password, two-step codes, sessions, API tokens.
     Account,
+    /// Members, roles, invites and recovery links (owner and admins).
+    Household,
     /// In-app notifications.
     Notifications,
 }
@@ -26,10 +30,16 @@ pub enum ApiTag {
 const MAX_BODY: usize = 64 * 1024;
 
 /// One `#[OpenApi]` struct per feature.
-type Apis = (SystemApi, AuthApi, AccountApi, NotificationsApi);
+type Apis = (
+    SystemApi,
+    AuthApi,
+    AccountApi,
+    HouseholdApi,
+    NotificationsApi,
+);
 
 fn service() -> OpenApiService<Apis, ()> {
-    OpenApiService::new((SystemApi, AuthApi, AccountApi, NotificationsApi), "Hearth", crate::VERSION)
+    OpenApiService::new((SystemApi, AuthApi, AccountApi, HouseholdApi, NotificationsApi), "Hearth", crate::VERSION)
         .description("The HTTP API of Hearth, a self-hosted family photo server. Every error is a JSON object with a stable \"code\" and a \"message\" for people.")
         .server("/api")
 }

@@ -34,6 +34,12 @@ pub enum AppError {
     LinkUnusable(String),
     #[error("{0}")]
     WeakPassword(String),
+    /// Passkeys cannot work at Hearth's address (IP address, or plain http).
+    #[error("{0}")]
+    PasskeysUnavailable(String),
+    /// Removing this would leave no way to sign in.
+    #[error("This is your last way to sign in. Add another passkey or a password first.")]
+    LastCredential,
     #[error("Too many attempts. Please wait {retry_after} seconds and try again.")]
     RateLimited { retry_after: u64 },
     #[error("{0}")]
@@ -73,6 +79,8 @@ impl AppError {
             Self::Conflict(_) => "conflict",
             Self::LinkUnusable(_) => "link_unusable",
             Self::WeakPassword(_) => "weak_password",
+            Self::PasskeysUnavailable(_) => "passkeys_unavailable",
+            Self::LastCredential => "last_credential",
             Self::RateLimited { .. } => "rate_limited",
             Self::MethodNotAllowed(_) => "method_not_allowed",
             Self::PayloadTooLarge(_) => "payload_too_large",
@@ -89,7 +97,9 @@ impl AppError {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Unauthorized | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) | Self::CsrfRejected => StatusCode::FORBIDDEN,
-            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Conflict(_) | Self::LastCredential | Self::PasskeysUnavailable(_) => {
+                StatusCode::CONFLICT
+            }
             Self::LinkUnusable(_) => StatusCode::GONE,
             Self::WeakPassword(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,

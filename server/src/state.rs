@@ -5,6 +5,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use sea_orm::DatabaseConnection;
 
+use crate::accounts;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::data_dir::DataDir;
@@ -21,6 +22,7 @@ struct Inner {
     db: DatabaseConnection,
     clock: Arc<dyn Clock>,
     started_at: DateTime<Utc>,
+    accounts: accounts::Runtime,
 }
 
 impl AppState {
@@ -32,6 +34,7 @@ impl AppState {
         clock: Arc<dyn Clock>,
     ) -> Self {
         let started_at = clock.now();
+        let accounts = accounts::Runtime::new(&config.public_url());
         Self {
             inner: Arc::new(Inner {
                 config,
@@ -39,6 +42,7 @@ impl AppState {
                 db,
                 clock,
                 started_at,
+                accounts,
             }),
         }
     }
@@ -61,6 +65,11 @@ impl AppState {
     #[must_use]
     pub fn now(&self) -> DateTime<Utc> {
         self.inner.clock.now()
+    }
+
+    #[must_use]
+    pub fn accounts(&self) -> &accounts::Runtime {
+        &self.inner.accounts
     }
 
     #[must_use]

@@ -37,7 +37,7 @@ async fn first_run_setup_creates_the_owner_once() {
     let weak = browser
         .post(
             "/api/links/password",
-            &json!({ "token": token, "username": "olivia", "display_name": "Olivia", "password": "password123" }),
+            &json!({ "token": token, "account": { "username": "olivia", "display_name": "Olivia" }, "password": "password123" }),
         )
         .await;
     let (status, code, message) = code_of(weak).await;
@@ -46,7 +46,7 @@ async fn first_run_setup_creates_the_owner_once() {
     let short = browser
         .post(
             "/api/links/password",
-            &json!({ "token": token, "username": "olivia", "display_name": "Olivia", "password": "short" }),
+            &json!({ "token": token, "account": { "username": "olivia", "display_name": "Olivia" }, "password": "short" }),
         )
         .await;
     let (_, _, message) = code_of(short).await;
@@ -55,7 +55,7 @@ async fn first_run_setup_creates_the_owner_once() {
     let response = browser
         .post(
             "/api/links/password",
-            &json!({ "token": token, "username": "Olivia", "display_name": " Olivia ", "password": OWNER_PASSWORD }),
+            &json!({ "token": token, "account": { "username": "Olivia", "display_name": " Olivia " }, "password": OWNER_PASSWORD }),
         )
         .await;
     assert_eq!(response.status(), 200);
@@ -93,7 +93,7 @@ async fn first_run_setup_creates_the_owner_once() {
         .browser()
         .post(
             "/api/links/password",
-            &json!({ "token": token, "username": "mallory", "display_name": "M", "password": OWNER_PASSWORD }),
+            &json!({ "token": token, "account": { "username": "mallory", "display_name": "M" }, "password": OWNER_PASSWORD }),
         )
         .await;
     assert_eq!(code_of(again).await.1, "link_unusable");
@@ -102,7 +102,7 @@ async fn first_run_setup_creates_the_owner_once() {
         .browser()
         .post(
             "/api/links/password",
-            &json!({ "token": fresh, "username": "mallory", "display_name": "M", "password": OWNER_PASSWORD }),
+            &json!({ "token": fresh, "account": { "username": "mallory", "display_name": "M" }, "password": OWNER_PASSWORD }),
         )
         .await;
     assert_eq!(code_of(again).await.1, "link_unusable");
@@ -110,7 +110,7 @@ async fn first_run_setup_creates_the_owner_once() {
         .browser()
         .post(
             "/api/links/password",
-            &json!({ "token": "made-up", "username": "mallory", "display_name": "M", "password": OWNER_PASSWORD }),
+            &json!({ "token": "made-up", "account": { "username": "mallory", "display_name": "M" }, "password": OWNER_PASSWORD }),
         )
         .await;
     assert_eq!(code_of(without).await.1, "link_unusable");
@@ -133,7 +133,7 @@ async fn setup_link_expires_after_an_hour() {
     let response = browser
         .post(
             "/api/links/password",
-            &json!({ "token": token, "username": "olivia", "display_name": "Olivia", "password": OWNER_PASSWORD }),
+            &json!({ "token": token, "account": { "username": "olivia", "display_name": "Olivia" }, "password": OWNER_PASSWORD }),
         )
         .await;
     let (status, code, message) = code_of(response).await;
@@ -482,9 +482,14 @@ async fn every_protected_endpoint_refuses_strangers() {
         [
             "get /health",
             "get /server/info",
+            "post /auth/passkey/finish",
+            "post /auth/passkey/start",
             "post /auth/password",
+            "post /auth/second-factor",
             "post /client-errors",
             "post /links/inspect",
+            "post /links/passkey/finish",
+            "post /links/passkey/start",
             "post /links/password",
         ],
         "only these are open to strangers"

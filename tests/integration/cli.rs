@@ -234,7 +234,7 @@ async fn setup_link_command_works_until_there_is_an_owner() {
         .post(
             "/api/links/password",
             &serde_json::json!({
-                "token": token, "username": "olivia", "display_name": "Olivia",
+                "token": token, "account": { "username": "olivia", "display_name": "Olivia" },
                 "password": crate::harness::OWNER_PASSWORD,
             }),
         )

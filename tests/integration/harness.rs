@@ -37,12 +37,22 @@ impl TestServer {
         Self::start_in(tempfile::tempdir().expect("temp dir")).await
     }
 
+    /// Starts with a changed configuration.
+    pub async fn start_with(edit: impl FnOnce(&mut Config)) -> Self {
+        Self::start_in_with(tempfile::tempdir().expect("temp dir"), edit).await
+    }
+
     /// Starts on an existing data folder (to test restarts).
     pub async fn start_in(dir: TempDir) -> Self {
-        let config = Config {
+        Self::start_in_with(dir, |_| {}).await
+    }
+
+    async fn start_in_with(dir: TempDir, edit: impl FnOnce(&mut Config)) -> Self {
+        let mut config = Config {
             data_dir: dir.path().join("data"),
             ..Config::default()
         };
+        edit(&mut config);
         // Starts at the real time (links made by the CLI use it), then
         // moves only when a test says so.
         let clock = Arc::new(ManualClock::new(SystemClock.now()));
@@ -64,6 +74,15 @@ impl TestServer {
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
+    }
+
+    /// The origin a browser at `public_url` has: `http://localhost:<port>`.
+    pub fn origin(&self) -> String {
+        self.state()
+            .config()
+            .public_url()
+            .origin()
+            .ascii_serialization()
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -120,8 +139,7 @@ impl TestServer {
                 "/api/links/password",
                 &serde_json::json!({
                     "token": token,
-                    "username": "olivia",
-                    "display_name": "Olivia",
+                    "account": { "username": "olivia", "display_name": "Olivia" },
                     "password": OWNER_PASSWORD,
                 }),
             )
@@ -178,6 +196,37 @@ impl Browser {
             .send()
             .await
             .unwrap()
+    }
+
+    /// POSTs and expects 200 with a JSON body.
+    pub async fn ok(&self, path: &str, body: &serde_json::Value) -> serde_json::Value {
+        let response = self.post(path, body).await;
+        let status = response.status();
+        let text = response.text().await.unwrap();
+        assert_eq!(status, 200, "POST {path}: {text}");
+        serde_json::from_str(&text).unwrap()
+    }
+
+    /// Answers a server's passkey challenge with `phone` at `origin`.
+    pub async fn passkey<B: webauthn_authenticator_rs::AuthenticatorBackend>(
+        &self,
+        phone: &mut crate::authenticator::Phone<B>,
+        origin: &str,
+        start: (&str, serde_json::Value),
+        finish: &str,
+        register: bool,
+    ) -> reqwest::Response {
+        let challenge = self.ok(start.0, &start.1).await;
+        let credential = if register {
+            phone.register(origin, &challenge["options"])
+        } else {
+            phone.sign_in(origin, &challenge["options"])
+        };
+        self.post(
+            finish,
+            &serde_json::json!({ "ceremony": challenge["ceremony"], "credential": credential }),
+        )
+        .await
     }
 
     pub async fn json(&self, path: &str) -> serde_json::Value {

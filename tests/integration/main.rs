@@ -8,12 +8,14 @@
     reason = "a test that meets the unexpected should fail loudly"
 )]
 
+mod authenticator;
 mod harness;
 
 mod accounts;
 mod cli;
 mod config;
 mod http_api;
+mod passkeys;
 mod shutdown;
 mod storage;
 mod web_ui;

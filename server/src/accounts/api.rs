@@ -1,27 +1,24 @@
-//! HTTP for accounts: sign-in and one-time links (`AuthApi`), your own
-//! account (`AccountApi`).
+//! HTTP for signing in and out and for one-time links (`AuthApi`), and the
+//! shapes the account endpoints share.
 
-use chrono::{DateTime, Utc};
 use poem::Request;
 use poem::web::Data;
 use poem::web::cookie::{Cookie, CookieJar, SameSite};
-use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
+use serde::de::DeserializeOwned;
 
 use super::links::{self, Kind};
-use super::principal::{Auth, SessionAuth, check_origin};
+use super::principal::{SessionAuth, check_origin};
 use super::sessions::{self, Client, DEVICE_COOKIE, NewSession, SESSION_COOKIE};
-use super::tokens::{self, Scope};
-use super::users::{NewUser, Role};
-use super::{service, users};
+use super::users::{self, NewUser, Role};
+use super::{service, totp};
 use crate::api::ApiTag;
 use crate::db::entities::user;
 use crate::error::AppError;
 use crate::state::AppState;
 
 pub struct AuthApi;
-pub struct AccountApi;
 
 /// You, as the app shows you.
 #[derive(Debug, Object)]
@@ -49,6 +46,40 @@ impl From<&user::Model> for Me {
     }
 }
 
+#[derive(ApiResponse)]
+pub enum Done {
+    #[oai(status = 204)]
+    Done,
+}
+
+/// A WebAuthn ceremony to hand to `navigator.credentials`.
+#[derive(Debug, Object)]
+pub struct PasskeyChallenge {
+    /// Send back with the result.
+    pub ceremony: String,
+    /// `PublicKeyCredentialCreationOptions` or `…RequestOptions` as JSON
+    /// (`publicKey`, and `mediation` for sign-in).
+    pub options: serde_json::Value,
+}
+
+impl PasskeyChallenge {
+    pub fn new(ceremony: String, options: &impl serde::Serialize) -> Result<Self, AppError> {
+        Ok(Self {
+            ceremony,
+            options: serde_json::to_value(options).map_err(|err| AppError::Internal(err.into()))?,
+        })
+    }
+}
+
+/// Reads the credential JSON a browser produced (`credential.toJSON()`).
+pub fn credential<T: DeserializeOwned>(value: &serde_json::Value) -> Result<T, AppError> {
+    serde_json::from_value(value.clone()).map_err(|err| {
+        AppError::InvalidRequest(format!(
+            "That is not a passkey response this server understands: {err}"
+        ))
+    })
+}
+
 #[derive(Debug, Object)]
 pub struct LinkToken {
     /// The `token` from the link's address.
@@ -66,15 +97,50 @@ pub struct LinkInfo {
     pub display_name: Option<String>,
 }
 
+/// The account a setup or invite link creates (ignored for recovery).
+#[derive(Debug, Object)]
+pub struct NewAccount {
+    #[oai(validator(max_length = 64))]
+    pub username: String,
+    #[oai(validator(max_length = 128))]
+    pub display_name: String,
+    #[oai(validator(max_length = 254))]
+    pub email: Option<String>,
+}
+
+impl NewAccount {
+    fn into_new_user(self) -> NewUser {
+        NewUser {
+            username: self.username,
+            display_name: self.display_name,
+            email: self.email,
+            role: Role::Member,
+        }
+    }
+}
+
 #[derive(Debug, Object)]
 pub struct LinkWithPassword {
     pub token: String,
-    /// For setup and invites: the new account's username.
-    pub username: Option<String>,
-    pub display_name: Option<String>,
-    pub email: Option<String>,
+    pub account: Option<NewAccount>,
     #[oai(validator(max_length = 512))]
     pub password: String,
+}
+
+#[derive(Debug, Object)]
+pub struct LinkPasskeyStart {
+    pub token: String,
+    pub account: Option<NewAccount>,
+}
+
+#[derive(Debug, Object)]
+pub struct PasskeyFinish {
+    pub ceremony: String,
+    /// The browser's `PublicKeyCredential`, as `toJSON()` gives it.
+    pub credential: serde_json::Value,
+    /// A name for a new passkey ("Olivia's iPhone").
+    #[oai(validator(max_length = 64))]
+    pub name: Option<String>,
 }
 
 #[derive(Debug, Object)]
@@ -86,56 +152,34 @@ pub struct PasswordSignIn {
 }
 
 #[derive(Debug, Object)]
-pub struct SessionInfo {
-    pub id: i64,
-    /// "Safari on iPhone"
-    pub device: String,
-    pub ip: Option<String>,
-    pub created_at: DateTime<Utc>,
-    pub last_seen_at: DateTime<Utc>,
-    /// The session making this request.
-    pub current: bool,
+pub struct SecondFactorNeeded {
+    /// Send with the code to `/auth/second-factor`.
+    pub ceremony: String,
 }
 
 #[derive(Debug, Object)]
-pub struct Revoked {
-    pub revoked: u64,
-}
-
-#[derive(Debug, Object)]
-pub struct NewToken {
-    #[oai(validator(max_length = 64))]
-    pub name: String,
-    pub scopes: Vec<Scope>,
-}
-
-#[derive(Debug, Object)]
-pub struct TokenInfo {
-    pub id: i64,
-    pub name: String,
-    pub scopes: Vec<Scope>,
-    pub created_at: DateTime<Utc>,
-    pub last_used_at: Option<DateTime<Utc>>,
-}
-
-#[derive(Debug, Object)]
-pub struct CreatedToken {
-    /// Shown once: Hearth keeps only a hash.
-    pub token: String,
-    pub info: TokenInfo,
+pub struct SecondFactor {
+    pub ceremony: String,
+    /// A 6-digit code from the authenticator app, or a recovery code.
+    #[oai(validator(max_length = 32))]
+    pub code: String,
 }
 
 #[derive(ApiResponse)]
-pub enum Done {
-    #[oai(status = 204)]
-    Done,
+pub enum SignInResponse {
+    /// Signed in.
+    #[oai(status = 200)]
+    SignedIn(Json<Me>),
+    /// The password was right; two-step codes are on, so a code is next.
+    #[oai(status = 202)]
+    SecondFactor(Json<SecondFactorNeeded>),
 }
 
 /// Sets the session and device cookies for a new session.
 fn set_cookies(jar: &CookieJar, state: &AppState, session: &NewSession) {
     let secure = state.config().public_url().scheme() == "https";
     let max_age =
-        std::time::Duration::from_secs(u64::from(state.config().auth.session_max_days) * 86_400);
+        std::time::Duration::from_hours(u64::from(state.config().auth.session_max_days) * 24);
     let mut cookie = Cookie::new_with_str(SESSION_COOKIE, &session.token);
     cookie.set_http_only(true);
     cookie.set_same_site(SameSite::Lax);
@@ -152,14 +196,17 @@ fn set_cookies(jar: &CookieJar, state: &AppState, session: &NewSession) {
     jar.add(device);
 }
 
-fn token_info(token: &crate::db::entities::api_token::Model) -> TokenInfo {
-    TokenInfo {
-        id: token.id,
-        name: token.name.clone(),
-        scopes: tokens::parse_scopes(&token.scopes),
-        created_at: token.created_at,
-        last_used_at: token.last_used_at,
-    }
+/// Starts a session for a user who just proved who they are.
+async fn sign_in(
+    state: &AppState,
+    jar: &CookieJar,
+    user: &user::Model,
+    client: &Client,
+    method: &'static str,
+) -> Result<Json<Me>, AppError> {
+    let session = service::start_session(state, user, client, method).await?;
+    set_cookies(jar, state, &session);
+    Ok(Json(Me::from(user)))
 }
 
 #[OpenApi(tag = "ApiTag::Auth")]
@@ -184,16 +231,16 @@ impl AuthApi {
             (Kind::Recovery, Some(id)) => Some(users::find(state.db(), id).await?.display_name),
             _ => None,
         };
-        let mut state_now = links::state(&link, state.now());
+        let mut link_state = links::state(&link, state.now());
         if kind == Kind::Setup
-            && state_now == links::State::Valid
+            && link_state == links::State::Valid
             && users::owner_exists(state.db()).await?
         {
-            state_now = links::State::Used;
+            link_state = links::State::Used;
         }
         Ok(Json(LinkInfo {
             kind,
-            state: state_now,
+            state: link_state,
             role: link.role.as_deref().map(Role::parse),
             display_name,
         }))
@@ -201,9 +248,8 @@ impl AuthApi {
 
     /// Use a setup, invite or recovery link with a password.
     ///
-    /// Setup and invites create the account (username, display name,
-    /// optional email); a recovery link sets a new password on its member's
-    /// account. Signs in.
+    /// Setup and invites create the account from `account`; a recovery link
+    /// sets a new password on its member's account. Signs in.
     #[oai(
         path = "/links/password",
         method = "post",
@@ -218,15 +264,8 @@ impl AuthApi {
     ) -> Result<Json<Me>, AppError> {
         check_origin(req, &state, false)?;
         let client = Client::of(req);
-        let new_user = match (&body.username, &body.display_name) {
-            (Some(username), Some(display_name)) => Some(NewUser {
-                username: username.clone(),
-                display_name: display_name.clone(),
-                email: body.email.clone(),
-                role: Role::Member,
-            }),
-            _ => None,
-        };
+        let Json(body) = body;
+        let new_user = body.account.map(NewAccount::into_new_user);
         let user = service::finish_link_with_password(
             &state,
             &body.token,
@@ -235,14 +274,95 @@ impl AuthApi {
             &client,
         )
         .await?;
-        let session = service::start_session(&state, &user, &client, "password").await?;
-        set_cookies(jar, &state, &session);
-        Ok(Json(Me::from(&user)))
+        sign_in(&state, jar, &user, &client, "password").await
+    }
+
+    /// Start using a setup, invite or recovery link with a passkey.
+    #[oai(
+        path = "/links/passkey/start",
+        method = "post",
+        operation_id = "start_link_passkey"
+    )]
+    async fn link_passkey_start(
+        &self,
+        req: &Request,
+        state: Data<&AppState>,
+        body: Json<LinkPasskeyStart>,
+    ) -> Result<Json<PasskeyChallenge>, AppError> {
+        check_origin(req, &state, false)?;
+        let Json(body) = body;
+        let new_user = body.account.map(NewAccount::into_new_user);
+        let (ceremony, options) =
+            service::start_link_passkey(&state, &body.token, new_user).await?;
+        Ok(Json(PasskeyChallenge::new(ceremony, &options)?))
+    }
+
+    /// Finish using a link with the passkey the browser made. Signs in.
+    #[oai(
+        path = "/links/passkey/finish",
+        method = "post",
+        operation_id = "finish_link_passkey"
+    )]
+    async fn link_passkey_finish(
+        &self,
+        req: &Request,
+        state: Data<&AppState>,
+        jar: &CookieJar,
+        body: Json<PasskeyFinish>,
+    ) -> Result<Json<Me>, AppError> {
+        check_origin(req, &state, false)?;
+        let client = Client::of(req);
+        let registration = credential(&body.credential)?;
+        let name = body.name.clone().unwrap_or_else(|| client.label());
+        let user =
+            service::finish_link_passkey(&state, &body.ceremony, &registration, &name, &client)
+                .await?;
+        sign_in(&state, jar, &user, &client, "passkey").await
+    }
+
+    /// Start signing in with a passkey (no username needed).
+    ///
+    /// `options.mediation` is `conditional`: pass it on for the browser's
+    /// passkey autofill, or drop it for a sign-in button.
+    #[oai(
+        path = "/auth/passkey/start",
+        method = "post",
+        operation_id = "start_passkey_sign_in"
+    )]
+    async fn passkey_start(
+        &self,
+        req: &Request,
+        state: Data<&AppState>,
+    ) -> Result<Json<PasskeyChallenge>, AppError> {
+        check_origin(req, &state, false)?;
+        let (ceremony, options) = service::start_sign_in(&state)?;
+        Ok(Json(PasskeyChallenge::new(ceremony, &options)?))
+    }
+
+    /// Finish signing in with a passkey.
+    #[oai(
+        path = "/auth/passkey/finish",
+        method = "post",
+        operation_id = "finish_passkey_sign_in"
+    )]
+    async fn passkey_finish(
+        &self,
+        req: &Request,
+        state: Data<&AppState>,
+        jar: &CookieJar,
+        body: Json<PasskeyFinish>,
+    ) -> Result<Json<Me>, AppError> {
+        check_origin(req, &state, false)?;
+        let client = Client::of(req);
+        let assertion = credential(&body.credential)?;
+        let user = service::finish_sign_in(&state, &body.ceremony, &assertion, &client).await?;
+        sign_in(&state, jar, &user, &client, "passkey").await
     }
 
     /// Sign in with a username and password.
     ///
-    /// A wrong username and a wrong password get the same answer.
+    /// A wrong username and a wrong password get the same answer. With
+    /// two-step codes on, the answer is 202 and a code comes next.
     #[oai(
         path = "/auth/password",
         method = "post",
@@ -254,13 +374,38 @@ impl AuthApi {
         state: Data<&AppState>,
         jar: &CookieJar,
         body: Json<PasswordSignIn>,
+    ) -> Result<SignInResponse, AppError> {
+        check_origin(req, &state, false)?;
+        let client = Client::of(req);
+        match service::check_password(&state, &body.username, &body.password, &client).await? {
+            service::PasswordOutcome::SignedIn(user) => Ok(SignInResponse::SignedIn(
+                sign_in(&state, jar, &user, &client, "password").await?,
+            )),
+            service::PasswordOutcome::SecondFactor(ceremony) => {
+                Ok(SignInResponse::SecondFactor(Json(SecondFactorNeeded {
+                    ceremony,
+                })))
+            }
+        }
+    }
+
+    /// The two-step code after a correct password (or a recovery code).
+    #[oai(
+        path = "/auth/second-factor",
+        method = "post",
+        operation_id = "sign_in_second_factor"
+    )]
+    async fn second_factor(
+        &self,
+        req: &Request,
+        state: Data<&AppState>,
+        jar: &CookieJar,
+        body: Json<SecondFactor>,
     ) -> Result<Json<Me>, AppError> {
         check_origin(req, &state, false)?;
         let client = Client::of(req);
-        let user = service::check_password(&state, &body.username, &body.password, &client).await?;
-        let session = service::start_session(&state, &user, &client, "password").await?;
-        set_cookies(jar, &state, &session);
-        Ok(Json(Me::from(&user)))
+        let user = totp::second_factor(&state, &body.ceremony, &body.code, &client).await?;
+        sign_in(&state, jar, &user, &client, "password+totp").await
     }
 
     /// Sign out of this browser.
@@ -275,131 +420,6 @@ impl AuthApi {
         let id = me.require_session()?;
         sessions::revoke(state.db(), me.user.id, id).await?;
         jar.remove(SESSION_COOKIE);
-        Ok(Done::Done)
-    }
-}
-
-#[OpenApi(tag = "ApiTag::Account")]
-impl AccountApi {
-    /// Who you are signed in as.
-    #[oai(path = "/me", method = "get", operation_id = "me")]
-    async fn me(&self, auth: Auth) -> Result<Json<Me>, AppError> {
-        let me = auth.principal();
-        me.require_scope(Scope::Read)?;
-        Ok(Json(Me::from(&me.user)))
-    }
-
-    /// Where you are signed in.
-    #[oai(path = "/me/sessions", method = "get", operation_id = "list_sessions")]
-    async fn sessions(
-        &self,
-        auth: SessionAuth,
-        state: Data<&AppState>,
-    ) -> Result<Json<Vec<SessionInfo>>, AppError> {
-        let me = &auth.0;
-        let current = me.require_session()?;
-        let list = sessions::list(state.db(), me.user.id, state.now()).await?;
-        Ok(Json(
-            list.into_iter()
-                .map(|s| SessionInfo {
-                    id: s.id,
-                    device: s.device_label,
-                    ip: s.ip,
-                    created_at: s.created_at,
-                    last_seen_at: s.last_seen_at,
-                    current: s.id == current,
-                })
-                .collect(),
-        ))
-    }
-
-    /// Sign out one of your sessions.
-    #[oai(
-        path = "/me/sessions/:id",
-        method = "delete",
-        operation_id = "revoke_session"
-    )]
-    async fn revoke_session(
-        &self,
-        auth: SessionAuth,
-        state: Data<&AppState>,
-        id: Path<i64>,
-    ) -> Result<Done, AppError> {
-        let me = &auth.0;
-        me.require_session()?;
-        sessions::revoke(state.db(), me.user.id, id.0).await?;
-        Ok(Done::Done)
-    }
-
-    /// Sign out everywhere else.
-    #[oai(
-        path = "/me/sessions/revoke-others",
-        method = "post",
-        operation_id = "revoke_other_sessions"
-    )]
-    async fn revoke_others(
-        &self,
-        auth: SessionAuth,
-        state: Data<&AppState>,
-    ) -> Result<Json<Revoked>, AppError> {
-        let me = &auth.0;
-        let current = me.require_session()?;
-        let revoked = sessions::revoke_all_except(state.db(), me.user.id, Some(current)).await?;
-        Ok(Json(Revoked { revoked }))
-    }
-
-    /// Your API tokens.
-    #[oai(path = "/me/tokens", method = "get", operation_id = "list_tokens")]
-    async fn tokens(
-        &self,
-        auth: SessionAuth,
-        state: Data<&AppState>,
-    ) -> Result<Json<Vec<TokenInfo>>, AppError> {
-        let me = &auth.0;
-        me.require_session()?;
-        let list = tokens::list(state.db(), me.user.id).await?;
-        Ok(Json(list.iter().map(token_info).collect()))
-    }
-
-    /// Create an API token for a script. The token is shown once.
-    #[oai(path = "/me/tokens", method = "post", operation_id = "create_token")]
-    async fn create_token(
-        &self,
-        auth: SessionAuth,
-        state: Data<&AppState>,
-        body: Json<NewToken>,
-    ) -> Result<Json<CreatedToken>, AppError> {
-        let me = &auth.0;
-        me.require_session()?;
-        let (model, token) = tokens::create(
-            state.db(),
-            me.user.id,
-            &body.name,
-            &body.scopes,
-            state.now(),
-        )
-        .await?;
-        Ok(Json(CreatedToken {
-            token,
-            info: token_info(&model),
-        }))
-    }
-
-    /// Revoke an API token.
-    #[oai(
-        path = "/me/tokens/:id",
-        method = "delete",
-        operation_id = "revoke_token"
-    )]
-    async fn revoke_token(
-        &self,
-        auth: SessionAuth,
-        state: Data<&AppState>,
-        id: Path<i64>,
-    ) -> Result<Done, AppError> {
-        let me = &auth.0;
-        me.require_session()?;
-        tokens::revoke(state.db(), me.user.id, id.0).await?;
         Ok(Done::Done)
     }
 }

@@ -35,3 +35,25 @@ pub async fn record(
     .await?;
     Ok(())
 }
+
+/// The newest entries first: about `user` (as actor or target), or the
+/// whole household's with `None`.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    user: Option<i64>,
+    limit: u64,
+) -> Result<Vec<audit::Model>, AppError> {
+    use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+    let mut query = audit::Entity::find()
+        .order_by_desc(audit::Column::At)
+        .order_by_desc(audit::Column::Id)
+        .limit(limit);
+    if let Some(user) = user {
+        query = query.filter(
+            Condition::any()
+                .add(audit::Column::ActorId.eq(user))
+                .add(audit::Column::TargetUserId.eq(user)),
+        );
+    }
+    Ok(query.all(db).await?)
+}

@@ -95,29 +95,36 @@ pub fn validate(new: &NewUser) -> Result<NewUser, AppError> {
     })
 }
 
-pub async fn create(
-    db: &impl ConnectionTrait,
-    new: &NewUser,
-    now: DateTime<Utc>,
-) -> Result<user::Model, AppError> {
-    let new = validate(new)?;
+/// Refuses a username someone already has.
+pub async fn check_available(db: &impl ConnectionTrait, username: &str) -> Result<(), AppError> {
     let taken = user::Entity::find()
-        .filter(user::Column::Username.eq(&new.username))
+        .filter(user::Column::Username.eq(username))
         .count(db)
         .await?;
     if taken > 0 {
         return Err(AppError::Conflict(format!(
-            "The username “{}” is taken. Please choose another.",
-            new.username
+            "The username “{username}” is taken. Please choose another."
         )));
     }
+    Ok(())
+}
+
+/// Creates a member; `webauthn_id` is the user handle their passkeys carry.
+pub async fn create(
+    db: &impl ConnectionTrait,
+    new: &NewUser,
+    webauthn_id: uuid::Uuid,
+    now: DateTime<Utc>,
+) -> Result<user::Model, AppError> {
+    let new = validate(new)?;
+    check_available(db, &new.username).await?;
     let model = user::ActiveModel {
         username: Set(new.username),
         display_name: Set(new.display_name),
         email: Set(new.email),
         role: Set(new.role.as_str().to_owned()),
         status: Set(ACTIVE.to_owned()),
-        webauthn_id: Set(uuid::Uuid::new_v4().to_string()),
+        webauthn_id: Set(webauthn_id.to_string()),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()

@@ -21,6 +21,8 @@ pub struct ServerInfo {
     pub setup_pending: bool,
     /// The address passkeys and cookies are bound to.
     pub public_url: String,
+    /// Why passkeys cannot work at this address, when they cannot.
+    pub passkeys_unavailable: Option<String>,
 }
 
 #[derive(Debug, Enum, PartialEq, Eq)]
@@ -114,6 +116,11 @@ impl SystemApi {
             version: crate::VERSION.to_owned(),
             setup_pending: !crate::accounts::users::owner_exists(state.db()).await?,
             public_url: state.config().public_url().to_string(),
+            passkeys_unavailable: state
+                .accounts()
+                .relying_party
+                .unavailable_reason()
+                .map(str::to_owned),
         }))
     }
 

@@ -15,6 +15,7 @@ pub struct Model {
     pub password_changed_at: Option<DateTimeUtc>,
     pub totp_secret: Option<String>,
     pub totp_enabled_at: Option<DateTimeUtc>,
+    pub totp_last_step: Option<i64>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

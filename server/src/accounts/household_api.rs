@@ -1,0 +1,253 @@
+//! HTTP for running the household (owner and admins).
+
+use chrono::{DateTime, Utc};
+use poem::web::Data;
+use poem_openapi::param::Path;
+use poem_openapi::payload::Json;
+use poem_openapi::{Object, OpenApi};
+
+use super::account_api::Activity;
+use super::api::Done;
+use super::household::{self, Change};
+use super::links::{self, Kind};
+use super::principal::SessionAuth;
+use super::users::Role;
+use super::{audit, passkeys};
+use crate::api::ApiTag;
+use crate::db::entities::{link, user};
+use crate::error::AppError;
+use crate::state::AppState;
+
+pub struct HouseholdApi;
+
+#[derive(Debug, Object)]
+pub struct Member {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    /// `active` or `disabled`.
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+    pub passkeys: u64,
+    pub has_password: bool,
+}
+
+async fn member(state: &AppState, user: &user::Model) -> Result<Member, AppError> {
+    Ok(Member {
+        id: user.id,
+        username: user.username.clone(),
+        display_name: user.display_name.clone(),
+        role: Role::parse(&user.role),
+        status: user.status.clone(),
+        created_at: user.created_at,
+        passkeys: passkeys::count(state.db(), user.id).await?,
+        has_password: user.password_hash.is_some(),
+    })
+}
+
+#[derive(Debug, Object)]
+pub struct MemberChange {
+    /// `admin` or `member`.
+    pub role: Option<Role>,
+    /// false disables the account (signs it out everywhere).
+    pub active: Option<bool>,
+}
+
+#[derive(Debug, Object)]
+pub struct Heir {
+    pub user_id: i64,
+}
+
+#[derive(Debug, Object)]
+pub struct NewInvite {
+    pub role: Role,
+    /// Who it is for, e.g. "Grandma".
+    #[oai(validator(max_length = 64))]
+    pub label: Option<String>,
+    /// 1–30, default 7.
+    pub days: Option<u16>,
+}
+
+#[derive(Debug, Object)]
+pub struct Invite {
+    pub id: i64,
+    pub role: Role,
+    pub label: Option<String>,
+    pub state: links::State,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub used_by: Option<i64>,
+}
+
+impl Invite {
+    fn of(model: &link::Model, now: DateTime<Utc>) -> Self {
+        Self {
+            id: model.id,
+            role: model.role.as_deref().map_or(Role::Member, Role::parse),
+            label: model.label.clone(),
+            state: links::state(model, now),
+            created_at: model.created_at,
+            expires_at: model.expires_at,
+            used_by: model.used_by,
+        }
+    }
+}
+
+/// A link to hand over; shown once.
+#[derive(Debug, Object)]
+pub struct IssuedLink {
+    pub id: i64,
+    pub url: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+fn issued(state: &AppState, kind: Kind, model: &link::Model, token: &str) -> IssuedLink {
+    IssuedLink {
+        id: model.id,
+        url: links::url(&state.config().public_url(), kind, token),
+        expires_at: model.expires_at,
+    }
+}
+
+#[OpenApi(tag = "ApiTag::Household")]
+impl HouseholdApi {
+    /// Everyone in the household.
+    #[oai(
+        path = "/household/members",
+        method = "get",
+        operation_id = "list_members"
+    )]
+    async fn members(
+        &self,
+        auth: SessionAuth,
+        state: Data<&AppState>,
+    ) -> Result<Json<Vec<Member>>, AppError> {
+        let mut out = Vec::new();
+        for user in household::members(&state, &auth.0).await? {
+            out.push(member(&state, &user).await?);
+        }
+        Ok(Json(out))
+    }
+
+    /// Change a member's role, or disable or enable their account.
+    #[oai(
+        path = "/household/members/:id",
+        method = "patch",
+        operation_id = "change_member"
+    )]
+    async fn change(
+        &self,
+        auth: SessionAuth,
+        state: Data<&AppState>,
+        id: Path<i64>,
+        body: Json<MemberChange>,
+    ) -> Result<Json<Member>, AppError> {
+        let change = Change {
+            role: body.role,
+            active: body.active,
+        };
+        let user = household::change_member(&state, &auth.0, id.0, change).await?;
+        Ok(Json(member(&state, &user).await?))
+    }
+
+    /// A one-time link (24 hours) for a member who lost every device.
+    #[oai(
+        path = "/household/members/:id/recovery-link",
+        method = "post",
+        operation_id = "create_recovery_link"
+    )]
+    async fn recovery(
+        &self,
+        auth: SessionAuth,
+        state: Data<&AppState>,
+        id: Path<i64>,
+    ) -> Result<Json<IssuedLink>, AppError> {
+        let (model, token) = household::recovery_link(&state, &auth.0, id.0).await?;
+        Ok(Json(issued(&state, Kind::Recovery, &model, &token)))
+    }
+
+    /// Hand ownership to another member (owner only); you become an admin.
+    #[oai(
+        path = "/household/transfer-ownership",
+        method = "post",
+        operation_id = "transfer_ownership"
+    )]
+    async fn transfer(
+        &self,
+        auth: SessionAuth,
+        state: Data<&AppState>,
+        body: Json<Heir>,
+    ) -> Result<Json<Member>, AppError> {
+        let heir = household::transfer_ownership(&state, &auth.0, body.user_id).await?;
+        Ok(Json(member(&state, &heir).await?))
+    }
+
+    /// Invites, newest first, with their state.
+    #[oai(
+        path = "/household/invites",
+        method = "get",
+        operation_id = "list_invites"
+    )]
+    async fn invites(
+        &self,
+        auth: SessionAuth,
+        state: Data<&AppState>,
+    ) -> Result<Json<Vec<Invite>>, AppError> {
+        let now = state.now();
+        let list = household::invites(&state, &auth.0).await?;
+        Ok(Json(
+            list.iter().map(|model| Invite::of(model, now)).collect(),
+        ))
+    }
+
+    /// Invite someone; the link is shown once.
+    #[oai(
+        path = "/household/invites",
+        method = "post",
+        operation_id = "create_invite"
+    )]
+    async fn invite(
+        &self,
+        auth: SessionAuth,
+        state: Data<&AppState>,
+        body: Json<NewInvite>,
+    ) -> Result<Json<IssuedLink>, AppError> {
+        let Json(body) = body;
+        let (model, token) =
+            household::invite(&state, &auth.0, body.role, body.label, body.days).await?;
+        Ok(Json(issued(&state, Kind::Invite, &model, &token)))
+    }
+
+    /// Withdraw an invite that was not used yet.
+    #[oai(
+        path = "/household/invites/:id",
+        method = "delete",
+        operation_id = "revoke_invite"
+    )]
+    async fn revoke(
+        &self,
+        auth: SessionAuth,
+        state: Data<&AppState>,
+        id: Path<i64>,
+    ) -> Result<Done, AppError> {
+        household::revoke_invite(&state, &auth.0, id.0).await?;
+        Ok(Done::Done)
+    }
+
+    /// The household's security activity (account events, never photos).
+    #[oai(
+        path = "/household/activity",
+        method = "get",
+        operation_id = "household_activity"
+    )]
+    async fn activity(
+        &self,
+        auth: SessionAuth,
+        state: Data<&AppState>,
+    ) -> Result<Json<Vec<Activity>>, AppError> {
+        auth.0.require_admin()?;
+        let entries = audit::list(state.db(), None, 500).await?;
+        Ok(Json(entries.into_iter().map(Activity::from).collect()))
+    }
+}
