@@ -36,7 +36,8 @@ impl RateLimiter {
             }
         }
         if wait > TimeDelta::zero() {
-            let seconds = u64::try_from(wait.num_seconds()).unwrap_or(0) + 1;
+            // Whole seconds, rounded up.
+            let seconds = u64::try_from((wait.num_milliseconds() + 999) / 1000).unwrap_or(1);
             return Err(AppError::RateLimited {
                 retry_after: seconds,
             });
