@@ -1,19 +1,27 @@
 // @ts-check
 /**
  * Boot: registers the components, then routes on the History API. Each
- * route renders one view from `views/`.
+ * route renders one view from `views/`. Views other than the public ones
+ * (sign-in, setup, invite, recovery) need a signed-in member.
  */
 import './components/hearth-shell.js';
 import './components/hearth-toasts.js';
 import './components/hearth-empty-state.js';
-import { ApiError, reportClientError, showError } from './api.js';
-import { photosView } from './views/photos.js';
+import { api, ApiError, reportClientError, showError } from './api.js';
+import { navigate, toSignIn } from './nav.js';
+import { me } from './session.js';
 import { albumsView } from './views/albums.js';
-import { searchView } from './views/search.js';
-import { settingsView } from './views/settings.js';
+import { householdView } from './views/household.js';
+import { linkView, waitingView } from './views/link.js';
 import { notFoundView } from './views/not-found.js';
+import { notificationsView } from './views/notifications.js';
+import { photosView } from './views/photos.js';
+import { searchView } from './views/search.js';
+import { securityView } from './views/security.js';
+import { settingsView } from './views/settings.js';
+import { signinView } from './views/signin.js';
 
-/** @typedef {{ title: string, render: () => HTMLElement }} View */
+/** @typedef {{ title: string, public?: boolean, render: () => HTMLElement }} View */
 
 /** @type {Record<string, () => View>} */
 const routes = {
@@ -21,14 +29,47 @@ const routes = {
   '/albums': albumsView,
   '/search': searchView,
   '/settings': settingsView,
+  '/settings/security': securityView,
+  '/settings/household': householdView,
+  '/notifications': notificationsView,
+  '/signin': signinView,
+  '/setup': linkView,
+  '/invite': linkView,
+  '/recover': linkView,
 };
 
-function render() {
+/** @type {Promise<any> | null} */
+let serverInfo = null;
+
+async function render() {
   const shell = /** @type {import('./components/hearth-shell.js').HearthShell} */ (document.querySelector('hearth-shell'));
   const path = location.pathname.replace(/\/+$/, '') || '/';
-  const view = (routes[path] ?? notFoundView)();
+  let view = (routes[path] ?? notFoundView)();
+  if (!view.public) {
+    const user = await me({ fresh: true });
+    if (!user) {
+      serverInfo ??= api('/server/info');
+      const info = await serverInfo.catch(() => null);
+      if (info?.setup_pending) {
+        serverInfo = null;
+        view = waitingView();
+      } else {
+        toSignIn();
+        return;
+      }
+    }
+  }
+  const user = view.public ? null : await me();
+  shell.setSignedIn(!!user);
+  if (user) refreshUnread();
   document.title = view.title === 'Hearth' ? 'Hearth' : `${view.title} · Hearth`;
   shell.show(view.render(), path);
+}
+
+function refreshUnread() {
+  api('/notifications')
+    .then((list) => window.dispatchEvent(new CustomEvent('hearth:unread', { detail: list.unread })))
+    .catch(() => {});
 }
 
 /**
@@ -42,8 +83,8 @@ function onClick(event) {
   const url = new URL(link.href);
   if (url.origin !== location.origin || url.pathname.startsWith('/api/')) return;
   event.preventDefault();
-  if (url.pathname !== location.pathname) history.pushState(null, '', url);
-  render();
+  if (url.pathname + url.search !== location.pathname + location.search) navigate(url.pathname + url.search);
+  else render();
 }
 
 window.addEventListener('error', (event) => {
@@ -51,10 +92,21 @@ window.addEventListener('error', (event) => {
 });
 window.addEventListener('unhandledrejection', (event) => {
   const reason = event.reason;
+  // A session that ended mid-use: back to sign-in, not an error toast.
+  if (reason instanceof ApiError && reason.status === 401 && reason.code === 'unauthorized') {
+    event.preventDefault();
+    toSignIn();
+    return;
+  }
   showError(reason);
   // API errors are answers, not bugs in the UI: only the latter go to the log.
   if (!(reason instanceof ApiError)) reportClientError({ message: String(reason?.message ?? reason), stack: reason?.stack });
 });
+window.addEventListener('hearth:unread', (event) => {
+  const shell = /** @type {import('./components/hearth-shell.js').HearthShell} */ (document.querySelector('hearth-shell'));
+  shell.setUnread(/** @type {CustomEvent} */ (event).detail);
+});
 window.addEventListener('popstate', render);
+window.addEventListener('hearth:navigate', render);
 document.addEventListener('click', onClick);
 render();

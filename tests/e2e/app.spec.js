@@ -8,7 +8,7 @@ const NAV = [
   { name: 'Settings', path: '/settings', heading: 'Settings' },
 ];
 
-test('every navigation entry opens its view', async ({ page }) => {
+test('every navigation entry opens its view', async ({ page, owner }) => {
   await page.goto('/');
   const nav = page.getByRole('navigation', { name: 'Main' });
   for (const entry of NAV) {
@@ -23,8 +23,8 @@ test('every navigation entry opens its view', async ({ page }) => {
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Search is coming');
 });
 
-test('settings show the server version and health from the API', async ({ page, request }) => {
-  const info = await (await request.get('/api/server/info')).json();
+test('settings show the server version and health from the API', async ({ page, owner }) => {
+  const info = await (await page.request.get('/api/server/info')).json();
   await page.goto('/settings');
   await expect(page.locator('[data-fact="version"] dd')).toHaveText(`Hearth ${info.version}`);
   await expect(page.locator('[data-fact="status"] dd')).toHaveText('Healthy');
@@ -32,7 +32,7 @@ test('settings show the server version and health from the API', async ({ page, 
   await expect(page).toHaveTitle('Settings · Hearth');
 });
 
-test('an unknown address gets an honest page', async ({ page }) => {
+test('an unknown address gets an honest page', async ({ page, owner }) => {
   const response = await page.goto('/no/such/page');
   expect(response?.status()).toBe(200);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('There is no page here');
@@ -43,7 +43,7 @@ test('an unknown address gets an honest page', async ({ page }) => {
 test.describe('errors', () => {
   test.use({ allowedConsoleErrors: [/status of 404/] });
 
-  test('errors from the API are shown in words', async ({ page }) => {
+  test('errors from the API are shown in words', async ({ page, owner }) => {
   await page.goto('/settings');
   await expect(page.locator('[data-fact="version"]')).toBeVisible();
   // A call the server refuses: the UI's error surface shows the server's words.
@@ -77,7 +77,7 @@ for (const scheme of /** @type {const} */ (['light', 'dark'])) {
     { name: 'phone', viewport: { width: 390, height: 844 } },
     { name: 'desktop', viewport: { width: 1280, height: 800 } },
   ]) {
-    test(`screenshots: ${device.name}, ${scheme}`, async ({ page }, testInfo) => {
+    test(`screenshots: ${device.name}, ${scheme}`, async ({ page, owner }, testInfo) => {
       await page.emulateMedia({ colorScheme: scheme });
       await page.setViewportSize(device.viewport);
       for (const entry of [NAV[0], NAV[3]]) {

@@ -19,7 +19,8 @@ const binary =
 
 /**
  * @typedef {object} Hearth
- * @property {string} url base URL, e.g. http://127.0.0.1:41234
+ * @property {string} url base URL, e.g. http://localhost:41234 (passkeys need a host name)
+ * @property {string} setupUrl the first-run link from the log
  * @property {string} dataDir
  * @property {string[]} log lines the server wrote
  */
@@ -40,15 +41,18 @@ async function startHearth() {
   /** @type {string[]} */
   const log = [];
   const lines = createInterface({ input: child.stderr });
+  let setupUrl = '';
   const url = await new Promise((resolveUrl, reject) => {
     const timer = setTimeout(() => reject(new Error(`hearth did not start:\n${log.join('\n')}`)), 15_000);
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`hearth exited with ${code}:\n${log.join('\n')}`)));
     lines.on('line', (line) => {
       log.push(line);
+      setupUrl ||= line.match(/http:\/\/localhost:\d+\/setup\?token=[\w-]+/)?.[0] ?? '';
       if (!line.includes('is ready')) return;
       clearTimeout(timer);
-      resolveUrl(`http://${JSON.parse(line).fields.address}`);
+      const port = JSON.parse(line).fields.address.split(':').pop();
+      resolveUrl(`http://localhost:${port}`);
     });
   });
   child.removeAllListeners('exit');
@@ -60,7 +64,7 @@ async function startHearth() {
     }
     rmSync(dataDir, { recursive: true, force: true });
   };
-  return { url, dataDir, log, stop };
+  return { url, setupUrl, dataDir, log, stop };
 }
 
 export const test = base.extend({
@@ -73,6 +77,16 @@ export const test = base.extend({
   },
   baseURL: async ({ hearth }, use) => {
     await use(hearth.url);
+  },
+  // The owner, made through the setup link with a password; the page's
+  // context is signed in as them.
+  owner: async ({ page, hearth }, use) => {
+    const token = new URL(hearth.setupUrl).searchParams.get('token');
+    const response = await page.request.post(`${hearth.url}/api/links/password`, {
+      data: { token, account: { username: 'olivia', display_name: 'Olivia' }, password: OWNER_PASSWORD },
+    });
+    expect(response.status()).toBe(200);
+    await use(await response.json());
   },
   page: async ({ page, hearth, allowedConsoleErrors }, use) => {
     const origin = new URL(hearth.url).origin;
@@ -96,5 +110,28 @@ export const test = base.extend({
     expect(consoleErrors, 'no console errors (CSP violations included)').toEqual([]);
   },
 });
+
+export const OWNER_PASSWORD = 'lantern orchard quietly 47';
+
+/**
+ * Gives a page a passkey authenticator, as a phone with a fingerprint
+ * reader: Chromium's virtual authenticator over CDP.
+ * @param {import('@playwright/test').Page} page
+ */
+export async function addPasskeyAuthenticator(page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+  return { cdp, authenticatorId };
+}
 
 export { expect };

@@ -166,10 +166,16 @@ async fn password_sign_in_never_says_whether_the_account_exists() {
     let signed_in = attempt("OLIVIA", OWNER_PASSWORD).await;
     assert_eq!(signed_in.status(), 200);
 
+    let session: Value = owner.json("/api/auth/session").await;
+    assert_eq!(session["user"]["username"], "olivia");
+    let stranger: Value = server.browser().json("/api/auth/session").await;
+    assert_eq!(stranger["user"], Value::Null);
+
     // Signing out ends the session.
     let response = owner.post("/api/auth/signout", &json!({})).await;
     assert_eq!(response.status(), 204);
     assert_eq!(code_of(owner.get("/api/me").await).await.1, "unauthorized");
+    assert_eq!(owner.json("/api/auth/session").await["user"], Value::Null);
     server.stop().await;
 }
 
@@ -480,6 +486,7 @@ async fn every_protected_endpoint_refuses_strangers() {
     assert_eq!(
         open,
         [
+            "get /auth/session",
             "get /health",
             "get /server/info",
             "post /auth/passkey/finish",

@@ -23,8 +23,26 @@ export class HearthShell extends HTMLElement {
       <header class="app-header">
         <a class="brand" href="/" aria-label="Hearth, home">${icons.flame}<span>Hearth</span></a>
         <nav class="app-nav" aria-label="Main">${links}</nav>
+        <a class="bell" href="/notifications" aria-label="Notifications" hidden>${icons.bell}<span class="bell-count" hidden></span></a>
       </header>
       <main id="content" tabindex="-1"></main>`;
+  }
+
+  /**
+   * Shows or hides the parts that need a signed-in member.
+   * @param {boolean} signedIn
+   */
+  setSignedIn(signedIn) {
+    this.classList.toggle('signed-out', !signedIn);
+    /** @type {HTMLElement} */ (this.querySelector('.bell')).hidden = !signedIn;
+  }
+
+  /** @param {number} count */
+  setUnread(count) {
+    const badge = /** @type {HTMLElement} */ (this.querySelector('.bell-count'));
+    badge.hidden = count === 0;
+    badge.textContent = count > 9 ? '9+' : String(count);
+    this.querySelector('.bell')?.setAttribute('aria-label', count ? `Notifications, ${count} unread` : 'Notifications');
   }
 
   /**
@@ -37,7 +55,7 @@ export class HearthShell extends HTMLElement {
     main.replaceChildren(view);
     for (const link of this.querySelectorAll('.nav-link')) {
       const href = link.getAttribute('href') ?? '';
-      if (href === path) link.setAttribute('aria-current', 'page');
+      if (href === path || (href !== '/' && path.startsWith(`${href}/`))) link.setAttribute('aria-current', 'page');
       else link.removeAttribute('aria-current');
     }
     window.scrollTo(0, 0);

@@ -1,6 +1,9 @@
 // @ts-check
 /** Settings. For now: what this server is and whether it is well. */
 import { api, ApiError } from '../api.js';
+import { navigate } from '../nav.js';
+import { isAdmin, me, signOut } from '../session.js';
+import { busy, button, errorSlot } from '../ui.js';
 import { h } from '../dom.js';
 import { icons } from '../icons.js';
 
@@ -56,6 +59,36 @@ async function loadAbout(list) {
   }
 }
 
+const ROLE = /** @type {Record<string, string>} */ ({ owner: 'the owner', admin: 'an admin', member: 'a member' });
+
+function accountCard() {
+  const body = h('div', { class: 'stack' }, h('p', { class: 'muted' }, 'Loading…'));
+  me().then((user) => {
+    if (!user) return;
+    const error = errorSlot();
+    const out = button('Sign out', { class: 'button button-secondary' });
+    out.addEventListener('click', () =>
+      busy(out, error, async () => {
+        await signOut();
+        navigate('/signin', { replace: true });
+      }),
+    );
+    body.replaceChildren(
+      h('p', {}, 'Signed in as ', h('strong', {}, user.display_name), ` (@${user.username}), ${ROLE[user.role]} of this household.`),
+      h(
+        'ul',
+        { class: 'links' },
+        h('li', {}, h('a', { href: '/settings/security' }, 'Security'), h('span', { class: 'muted' }, ' — passkeys, password, devices, API tokens')),
+        isAdmin(user) ? h('li', {}, h('a', { href: '/settings/household' }, 'Household'), h('span', { class: 'muted' }, ' — members, invites, recovery links')) : null,
+        h('li', {}, h('a', { href: '/notifications' }, 'Notifications')),
+      ),
+      out,
+      error,
+    );
+  });
+  return h('section', { class: 'card', 'aria-labelledby': 'account-heading' }, h('h2', { id: 'account-heading' }, 'Your account'), body);
+}
+
 export function settingsView() {
   return {
     title: 'Settings',
@@ -66,12 +99,12 @@ export function settingsView() {
         'div',
         { class: 'page' },
         h('h1', {}, 'Settings'),
+        accountCard(),
         h('section', { class: 'card', 'aria-labelledby': 'about-heading' }, h('h2', { id: 'about-heading' }, 'This server'), about),
         h(
           'section',
           { class: 'card', 'aria-labelledby': 'more-heading' },
           h('h2', { id: 'more-heading' }, 'More'),
-          h('p', {}, 'Accounts, security and household settings arrive in a later version of Hearth.'),
           h('p', {}, 'Developers and scripts: ', h('a', { href: '/api/docs' }, 'the HTTP API and its documentation'), '.'),
           h('p', { class: 'muted' }, 'Light and dark appearance follow your device.'),
         ),

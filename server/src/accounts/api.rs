@@ -165,6 +165,13 @@ pub struct SecondFactor {
     pub code: String,
 }
 
+/// Whether this browser is signed in.
+#[derive(Debug, Object)]
+pub struct SessionState {
+    /// The signed-in member, or null.
+    pub user: Option<Me>,
+}
+
 #[derive(ApiResponse)]
 pub enum SignInResponse {
     /// Signed in.
@@ -406,6 +413,31 @@ impl AuthApi {
         let client = Client::of(req);
         let user = totp::second_factor(&state, &body.ceremony, &body.code, &client).await?;
         sign_in(&state, jar, &user, &client, "password+totp").await
+    }
+
+    /// Who this browser is signed in as, if anyone.
+    ///
+    /// Always 200, so a page can ask without an error in the console.
+    #[oai(path = "/auth/session", method = "get", operation_id = "session")]
+    async fn session(
+        &self,
+        req: &Request,
+        state: Data<&AppState>,
+    ) -> Result<Json<SessionState>, AppError> {
+        let Some(cookie) = req.cookie().get(SESSION_COOKIE) else {
+            return Ok(Json(SessionState { user: None }));
+        };
+        let found = sessions::lookup(
+            state.db(),
+            &state.config().auth,
+            cookie.value_str(),
+            &Client::of(req),
+            state.now(),
+        )
+        .await?;
+        Ok(Json(SessionState {
+            user: found.map(|(_, user)| Me::from(&user)),
+        }))
     }
 
     /// Sign out of this browser.

@@ -1,0 +1,135 @@
+// @ts-check
+/** Small building blocks the views share: fields, buttons, cards, errors. */
+import { ApiError } from './api.js';
+import { h } from './dom.js';
+
+/**
+ * A labelled input.
+ * @param {string} label
+ * @param {Record<string, string>} attrs input attributes (name, type, autocomplete…)
+ * @param {string} [hint]
+ */
+export function field(label, attrs, hint) {
+  const id = `f-${attrs.name}-${Math.random().toString(36).slice(2, 8)}`;
+  const input = h('input', { id, ...attrs });
+  const hintEl = hint ? h('p', { class: 'field-hint', id: `${id}-hint` }, hint) : null;
+  if (hintEl) input.setAttribute('aria-describedby', hintEl.id);
+  return h('div', { class: 'field' }, h('label', { for: id }, label), input, hintEl);
+}
+
+/**
+ * @param {string} text
+ * @param {Record<string, string>} [attrs]
+ */
+export function button(text, attrs = {}) {
+  return h('button', { type: 'button', class: 'button', ...attrs }, text);
+}
+
+/**
+ * @param {string} heading
+ * @param {...(Node | string | null | false)} children
+ */
+export function card(heading, ...children) {
+  const id = `c-${heading.toLowerCase().replace(/[^a-z]+/g, '-')}`;
+  return h('section', { class: 'card', 'aria-labelledby': id }, h('h2', { id }, heading), ...children);
+}
+
+/** A place for one form's error, announced to screen readers. */
+export function errorSlot() {
+  return h('p', { class: 'inline-error', role: 'alert', hidden: '' });
+}
+
+/**
+ * Shows an error in a slot, in the server's words when there are some.
+ * @param {HTMLElement} slot
+ * @param {unknown} err
+ */
+export function showIn(slot, err) {
+  slot.hidden = false;
+  slot.textContent = err instanceof ApiError || err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * Runs `work` while `control` is disabled and marked busy; errors go to `slot`.
+ * @param {HTMLButtonElement} control
+ * @param {HTMLElement} slot
+ * @param {() => Promise<void>} work
+ */
+export async function busy(control, slot, work) {
+  slot.hidden = true;
+  control.disabled = true;
+  control.setAttribute('aria-busy', 'true');
+  try {
+    await work();
+  } catch (err) {
+    showIn(slot, err);
+  } finally {
+    control.disabled = false;
+    control.removeAttribute('aria-busy');
+  }
+}
+
+/**
+ * "3 minutes ago", "yesterday", or a date.
+ * @param {string | null | undefined} iso
+ */
+export function when(iso) {
+  if (!iso) return 'never';
+  const date = new Date(iso);
+  const seconds = (Date.now() - date.getTime()) / 1000;
+  const rtf = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
+  if (Math.abs(seconds) < 60) return 'just now';
+  if (Math.abs(seconds) < 3600) return rtf.format(-Math.round(seconds / 60), 'minute');
+  if (Math.abs(seconds) < 86400) return rtf.format(-Math.round(seconds / 3600), 'hour');
+  if (Math.abs(seconds) < 7 * 86400) return rtf.format(-Math.round(seconds / 86400), 'day');
+  return date.toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
+}
+
+/**
+ * A read-only text with a Copy button, for links shown once.
+ * @param {string} text
+ * @param {string} label
+ */
+export function copyable(text, label) {
+  const input = h('input', { value: text, readonly: '', 'aria-label': label, class: 'copy-text' });
+  const copy = button('Copy', { class: 'button button-quiet' });
+  copy.addEventListener('click', async () => {
+    input.select();
+    try {
+      await navigator.clipboard.writeText(text);
+      copy.textContent = 'Copied';
+    } catch {
+      copy.textContent = 'Select and copy';
+    }
+  });
+  return h('div', { class: 'copy-row' }, input, copy);
+}
+
+/**
+ * Re-renders a card's body from the server.
+ * @param {HTMLElement} body
+ * @param {() => Promise<(Node | null)[]>} load
+ */
+export async function refresh(body, load) {
+  try {
+    body.replaceChildren(...(await load()).filter((node) => node !== null));
+  } catch (err) {
+    body.replaceChildren(h('p', { class: 'inline-error', role: 'alert' }, err instanceof Error ? err.message : String(err)));
+  }
+}
+
+/**
+ * @param {string} text
+ * @param {() => Promise<void>} action
+ * @param {HTMLElement} slot
+ * @param {string} [confirmText]
+ */
+export function action(text, action, slot, confirmText) {
+  const control = button(text, { class: 'button button-quiet' });
+  control.addEventListener('click', () => {
+    if (confirmText && !confirm(confirmText)) return;
+    busy(control, slot, action);
+  });
+  return control;
+}
+

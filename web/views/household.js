@@ -1,0 +1,133 @@
+// @ts-check
+/** Settings → Household (owner and admins): members, invites, recovery links, activity. */
+import { api } from '../api.js';
+import { h } from '../dom.js';
+import { me } from '../session.js';
+import { activityList } from '../activity.js';
+import { action, busy, card, copyable, errorSlot, field, refresh, when } from '../ui.js';
+
+const ROLE = /** @type {Record<string, string>} */ ({ owner: 'Owner', admin: 'Admin', member: 'Member' });
+
+/** @param {HTMLElement} body @param {any} user */
+function membersCard(body, user) {
+  const load = async () => {
+    const error = errorSlot();
+    const shown = h('div', { class: 'stack' });
+    const members = await api('/household/members');
+    const rows = members.map((/** @type {any} */ m) => {
+      const controls = [];
+      if (m.role !== 'owner' && m.id !== user.id) {
+        const role = h('select', { 'aria-label': `Role of ${m.display_name}` }, h('option', { value: 'member' }, 'Member'), h('option', { value: 'admin' }, 'Admin'));
+        role.value = m.role;
+        role.addEventListener('change', () => {
+          api(`/household/members/${m.id}`, { method: 'PATCH', body: { role: role.value } })
+            .then(() => refresh(body, load))
+            .catch((err) => {
+              error.hidden = false;
+              error.textContent = err.message;
+            });
+        });
+        controls.push(role);
+        controls.push(
+          action(m.status === 'active' ? 'Disable' : 'Enable', async () => {
+            await api(`/household/members/${m.id}`, { method: 'PATCH', body: { active: m.status !== 'active' } });
+            await refresh(body, load);
+          }, error, m.status === 'active' ? `Disable ${m.display_name}'s account? They are signed out everywhere until you enable it again.` : undefined),
+        );
+        if (m.status === 'active') {
+          controls.push(
+            action('Recovery link', async () => {
+              const link = await api(`/household/members/${m.id}/recovery-link`, { method: 'POST' });
+              shown.replaceChildren(
+                h('div', { class: 'stack callout' }, h('p', {}, `Give this link to ${m.display_name} (it works once, for 24 hours). It lets them add a new passkey or password.`), copyable(link.url, 'Recovery link')),
+              );
+            }, error),
+          );
+        }
+      }
+      if (user.role === 'owner' && m.role !== 'owner' && m.status === 'active') {
+        controls.push(
+          action('Make owner', async () => {
+            await api('/household/transfer-ownership', { method: 'POST', body: { user_id: m.id } });
+            location.reload();
+          }, error, `Hand ownership to ${m.display_name}? You will become an admin.`),
+        );
+      }
+      const sign = [m.passkeys ? `${m.passkeys} passkey${m.passkeys === 1 ? '' : 's'}` : null, m.has_password ? 'password' : null].filter(Boolean).join(' + ');
+      return h(
+        'li',
+        { class: 'row' },
+        h('div', { class: 'row-main' }, h('strong', {}, m.display_name, m.status === 'disabled' ? h('span', { class: 'badge badge-bad' }, 'Disabled') : null), h('span', { class: 'muted' }, `@${m.username} · ${ROLE[m.role]} · ${sign || 'no way to sign in'}`)),
+        ...controls,
+      );
+    });
+    return [h('ul', { class: 'rows' }, ...rows), shown, error];
+  };
+  refresh(body, load);
+}
+
+/** @param {HTMLElement} body */
+function invitesCard(body) {
+  const load = async () => {
+    const error = errorSlot();
+    const invites = await api('/household/invites');
+    const open = invites.filter((/** @type {any} */ i) => i.state === 'valid');
+    const rows = invites.slice(0, 20).map((/** @type {any} */ i) =>
+      h(
+        'li',
+        { class: 'row' },
+        h('div', { class: 'row-main' }, h('strong', {}, i.label ?? 'Invite', ' ', h('span', { class: `badge badge-${i.state}` }, i.state)), h('span', { class: 'muted' }, `${ROLE[i.role]} · made ${when(i.created_at)} · until ${new Date(i.expires_at).toLocaleDateString()}`)),
+        i.state === 'valid'
+          ? action('Withdraw', async () => {
+              await api(`/household/invites/${i.id}`, { method: 'DELETE' });
+              await refresh(body, load);
+            }, error)
+          : null,
+      ),
+    );
+    const label = field('Who is it for? (optional)', { name: 'label', maxlength: '64', placeholder: 'e.g. Grandma' });
+    const role = h('select', { name: 'role', 'aria-label': 'Role' }, h('option', { value: 'member' }, 'Member'), h('option', { value: 'admin' }, 'Admin'));
+    const create = h('button', { type: 'submit', class: 'button' }, 'Create invite link');
+    const form = h('form', { class: 'stack' }, label, h('div', { class: 'field' }, h('label', {}, 'Role', role)), create);
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      const data = new FormData(form);
+      busy(create, error, async () => {
+        const link = await api('/household/invites', { method: 'POST', body: { role: data.get('role'), label: data.get('label') || null } });
+        await refresh(body, load);
+        body.prepend(h('div', { class: 'stack callout' }, h('p', {}, 'Send this link to the person you invite. It works once, for 7 days.'), copyable(link.url, 'Invite link')));
+      });
+    });
+    return [form, invites.length ? h('ul', { class: 'rows' }, ...rows) : null, open.length ? null : h('p', { class: 'muted' }, 'No open invites.'), error];
+  };
+  refresh(body, load);
+}
+
+export function householdView() {
+  return {
+    title: 'Household',
+    render: () => {
+      const members = h('div', { class: 'stack' });
+      const invites = h('div', { class: 'stack' });
+      const activity = h('div', { class: 'stack' });
+      me().then((user) => {
+        membersCard(members, user);
+        invitesCard(invites);
+        refresh(activity, async () => {
+          const [entries, list] = await Promise.all([api('/household/activity'), api('/household/members')]);
+          const names = new Map(list.map((/** @type {any} */ m) => [m.id, m.display_name]));
+          return [activityList(entries, names)];
+        });
+      });
+      return h(
+        'div',
+        { class: 'page' },
+        h('p', { class: 'crumb' }, h('a', { href: '/settings' }, '← Settings')),
+        h('h1', {}, 'Household'),
+        card('Members', members),
+        card('Invite someone', invites),
+        card('Household activity', h('p', { class: 'muted' }, 'Sign-ins and account changes. Never anyone’s photos.'), activity),
+      );
+    },
+  };
+}

@@ -1,0 +1,236 @@
+// @ts-check
+/** Settings → Security: passkeys, password, two-step codes, sessions, API tokens, activity. */
+import { api } from '../api.js';
+import { h } from '../dom.js';
+import { me, setMe } from '../session.js';
+import { activityList } from '../activity.js';
+import { action, busy, button, card, copyable, errorSlot, field, refresh, when } from '../ui.js';
+import { PasskeyCancelled, createPasskey, passkeySupportProblem } from '../webauthn.js';
+
+function passkeysCard() {
+  const body = h('div', { class: 'stack' });
+  const load = async () => {
+    const error = errorSlot();
+    const keys = await api('/me/passkeys');
+    const rows = keys.map((/** @type {any} */ key) =>
+      h(
+        'li',
+        { class: 'row' },
+        h('div', { class: 'row-main' }, h('strong', {}, key.name), h('span', { class: 'muted' }, `Added ${when(key.created_at)} · last used ${when(key.last_used_at)}`)),
+        action('Rename', async () => {
+          const name = prompt('A name for this passkey', key.name);
+          if (name === null) return;
+          await api(`/me/passkeys/${key.id}`, { method: 'PATCH', body: { name } });
+          await refresh(body, load);
+        }, error),
+        action('Remove', async () => {
+          await api(`/me/passkeys/${key.id}`, { method: 'DELETE' });
+          await refresh(body, load);
+        }, error, `Remove the passkey “${key.name}”? It will no longer sign in.`),
+      ),
+    );
+    const problem = passkeySupportProblem();
+    const add = button('Add a passkey');
+    add.addEventListener('click', () =>
+      busy(add, error, async () => {
+        const name = prompt('A name for the new passkey (e.g. “My laptop”)', '') ?? '';
+        const challenge = await api('/me/passkeys/start', { method: 'POST', body: { name } });
+        try {
+          const credential = await createPasskey(challenge.options);
+          await api('/me/passkeys/finish', { method: 'POST', body: { ceremony: challenge.ceremony, credential } });
+        } catch (err) {
+          if (!(err instanceof PasskeyCancelled)) throw err;
+        }
+        await refresh(body, load);
+      }),
+    );
+    return [
+      keys.length ? h('ul', { class: 'rows' }, ...rows) : h('p', { class: 'muted' }, 'No passkeys yet. A passkey signs you in with your fingerprint, face or screen lock.'),
+      problem ? h('p', { class: 'muted' }, problem) : add,
+      error,
+    ];
+  };
+  refresh(body, load);
+  return card('Passkeys', body);
+}
+
+function passwordCard() {
+  const body = h('div', { class: 'stack' });
+  const load = async () => {
+    const user = await me();
+    const error = errorSlot();
+    const current = user?.has_password ? field('Current password', { name: 'current', type: 'password', autocomplete: 'current-password' }) : null;
+    const next = field('New password', { name: 'new', type: 'password', autocomplete: 'new-password' }, 'At least 10 characters. A few unrelated words work well.');
+    const save = h('button', { type: 'submit', class: 'button' }, user?.has_password ? 'Change password' : 'Set a password');
+    const form = h('form', { class: 'stack' }, current, next, save);
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      const data = new FormData(form);
+      busy(save, error, async () => {
+        setMe(await api('/me/password', { method: 'PUT', body: { current: data.get('current'), new: data.get('new') } }));
+        await refresh(body, load);
+      });
+    });
+    const remove = user?.has_password
+      ? action('Remove password', async () => {
+          setMe(await api('/me/password', { method: 'DELETE' }));
+          await refresh(body, load);
+        }, error, 'Remove your password? You will sign in with passkeys only.')
+      : null;
+    return [
+      h('p', { class: 'muted' }, user?.has_password ? 'You can sign in with your username and password.' : 'You sign in with passkeys only. A password helps where passkeys cannot work.'),
+      form,
+      remove,
+      error,
+    ];
+  };
+  refresh(body, load);
+  return card('Password', body);
+}
+
+function totpCard() {
+  const body = h('div', { class: 'stack' });
+  const load = async () => {
+    const user = await me();
+    const error = errorSlot();
+    if (!user?.has_password) return [h('p', { class: 'muted' }, 'Two-step codes protect password sign-in. Set a password first to use them.')];
+    if (user.totp_enabled) {
+      const code = field('A current code (or a recovery code)', { name: 'code', autocomplete: 'one-time-code', inputmode: 'numeric' });
+      const off = h('button', { type: 'submit', class: 'button button-secondary' }, 'Turn off two-step codes');
+      const form = h('form', { class: 'stack' }, code, off);
+      form.addEventListener('submit', (event) => {
+        event.preventDefault();
+        busy(off, error, async () => {
+          await api('/me/totp/disable', { method: 'POST', body: { code: new FormData(form).get('code') } });
+          setMe(await api('/me'));
+          await refresh(body, load);
+        });
+      });
+      return [h('p', {}, 'On: signing in with your password also asks for a code from your authenticator app.'), form, error];
+    }
+    const start = button('Turn on two-step codes');
+    start.addEventListener('click', () =>
+      busy(start, error, async () => {
+        const enrolment = await api('/me/totp/start', { method: 'POST' });
+        const qr = h('img', { class: 'qr', alt: 'QR code for your authenticator app', src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(enrolment.qr_svg)}` });
+        const code = field('The 6-digit code the app shows', { name: 'code', autocomplete: 'one-time-code', inputmode: 'numeric', required: '' });
+        const confirmButton = h('button', { type: 'submit', class: 'button' }, 'Confirm');
+        const form = h('form', { class: 'stack' }, code, confirmButton);
+        form.addEventListener('submit', (event) => {
+          event.preventDefault();
+          busy(confirmButton, error, async () => {
+            const result = await api('/me/totp/confirm', { method: 'POST', body: { code: new FormData(form).get('code') } });
+            setMe(await api('/me'));
+            body.replaceChildren(
+              h('p', {}, 'Two-step codes are on. Keep these recovery codes somewhere safe: each works once if you lose your phone. They are shown only now.'),
+              h('ul', { class: 'codes' }, ...result.codes.map((/** @type {string} */ c) => h('li', {}, c))),
+              copyable(result.codes.join(' '), 'Recovery codes'),
+            );
+          });
+        });
+        body.replaceChildren(
+          h('p', {}, 'Scan this with an authenticator app, or type the key into it:'),
+          qr,
+          copyable(enrolment.secret, 'Key for the authenticator app'),
+          form,
+          error,
+        );
+      }),
+    );
+    return [h('p', { class: 'muted' }, 'Off. With two-step codes, a password alone is not enough to sign in.'), start, error];
+  };
+  refresh(body, load);
+  return card('Two-step codes', body);
+}
+
+function sessionsCard() {
+  const body = h('div', { class: 'stack' });
+  const load = async () => {
+    const error = errorSlot();
+    const sessions = await api('/me/sessions');
+    const rows = sessions.map((/** @type {any} */ s) =>
+      h(
+        'li',
+        { class: 'row' },
+        h('div', { class: 'row-main' }, h('strong', {}, s.device, s.current ? h('span', { class: 'badge' }, 'This device') : null), h('span', { class: 'muted' }, `Last active ${when(s.last_seen_at)}${s.ip ? ` · ${s.ip}` : ''}`)),
+        s.current
+          ? null
+          : action('Sign out', async () => {
+              await api(`/me/sessions/${s.id}`, { method: 'DELETE' });
+              await refresh(body, load);
+            }, error),
+      ),
+    );
+    const others = sessions.length > 1
+      ? action('Sign out everywhere else', async () => {
+          await api('/me/sessions/revoke-others', { method: 'POST' });
+          await refresh(body, load);
+        }, error, 'Sign out of every other device?')
+      : null;
+    return [h('ul', { class: 'rows' }, ...rows), others, error];
+  };
+  refresh(body, load);
+  return card('Where you are signed in', body);
+}
+
+function tokensCard() {
+  const body = h('div', { class: 'stack' });
+  const load = async () => {
+    const error = errorSlot();
+    const tokens = await api('/me/tokens');
+    const rows = tokens.map((/** @type {any} */ t) =>
+      h(
+        'li',
+        { class: 'row' },
+        h('div', { class: 'row-main' }, h('strong', {}, t.name), h('span', { class: 'muted' }, `${t.scopes.join(', ')} · created ${when(t.created_at)} · last used ${when(t.last_used_at)}`)),
+        action('Revoke', async () => {
+          await api(`/me/tokens/${t.id}`, { method: 'DELETE' });
+          await refresh(body, load);
+        }, error, `Revoke “${t.name}”? Scripts using it stop working.`),
+      ),
+    );
+    const name = field('Name', { name: 'name', required: '', maxlength: '64', placeholder: 'e.g. Backup script' });
+    const read = h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'read', checked: '' }), 'Read photos');
+    const upload = h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'upload' }), 'Upload photos');
+    const create = h('button', { type: 'submit', class: 'button' }, 'Create token');
+    const form = h('form', { class: 'stack' }, name, h('div', { class: 'checks' }, read, upload), create);
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      const data = new FormData(form);
+      const scopes = ['read', 'upload'].filter((scope) => data.get(scope));
+      busy(create, error, async () => {
+        const created = await api('/me/tokens', { method: 'POST', body: { name: data.get('name'), scopes } });
+        await refresh(body, load);
+        body.prepend(h('div', { class: 'stack callout' }, h('p', {}, 'Copy the token now. Hearth keeps only a fingerprint of it and cannot show it again.'), copyable(created.token, 'New API token')));
+      });
+    });
+    return [tokens.length ? h('ul', { class: 'rows' }, ...rows) : h('p', { class: 'muted' }, 'No API tokens. Scripts use them instead of signing in.'), form, error];
+  };
+  refresh(body, load);
+  return card('API tokens', body);
+}
+
+function activityCard() {
+  const body = h('div', { class: 'stack' });
+  refresh(body, async () => [activityList(await api('/me/activity'))]);
+  return card('Security activity', body);
+}
+
+export function securityView() {
+  return {
+    title: 'Security',
+    render: () =>
+      h(
+        'div',
+        { class: 'page' },
+        h('p', { class: 'crumb' }, h('a', { href: '/settings' }, '← Settings')),
+        h('h1', {}, 'Security'),
+        passkeysCard(),
+        passwordCard(),
+        totpCard(),
+        sessionsCard(),
+        tokensCard(),
+        activityCard(),
+      ),
+  };
+}
