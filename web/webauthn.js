@@ -20,6 +20,20 @@ function toBase64url(buffer) {
   return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
+/**
+ * Why passkeys cannot be used here, or null when they can: the server's
+ * reason, this browser's, or this page being at another address than the
+ * one passkeys are bound to.
+ * @param {{ passkeys_unavailable?: string | null, public_url?: string }} info from `/api/server/info`
+ */
+export function passkeyProblem(info) {
+  if (info.passkeys_unavailable) return info.passkeys_unavailable;
+  if (info.public_url && new URL(info.public_url).origin !== location.origin) {
+    return `Passkeys work at ${new URL(info.public_url).origin}, and this page was opened at ${location.origin}. Open Hearth at its own address.`;
+  }
+  return passkeySupportProblem();
+}
+
 /** Why passkeys cannot be used in this browser, or null when they can. */
 export function passkeySupportProblem() {
   if (!window.isSecureContext) {

@@ -9,7 +9,8 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand};
-use hearth::clock::SystemClock;
+use hearth::accounts::links::Kind;
+use hearth::clock::{Clock, SystemClock};
 use hearth::config::{Loaded, Overrides};
 
 const RUNTIME_FAILURE: u8 = 1;
@@ -52,6 +53,14 @@ enum Command {
     SetupLink {
         #[command(flatten)]
         sources: Sources,
+    },
+    /// Print a one-time recovery link (valid 24 hours) for a member who lost
+    /// every way to sign in, the owner included.
+    RecoveryLink {
+        #[command(flatten)]
+        sources: Sources,
+        /// The member's username.
+        username: String,
     },
     /// Print the OpenAPI document of the HTTP API (JSON).
     Openapi,
@@ -101,6 +110,9 @@ fn main() -> ExitCode {
         Command::Serve { sources, listen } => sources.load(listen).and_then(serve),
         Command::Migrate { sources } => sources.load(None).and_then(migrate),
         Command::SetupLink { sources } => sources.load(None).and_then(setup_link),
+        Command::RecoveryLink { sources, username } => sources
+            .load(None)
+            .and_then(|loaded| recovery_link(loaded, &username)),
         Command::Config(ConfigCommand::Show { sources, listen }) => sources
             .load(listen)
             .map(|loaded| print!("{}", loaded.show())),
@@ -185,28 +197,67 @@ fn migrate(loaded: Loaded) -> Result<(), ExitCode> {
     })
 }
 
-fn setup_link(loaded: Loaded) -> Result<(), ExitCode> {
+/// Opens the database of an existing data folder (beside a running server)
+/// and runs `work` on it.
+fn with_database<T>(
+    loaded: Loaded,
+    work: impl AsyncFnOnce(&sea_orm::DatabaseConnection, &hearth::config::Config) -> Result<T, String>,
+) -> Result<T, ExitCode> {
     let config = loaded.config;
     runtime()?.block_on(async move {
         let failed = |err: &dyn std::fmt::Display| fail(RUNTIME_FAILURE, err);
-        let data_dir = hearth::data_dir::DataDir::open(&config.data_dir).map_err(|err| failed(&err))?;
-        let db = hearth::db::open(&data_dir.database()).await.map_err(|err| failed(&err))?;
-        hearth::db::migrate(&db).await.map_err(|err| failed(&err))?;
-        if hearth::accounts::users::owner_exists(&db).await.map_err(|err| failed(&err))? {
-            let _ = db.close().await;
-            return Err(failed(&"Hearth already has an owner; setup links are only for the first start. The owner can invite people from Settings → Household."));
-        }
-        let clock = SystemClock;
-        let token = hearth::accounts::links::issue_setup(&db, hearth::clock::Clock::now(&clock))
+        let data_dir =
+            hearth::data_dir::DataDir::open(&config.data_dir).map_err(|err| failed(&err))?;
+        let db = hearth::db::open(&data_dir.database())
             .await
             .map_err(|err| failed(&err))?;
+        hearth::db::migrate(&db).await.map_err(|err| failed(&err))?;
+        let result = work(&db, &config).await;
         let _ = db.close().await;
-        println!(
-            "Open this link within 1 hour to create the owner account:\n{}",
-            hearth::accounts::links::url(&config.public_url(), hearth::accounts::links::Kind::Setup, &token)
-        );
-        Ok(())
+        result.map_err(|err| failed(&err))
     })
+}
+
+fn setup_link(loaded: Loaded) -> Result<(), ExitCode> {
+    let url = with_database(loaded, async |db, config| {
+        if hearth::accounts::users::owner_exists(db)
+            .await
+            .map_err(|err| err.to_string())?
+        {
+            return Err("Hearth already has an owner; setup links are only for the first start. The owner can invite people from Settings → Household.".to_owned());
+        }
+        let token = hearth::accounts::links::issue_setup(db, SystemClock.now())
+            .await
+            .map_err(|err| err.to_string())?;
+        Ok(hearth::accounts::links::url(
+            &config.public_url(),
+            Kind::Setup,
+            &token,
+        ))
+    })?;
+    println!("Open this link within 1 hour to create the owner account:\n{url}");
+    Ok(())
+}
+
+fn recovery_link(loaded: Loaded, username: &str) -> Result<(), ExitCode> {
+    let url = with_database(loaded, async |db, config| {
+        let token = hearth::accounts::household::command_line_recovery_link(
+            db,
+            username,
+            SystemClock.now(),
+        )
+        .await
+        .map_err(|err| err.to_string())?;
+        Ok(hearth::accounts::links::url(
+            &config.public_url(),
+            Kind::Recovery,
+            &token,
+        ))
+    })?;
+    println!(
+        "Give this link to {username}; it works once, within 24 hours, to add a new passkey or password:\n{url}"
+    );
+    Ok(())
 }
 
 /// Resolves on Ctrl-C or SIGTERM (what `docker stop` and systemd send).

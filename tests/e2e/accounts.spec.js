@@ -100,3 +100,18 @@ test('password sign-in, and back to sign-in when the session ends', async ({ pag
   await expect(laptop).toHaveURL(/\/signin/);
   await context.close();
 });
+
+test.describe('at an IP address over plain http', () => {
+  test.use({ hearthEnv: { HEARTH_PUBLIC_URL: 'http://192.168.1.20:2468' } });
+
+  test('the sign-in page explains why passkeys are not offered', async ({ page, owner }) => {
+    await page.context().clearCookies();
+    await page.goto('/signin');
+    await expect(page.getByText('Passkeys are not available here.')).toContainText('IP address');
+    await expect(page.getByRole('button', { name: 'Sign in with a passkey' })).toBeHidden();
+    await page.getByLabel('Username').fill('olivia');
+    await page.getByLabel('Password').fill(OWNER_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in with password' }).click();
+    await expect(page).toHaveURL('/');
+  });
+});

@@ -25,8 +25,11 @@ const binary =
  * @property {string[]} log lines the server wrote
  */
 
-/** @returns {Promise<Hearth & { stop: () => Promise<void> }>} */
-async function startHearth() {
+/**
+ * @param {Record<string, string>} extraEnv
+ * @returns {Promise<Hearth & { stop: () => Promise<void> }>}
+ */
+async function startHearth(extraEnv) {
   const dataDir = mkdtempSync(join(tmpdir(), 'hearth-e2e-'));
   /** @type {Record<string, string>} */
   const env = {};
@@ -34,6 +37,7 @@ async function startHearth() {
     if (!key.startsWith('HEARTH_') && value !== undefined) env[key] = value;
   }
   env.HEARTH_LOG__FORMAT = 'json';
+  Object.assign(env, extraEnv);
   const child = spawn(binary, ['serve', '--listen', '127.0.0.1:0', '--data', dataDir], {
     env,
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -41,14 +45,14 @@ async function startHearth() {
   /** @type {string[]} */
   const log = [];
   const lines = createInterface({ input: child.stderr });
-  let setupUrl = '';
+  let setupToken = '';
   const url = await new Promise((resolveUrl, reject) => {
     const timer = setTimeout(() => reject(new Error(`hearth did not start:\n${log.join('\n')}`)), 15_000);
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`hearth exited with ${code}:\n${log.join('\n')}`)));
     lines.on('line', (line) => {
       log.push(line);
-      setupUrl ||= line.match(/http:\/\/localhost:\d+\/setup\?token=[\w-]+/)?.[0] ?? '';
+      setupToken ||= line.match(/\/setup\?token=([\w-]+)/)?.[1] ?? '';
       if (!line.includes('is ready')) return;
       clearTimeout(timer);
       const port = JSON.parse(line).fields.address.split(':').pop();
@@ -64,14 +68,17 @@ async function startHearth() {
     }
     rmSync(dataDir, { recursive: true, force: true });
   };
+  const setupUrl = `${url}/setup?token=${setupToken}`;
   return { url, setupUrl, dataDir, log, stop };
 }
 
 export const test = base.extend({
   // Console errors a test provokes on purpose (regular expressions).
   allowedConsoleErrors: [[], { option: true }],
-  hearth: async ({}, use) => {
-    const hearth = await startHearth();
+  // HEARTH_* settings for the server a test starts.
+  hearthEnv: [{}, { option: true }],
+  hearth: async ({ hearthEnv }, use) => {
+    const hearth = await startHearth(hearthEnv);
     await use(hearth);
     await hearth.stop();
   },

@@ -8,7 +8,7 @@ import { h } from '../dom.js';
 import { navigate } from '../nav.js';
 import { setMe } from '../session.js';
 import { busy, button, errorSlot, field } from '../ui.js';
-import { PasskeyCancelled, createPasskey, passkeySupportProblem } from '../webauthn.js';
+import { PasskeyCancelled, createPasskey, passkeyProblem } from '../webauthn.js';
 
 /** @param {'setup' | 'invite' | 'recovery'} kind */
 function askFor(kind) {
@@ -57,7 +57,7 @@ export function linkView() {
             return;
           }
           const server = await api('/server/info');
-          box.replaceChildren(form(token, info, passkeySupportProblem() ?? server.passkeys_unavailable));
+          box.replaceChildren(form(token, info, passkeyProblem(server)));
         })
         .catch((err) =>
           box.replaceChildren(

@@ -5,7 +5,7 @@ import { h } from '../dom.js';
 import { me, setMe } from '../session.js';
 import { activityList } from '../activity.js';
 import { action, busy, button, card, copyable, errorSlot, field, refresh, when } from '../ui.js';
-import { PasskeyCancelled, createPasskey, passkeySupportProblem } from '../webauthn.js';
+import { PasskeyCancelled, createPasskey, passkeyProblem } from '../webauthn.js';
 
 function passkeysCard() {
   const body = h('div', { class: 'stack' });
@@ -29,7 +29,7 @@ function passkeysCard() {
         }, error, `Remove the passkey “${key.name}”? It will no longer sign in.`),
       ),
     );
-    const problem = passkeySupportProblem();
+    const problem = passkeyProblem(await api('/server/info'));
     const add = button('Add a passkey');
     add.addEventListener('click', () =>
       busy(add, error, async () => {

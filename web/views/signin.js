@@ -5,7 +5,7 @@ import { h } from '../dom.js';
 import { navigate } from '../nav.js';
 import { setMe } from '../session.js';
 import { busy, button, errorSlot, field, showIn } from '../ui.js';
-import { PasskeyCancelled, autofillAvailable, getPasskey, passkeySupportProblem } from '../webauthn.js';
+import { PasskeyCancelled, autofillAvailable, getPasskey, passkeyProblem } from '../webauthn.js';
 
 /** Where to go after signing in: `?next=` if it is a path of this app. */
 function next() {
@@ -42,10 +42,9 @@ export function signinView() {
         done(await api('/auth/passkey/finish', { method: 'POST', body: { ceremony: challenge.ceremony, credential } }));
       };
 
-      const problem = passkeySupportProblem();
       api('/server/info')
         .then(async (info) => {
-          const why = problem ?? info.passkeys_unavailable;
+          const why = passkeyProblem(info);
           if (why) {
             passkeyButton.hidden = true;
             body.querySelector('.divider')?.setAttribute('hidden', '');

@@ -332,3 +332,48 @@ pub async fn recovery_link(
     txn.commit().await?;
     Ok((model, token))
 }
+
+/// A recovery link made on the server's command line (`hearth
+/// recovery-link`): the way back for an owner who lost every device, or for
+/// anyone when no admin can help. Whoever has the server's shell is trusted.
+pub async fn command_line_recovery_link(
+    db: &impl sea_orm::ConnectionTrait,
+    username: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<String, AppError> {
+    let member = user::Entity::find()
+        .filter(user::Column::Username.eq(username.trim().to_lowercase()))
+        .one(db)
+        .await?
+        .ok_or_else(|| {
+            AppError::NotFound(format!(
+                "There is no member with the username “{username}”."
+            ))
+        })?;
+    let (_, token) = links::issue(
+        db,
+        NewLink {
+            kind: Kind::Recovery,
+            role: None,
+            user_id: Some(member.id),
+            label: None,
+            created_by: None,
+            lifetime: Kind::Recovery.lifetime(),
+        },
+        now,
+    )
+    .await?;
+    audit::record(
+        db,
+        Event {
+            action: "recovery_link.created",
+            actor: None,
+            target: Some(member.id),
+            ip: None,
+            details: json!({ "via": "command line" }),
+        },
+        now,
+    )
+    .await?;
+    Ok(token)
+}
