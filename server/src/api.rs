@@ -60,6 +60,24 @@ pub fn routes() -> impl Endpoint {
         .at("/docs", crate::web::api_docs)
         .nest("/", service)
         .around(|ep, req| crate::http::limit_body(ep, req, MAX_BODY))
+        .around(refuse_foreign_writes)
         .with(CookieJarManager::new())
         .catch_all_error(|err| async move { AppError::from_poem(err).into_response() })
+}
+
+/// Any write whose `Origin` (or `Referer`) names another site is refused,
+/// signed in or not: that also stops another site from signing a browser
+/// into an account of its choosing. Cookie-authenticated writes must in
+/// addition carry one of the headers (see `principal`).
+async fn refuse_foreign_writes<E: Endpoint>(
+    ep: E,
+    req: poem::Request,
+) -> poem::Result<poem::Response> {
+    use poem::http::Method;
+    if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
+        && let Some(state) = req.data::<crate::state::AppState>()
+    {
+        crate::accounts::principal::check_origin(&req, state, false)?;
+    }
+    ep.call(req).await.map(IntoResponse::into_response)
 }

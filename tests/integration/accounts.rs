@@ -317,6 +317,16 @@ async fn cookie_writes_from_other_sites_are_refused() {
         .unwrap();
     assert_eq!(read.status(), 200);
 
+    // Another site cannot sign a browser in either (login CSRF).
+    let login = crate::harness::client()
+        .post(server.url("/api/auth/password"))
+        .header("origin", "https://evil.example")
+        .json(&json!({ "username": "olivia", "password": OWNER_PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(code_of(login).await.1, "csrf_rejected");
+
     // The same write from Hearth's own page goes through.
     assert_eq!(owner.post("/api/me/tokens", &body).await.status(), 200);
     server.stop().await;

@@ -9,7 +9,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use serde::de::DeserializeOwned;
 
 use super::links::{self, Kind};
-use super::principal::{SessionAuth, check_origin};
+use super::principal::SessionAuth;
 use super::sessions::{self, Client, DEVICE_COOKIE, NewSession, SESSION_COOKIE};
 use super::users::{self, NewUser, Role};
 use super::{service, totp};
@@ -269,7 +269,6 @@ impl AuthApi {
         jar: &CookieJar,
         body: Json<LinkWithPassword>,
     ) -> Result<Json<Me>, AppError> {
-        check_origin(req, &state, false)?;
         let client = Client::of(req);
         let Json(body) = body;
         let new_user = body.account.map(NewAccount::into_new_user);
@@ -292,11 +291,9 @@ impl AuthApi {
     )]
     async fn link_passkey_start(
         &self,
-        req: &Request,
         state: Data<&AppState>,
         body: Json<LinkPasskeyStart>,
     ) -> Result<Json<PasskeyChallenge>, AppError> {
-        check_origin(req, &state, false)?;
         let Json(body) = body;
         let new_user = body.account.map(NewAccount::into_new_user);
         let (ceremony, options) =
@@ -317,7 +314,6 @@ impl AuthApi {
         jar: &CookieJar,
         body: Json<PasskeyFinish>,
     ) -> Result<Json<Me>, AppError> {
-        check_origin(req, &state, false)?;
         let client = Client::of(req);
         let registration = credential(&body.credential)?;
         let name = body.name.clone().unwrap_or_else(|| client.label());
@@ -338,10 +334,8 @@ impl AuthApi {
     )]
     async fn passkey_start(
         &self,
-        req: &Request,
         state: Data<&AppState>,
     ) -> Result<Json<PasskeyChallenge>, AppError> {
-        check_origin(req, &state, false)?;
         let (ceremony, options) = service::start_sign_in(&state)?;
         Ok(Json(PasskeyChallenge::new(ceremony, &options)?))
     }
@@ -359,7 +353,6 @@ impl AuthApi {
         jar: &CookieJar,
         body: Json<PasskeyFinish>,
     ) -> Result<Json<Me>, AppError> {
-        check_origin(req, &state, false)?;
         let client = Client::of(req);
         let assertion = credential(&body.credential)?;
         let user = service::finish_sign_in(&state, &body.ceremony, &assertion, &client).await?;
@@ -382,7 +375,6 @@ impl AuthApi {
         jar: &CookieJar,
         body: Json<PasswordSignIn>,
     ) -> Result<SignInResponse, AppError> {
-        check_origin(req, &state, false)?;
         let client = Client::of(req);
         match service::check_password(&state, &body.username, &body.password, &client).await? {
             service::PasswordOutcome::SignedIn(user) => Ok(SignInResponse::SignedIn(
@@ -409,7 +401,6 @@ impl AuthApi {
         jar: &CookieJar,
         body: Json<SecondFactor>,
     ) -> Result<Json<Me>, AppError> {
-        check_origin(req, &state, false)?;
         let client = Client::of(req);
         let user = totp::second_factor(&state, &body.ceremony, &body.code, &client).await?;
         sign_in(&state, jar, &user, &client, "password+totp").await

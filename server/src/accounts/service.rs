@@ -80,7 +80,7 @@ fn limit(state: &AppState, client: &Client, account: Option<&str>) -> Result<(),
     limited
 }
 
-async fn audit_failure(
+pub(super) async fn audit_failure(
     state: &AppState,
     client: &Client,
     target: Option<i64>,

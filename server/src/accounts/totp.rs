@@ -288,18 +288,8 @@ pub async fn second_factor(
         .await?;
         return Ok(found);
     }
-    audit::record(
-        state.db(),
-        Event {
-            action: "signin.failed",
-            actor: None,
-            target: Some(found.id),
-            ip: client.ip.as_deref(),
-            details: json!({ "method": "totp" }),
-        },
-        now,
-    )
-    .await?;
+    super::service::audit_failure(state, client, Some(found.id), json!({ "method": "totp" }))
+        .await?;
     if attempts + 1 < MAX_ATTEMPTS {
         state.accounts().ceremonies.put_back(
             ceremony.to_owned(),
