@@ -80,7 +80,7 @@ for (const scheme of /** @type {const} */ (['light', 'dark'])) {
     test(`screenshots: ${device.name}, ${scheme}`, async ({ page, owner }, testInfo) => {
       await page.emulateMedia({ colorScheme: scheme });
       await page.setViewportSize(device.viewport);
-      for (const entry of [NAV[0], NAV[3]]) {
+      for (const entry of [NAV[0], NAV[3], { name: 'Security', path: '/settings/security', heading: 'Security' }]) {
         await page.goto(entry.path);
         await expect(page.getByRole('heading', { level: 1 })).toHaveText(entry.heading);
         if (entry.path === '/settings') await expect(page.locator('[data-fact="status"] dd')).toHaveText('Healthy');
