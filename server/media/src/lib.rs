@@ -1,0 +1,6 @@
+//! Hearth's media code, in its own crate so debug builds can compile it at
+//! opt-level 3 (generic image code runs at the opt-level of the crate that
+//! instantiates it).
+
+pub mod metadata;
+pub mod xmp;

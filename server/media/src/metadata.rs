@@ -1,0 +1,456 @@
+//! What a photo says about itself: when it was taken (and how we know),
+//! where, with what camera, which way up, how large. Read from EXIF in any
+//! container kamadak-exif knows (JPEG, TIFF, HEIF/AVIF, PNG, WebP) and from
+//! the image header; a file name or modification time when nothing better
+//! exists. Never decodes pixels.
+
+use std::fs::File;
+use std::io::{BufReader, Read, Seek};
+use std::path::Path;
+
+use chrono::{
+    DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Offset as _, Timelike as _, Utc,
+};
+use exif::{Exif, Field, In, Tag, Value};
+
+use crate::xmp;
+
+/// Where a capture time came from, best first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TakenSource {
+    /// EXIF `DateTimeOriginal`.
+    ExifOriginal,
+    /// EXIF `DateTimeDigitized` (`CreateDate`).
+    ExifDigitized,
+    /// XMP (`exif:DateTimeOriginal`, `photoshop:DateCreated`, `xmp:CreateDate`).
+    Xmp,
+    /// EXIF `DateTime` (last modified by the camera or an editor).
+    ExifModified,
+    /// A date in the file name (`IMG_20190704_…`, `PXL_…`, `Screenshot_…`).
+    FileName,
+    /// The file's modification time.
+    FileModified,
+}
+
+impl TakenSource {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ExifOriginal => "exif_original",
+            Self::ExifDigitized => "exif_digitized",
+            Self::Xmp => "xmp",
+            Self::ExifModified => "exif_modified",
+            Self::FileName => "file_name",
+            Self::FileModified => "file_modified",
+        }
+    }
+}
+
+/// When a photo was taken: the camera's wall-clock time, and its UTC offset
+/// when the file records one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Taken {
+    pub local: NaiveDateTime,
+    pub offset: Option<FixedOffset>,
+    pub source: TakenSource,
+}
+
+impl Taken {
+    /// The instant, when the offset is known.
+    #[must_use]
+    pub fn utc(&self) -> Option<DateTime<Utc>> {
+        let offset = self.offset?;
+        self.local
+            .and_local_timezone(offset)
+            .single()
+            .map(|at| at.with_timezone(&Utc))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Gps {
+    /// Signed decimal degrees, WGS84.
+    pub latitude: f64,
+    pub longitude: f64,
+    pub altitude: Option<f64>,
+}
+
+/// Everything read from one file's headers.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Metadata {
+    pub taken: Option<Taken>,
+    pub gps: Option<Gps>,
+    pub make: Option<String>,
+    pub model: Option<String>,
+    pub lens: Option<String>,
+    /// Seconds, e.g. 0.004 for 1/250.
+    pub exposure_time: Option<f64>,
+    pub f_number: Option<f64>,
+    pub iso: Option<u32>,
+    /// Millimetres.
+    pub focal_length: Option<f64>,
+    /// The EXIF orientation (1–8) a decoder must still apply. HEIF and
+    /// AVIF carry their rotation in the container (`irot`, `imir`), which
+    /// their decoder applies, so theirs is 1.
+    pub orientation: u8,
+    /// Dimensions as displayed, orientation applied.
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    /// From XMP (a sidecar wins over the embedded packet).
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub rating: Option<i8>,
+    pub keywords: Vec<String>,
+}
+
+/// How far into a file an embedded XMP packet is looked for.
+const XMP_SCAN: u64 = 2 * 1024 * 1024;
+/// A sidecar larger than this is not an XMP sidecar.
+const SIDECAR_MAX: u64 = 1024 * 1024;
+
+/// Reads a file's metadata. A file without EXIF, or with broken EXIF, still
+/// gets its dimensions and a capture time from its name or mtime.
+pub fn read(path: &Path) -> std::io::Result<Metadata> {
+    let file = File::open(path)?;
+    let modified = file.metadata()?.modified().ok().map(DateTime::<Utc>::from);
+    let mut reader = BufReader::new(file);
+    let mut metadata = read_from(&mut reader);
+    let mut header = [0u8; 64];
+    reader.rewind()?;
+    let filled = read_up_to(&mut reader, &mut header)?;
+    let heif = matches!(
+        imagesize::image_type(&header[..filled]),
+        Ok(imagesize::ImageType::Heif(_))
+    );
+    if heif {
+        metadata.orientation = 1;
+    }
+    if let Ok(size) = imagesize::size(path) {
+        // imagesize applies a HEIF's irot; other formats need the EXIF turn.
+        let (w, h) = (
+            u32::try_from(size.width).ok(),
+            u32::try_from(size.height).ok(),
+        );
+        (metadata.width, metadata.height) = if metadata.orientation >= 5 {
+            (h, w)
+        } else {
+            (w, h)
+        };
+    }
+    reader.rewind()?;
+    let mut prefix = Vec::new();
+    reader.take(XMP_SCAN).read_to_end(&mut prefix)?;
+    let embedded = xmp::find_packet(&prefix).map(xmp::parse);
+    let sidecar = sidecar(path).map(|bytes| xmp::parse(xmp::find_packet(&bytes).unwrap_or(&bytes)));
+    for found in [embedded, sidecar].into_iter().flatten() {
+        apply_xmp(&mut metadata, found);
+    }
+    if metadata.taken.is_none() {
+        let name = path
+            .file_name()
+            .and_then(|name| name.to_str())
+            .unwrap_or_default();
+        metadata.taken = date_in_file_name(name).or_else(|| {
+            modified.map(|at| Taken {
+                local: at.naive_utc(),
+                offset: Some(Utc.fix()),
+                source: TakenSource::FileModified,
+            })
+        });
+    }
+    Ok(metadata)
+}
+
+/// `photo.jpg.xmp` or `photo.xmp` beside the file.
+fn sidecar(path: &Path) -> Option<Vec<u8>> {
+    let mut with_suffix = path.as_os_str().to_owned();
+    with_suffix.push(".xmp");
+    [
+        std::path::PathBuf::from(with_suffix),
+        path.with_extension("xmp"),
+    ]
+    .into_iter()
+    .find(|candidate| {
+        candidate
+            .metadata()
+            .is_ok_and(|m| m.is_file() && m.len() <= SIDECAR_MAX)
+    })
+    .and_then(|candidate| std::fs::read(candidate).ok())
+}
+
+/// XMP fills what EXIF left empty; its own fields (title…) replace earlier
+/// ones, so a sidecar, applied last, wins.
+fn apply_xmp(metadata: &mut Metadata, found: xmp::Xmp) {
+    let exif_date = metadata.taken.is_some_and(|taken| {
+        matches!(
+            taken.source,
+            TakenSource::ExifOriginal | TakenSource::ExifDigitized
+        )
+    });
+    if let (false, Some((local, offset))) = (exif_date, found.taken) {
+        metadata.taken = Some(Taken {
+            local,
+            offset,
+            source: TakenSource::Xmp,
+        });
+    }
+    if metadata.gps.is_none() {
+        metadata.gps = found.gps.map(|(latitude, longitude)| Gps {
+            latitude,
+            longitude,
+            altitude: None,
+        });
+    }
+    metadata.title = found.title.or(metadata.title.take());
+    metadata.description = found.description.or(metadata.description.take());
+    metadata.rating = found.rating.or(metadata.rating);
+    if !found.keywords.is_empty() {
+        metadata.keywords = found.keywords;
+    }
+}
+
+fn read_up_to(reader: &mut impl Read, buffer: &mut [u8]) -> std::io::Result<usize> {
+    let mut filled = 0;
+    while filled < buffer.len() {
+        match reader.read(&mut buffer[filled..])? {
+            0 => break,
+            n => filled += n,
+        }
+    }
+    Ok(filled)
+}
+
+/// EXIF fields from an open file (no file name or mtime fallbacks).
+pub fn read_from<R: Read + Seek + std::io::BufRead>(reader: &mut R) -> Metadata {
+    let mut metadata = Metadata {
+        orientation: 1,
+        ..Metadata::default()
+    };
+    // Broken EXIF is common (a GPS block left empty by an app): keep what
+    // parsed rather than nothing.
+    let mut exif_reader = exif::Reader::new();
+    exif_reader.continue_on_error(true);
+    let Ok(exif) = exif_reader
+        .read_from_container(reader)
+        .or_else(|err| err.distill_partial_result(|_| ()))
+    else {
+        return metadata;
+    };
+    metadata.taken = taken(&exif);
+    metadata.gps = gps(&exif);
+    metadata.make = text(&exif, Tag::Make);
+    metadata.model = text(&exif, Tag::Model);
+    metadata.lens = text(&exif, Tag::LensModel);
+    metadata.exposure_time = number(&exif, Tag::ExposureTime);
+    metadata.f_number = number(&exif, Tag::FNumber);
+    metadata.iso = field(&exif, Tag::PhotographicSensitivity).and_then(|f| f.value.get_uint(0));
+    metadata.focal_length = number(&exif, Tag::FocalLength);
+    metadata.orientation = field(&exif, Tag::Orientation)
+        .and_then(|f| f.value.get_uint(0))
+        .and_then(|value| u8::try_from(value).ok())
+        .filter(|value| (1..=8).contains(value))
+        .unwrap_or(1);
+    metadata
+}
+
+fn field(exif: &Exif, tag: Tag) -> Option<&Field> {
+    exif.get_field(tag, In::PRIMARY)
+}
+
+/// An ASCII field as trimmed text; empty is none.
+fn text(exif: &Exif, tag: Tag) -> Option<String> {
+    let Value::Ascii(parts) = &field(exif, tag)?.value else {
+        return None;
+    };
+    let bytes = parts.first()?;
+    let text = String::from_utf8_lossy(bytes);
+    let text = text.trim_matches(|c: char| c == '\0' || c.is_whitespace());
+    (!text.is_empty()).then(|| text.to_owned())
+}
+
+fn number(exif: &Exif, tag: Tag) -> Option<f64> {
+    match &field(exif, tag)?.value {
+        Value::Rational(values) => values
+            .first()
+            .filter(|r| r.denom != 0)
+            .map(exif::Rational::to_f64),
+        Value::SRational(values) => values
+            .first()
+            .filter(|r| r.denom != 0)
+            .map(exif::SRational::to_f64),
+        other => other.get_uint(0).map(f64::from),
+    }
+    .filter(|value| value.is_finite())
+}
+
+fn taken(exif: &Exif) -> Option<Taken> {
+    [
+        (
+            Tag::DateTimeOriginal,
+            Tag::OffsetTimeOriginal,
+            Tag::SubSecTimeOriginal,
+            TakenSource::ExifOriginal,
+        ),
+        (
+            Tag::DateTimeDigitized,
+            Tag::OffsetTimeDigitized,
+            Tag::SubSecTimeDigitized,
+            TakenSource::ExifDigitized,
+        ),
+        (
+            Tag::DateTime,
+            Tag::OffsetTime,
+            Tag::SubSecTime,
+            TakenSource::ExifModified,
+        ),
+    ]
+    .into_iter()
+    .find_map(|(date, offset, subsec, source)| {
+        let mut local = parse_exif_datetime(&text(exif, date)?)?;
+        if let Some(millis) = text(exif, subsec).and_then(|digits| subsec_nanos(&digits)) {
+            local = local.with_nanosecond(millis).unwrap_or(local);
+        }
+        Some(Taken {
+            local,
+            offset: text(exif, offset).and_then(|text| parse_offset(&text)),
+            source,
+        })
+    })
+}
+
+/// `YYYY:MM:DD HH:MM:SS` (the separators vary in the wild).
+fn parse_exif_datetime(text: &str) -> Option<NaiveDateTime> {
+    let digits: Vec<u32> = text
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|part| !part.is_empty())
+        .take(6)
+        .map(|part| part.parse().ok())
+        .collect::<Option<_>>()?;
+    let [year, month, day, hour, minute, second] = digits[..] else {
+        return None;
+    };
+    // 0000:00:00 fails here: there is no month 0.
+    let date = NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)?;
+    Some(date.and_time(NaiveTime::from_hms_opt(hour, minute, second.min(59))?))
+}
+
+/// `+09:00`, `-0530`, `Z`.
+fn parse_offset(text: &str) -> Option<FixedOffset> {
+    let text = text.trim();
+    if text == "Z" {
+        return FixedOffset::east_opt(0);
+    }
+    let (sign, rest) = match text.as_bytes().first()? {
+        b'+' => (1, &text[1..]),
+        b'-' => (-1, &text[1..]),
+        _ => return None,
+    };
+    let digits: String = rest.chars().filter(char::is_ascii_digit).collect();
+    if digits.len() != 4 {
+        return None;
+    }
+    let hours: i32 = digits[..2].parse().ok()?;
+    let minutes: i32 = digits[2..].parse().ok()?;
+    if hours > 14 || minutes > 59 {
+        return None;
+    }
+    FixedOffset::east_opt(sign * (hours * 3600 + minutes * 60))
+}
+
+/// EXIF sub-second digits ("07" = 0.07 s) as nanoseconds.
+fn subsec_nanos(digits: &str) -> Option<u32> {
+    let digits: String = digits
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .take(9)
+        .collect();
+    if digits.is_empty() {
+        return None;
+    }
+    let padded = format!("{digits:0<9}");
+    padded.parse().ok()
+}
+
+fn gps(exif: &Exif) -> Option<Gps> {
+    let coordinate = |value: Tag, reference: Tag, negative: &str| -> Option<f64> {
+        // Some writers use signed rationals here.
+        let parts: Vec<f64> = match &field(exif, value)?.value {
+            Value::Rational(parts) => parts
+                .iter()
+                .map(|r| (r.denom != 0).then(|| r.to_f64()))
+                .collect::<Option<_>>()?,
+            Value::SRational(parts) => parts
+                .iter()
+                .map(|r| (r.denom != 0).then(|| r.to_f64()))
+                .collect::<Option<_>>()?,
+            _ => return None,
+        };
+        let degrees: f64 = parts
+            .iter()
+            .zip([1.0, 60.0, 3600.0])
+            .map(|(part, scale)| part / scale)
+            .sum();
+        let sign = match text(exif, reference) {
+            Some(r) if r.eq_ignore_ascii_case(negative) => -1.0,
+            _ => 1.0,
+        };
+        Some(sign * degrees)
+    };
+    let latitude = coordinate(Tag::GPSLatitude, Tag::GPSLatitudeRef, "S")?;
+    let longitude = coordinate(Tag::GPSLongitude, Tag::GPSLongitudeRef, "W")?;
+    // 0,0 is "no fix" written by careless software, not a boat off Africa.
+    let valid = (-90.0..=90.0).contains(&latitude)
+        && (-180.0..=180.0).contains(&longitude)
+        && !(latitude.abs() < 1e-9 && longitude.abs() < 1e-9);
+    if !valid {
+        return None;
+    }
+    let altitude = number(exif, Tag::GPSAltitude).map(|meters| {
+        let below = field(exif, Tag::GPSAltitudeRef).and_then(|f| f.value.get_uint(0)) == Some(1);
+        if below { -meters } else { meters }
+    });
+    Some(Gps {
+        latitude,
+        longitude,
+        altitude,
+    })
+}
+
+/// A capture time in a file name: `IMG_20190704_153012`, `PXL_20230102_…`,
+/// `Screenshot_2021-03-04-10-11-12`, `2019-07-04 15.30.12`, `VID-20200101-WA0001`.
+#[must_use]
+pub fn date_in_file_name(name: &str) -> Option<Taken> {
+    // The digits alone, in order: a plausible date, then up to 6 more for the time.
+    let joined: String = name.chars().filter(char::is_ascii_digit).collect();
+    if joined.len() < 8 {
+        return None;
+    }
+    for start in 0..=joined.len().saturating_sub(8) {
+        let candidate = &joined[start..];
+        let year: i32 = candidate.get(..4)?.parse().ok()?;
+        if !(1990..=2100).contains(&year) {
+            continue;
+        }
+        let month: u32 = candidate.get(4..6)?.parse().ok()?;
+        let day: u32 = candidate.get(6..8)?.parse().ok()?;
+        let Some(date) = NaiveDate::from_ymd_opt(year, month, day) else {
+            continue;
+        };
+        let time = candidate
+            .get(8..14)
+            .and_then(|t| {
+                NaiveTime::from_hms_opt(
+                    t.get(..2)?.parse().ok()?,
+                    t.get(2..4)?.parse().ok()?,
+                    t.get(4..6)?.parse().ok()?,
+                )
+            })
+            .unwrap_or(NaiveTime::MIN);
+        return Some(Taken {
+            local: date.and_time(time),
+            offset: None,
+            source: TakenSource::FileName,
+        });
+    }
+    None
+}

@@ -1,0 +1,242 @@
+//! Metadata against exiftool's readings of the shared corpus
+//! (`../shared/corpus/truth.json`).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use hearth_media::metadata::{self, TakenSource};
+use serde_json::Value;
+
+fn corpus() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus"))
+}
+
+fn truth() -> BTreeMap<String, Value> {
+    let text = std::fs::read_to_string(corpus().join("truth.json"))
+        .expect("shared/corpus/truth.json beside the checkout");
+    let mut all: BTreeMap<String, Value> = serde_json::from_str(&text).unwrap();
+    all.remove("_about");
+    all
+}
+
+/// Still images exiftool read without errors.
+fn stills(truth: &BTreeMap<String, Value>) -> Vec<(&String, &Value)> {
+    truth
+        .iter()
+        .filter(|(_, t)| {
+            t["kind"] == "image"
+                && t["hostile_or_malformed"] == false
+                && t["exiftool_errors"].as_array().is_none_or(Vec::is_empty)
+        })
+        .collect()
+}
+
+#[test]
+fn metadata_agrees_with_exiftool() {
+    let truth = truth();
+    let files = stills(&truth);
+    assert!(files.len() > 100, "{}", files.len());
+    let mut checked: BTreeMap<&str, (u32, Vec<String>)> = BTreeMap::new();
+    let mut check = |field: &'static str, file: &str, ok: bool, detail: String| {
+        let entry = checked.entry(field).or_default();
+        entry.0 += 1;
+        if !ok {
+            entry.1.push(format!("{file}: {detail}"));
+        }
+    };
+    for (file, t) in files {
+        let read = metadata::read(&corpus().join(file)).unwrap();
+        if let (Some(expected), "ExifIFD") = (
+            t["DateTimeOriginal"].as_str(),
+            t["DateTimeOriginal_group"].as_str().unwrap_or_default(),
+        ) {
+            let got = read
+                .taken
+                .filter(|taken| taken.source == TakenSource::ExifOriginal)
+                .map(|taken| taken.local.format("%Y:%m:%d %H:%M:%S").to_string());
+            check(
+                "DateTimeOriginal",
+                file,
+                got.as_deref() == Some(&expected[..19]),
+                format!("{got:?} != {expected}"),
+            );
+        }
+        if let Some(expected) = t["OffsetTimeOriginal"].as_str() {
+            let got = read
+                .taken
+                .and_then(|taken| taken.offset)
+                .map(|offset| offset.to_string());
+            check(
+                "OffsetTimeOriginal",
+                file,
+                got.as_deref() == Some(expected),
+                format!("{got:?} != {expected}"),
+            );
+        }
+        if let (Some(lat), Some(lon)) = (t["GPSLatitude"].as_f64(), t["GPSLongitude"].as_f64()) {
+            let ok = read.gps.is_some_and(|gps| {
+                (gps.latitude - lat).abs() < 1e-5 && (gps.longitude - lon).abs() < 1e-5
+            });
+            check("GPS", file, ok, format!("{:?} != {lat},{lon}", read.gps));
+        }
+        for (field, got) in [("Make", &read.make), ("Model", &read.model)] {
+            if let Some(expected) = t[field].as_str() {
+                check(
+                    field,
+                    file,
+                    got.as_deref() == Some(expected.trim()),
+                    format!("{got:?} != {expected}"),
+                );
+            }
+        }
+        // HEIF and AVIF turn in the container (exiftool's Rotation); their
+        // EXIF orientation is not for the decoder.
+        let container = matches!(t["FileType"].as_str(), Some("HEIC" | "HEIF" | "AVIF"));
+        let orientation = t["Orientation"]
+            .as_u64()
+            .filter(|o| (1..=8).contains(o))
+            .unwrap_or(1);
+        if !container {
+            check(
+                "Orientation",
+                file,
+                u64::from(read.orientation) == orientation,
+                format!("{} != {orientation}", read.orientation),
+            );
+        }
+        if let (Some(w), Some(h)) = (t["ImageWidth"].as_u64(), t["ImageHeight"].as_u64()) {
+            let turned = if container {
+                matches!(t["Rotation"].as_u64(), Some(90 | 270))
+            } else {
+                orientation >= 5
+            };
+            let (w, h) = if turned { (h, w) } else { (w, h) };
+            let got = read.width.zip(read.height);
+            let ok = got.is_some_and(|(gw, gh)| u64::from(gw) == w && u64::from(gh) == h);
+            check("Displayed size", file, ok, format!("{got:?} != {w}x{h}"));
+        }
+    }
+    let mut failures = Vec::new();
+    for (field, (count, wrong)) in &checked {
+        println!(
+            "{field:>20}: {} of {count} agree",
+            count - u32::try_from(wrong.len()).unwrap()
+        );
+        for line in wrong {
+            println!("{:>20}  {line}", "");
+        }
+        failures.extend(wrong.iter().map(|line| format!("{field} {line}")));
+    }
+    assert!(
+        failures.is_empty(),
+        "{} disagreements:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn capture_time_falls_back_to_the_file_name_then_mtime() {
+    use hearth_media::metadata::date_in_file_name;
+    let cases = [
+        ("IMG_20190704_153012.jpg", "2019-07-04 15:30:12"),
+        ("PXL_20230102_081500123.jpg", "2023-01-02 08:15:00"),
+        ("Screenshot_2021-03-04-10-11-12.png", "2021-03-04 10:11:12"),
+        ("2019-07-04 15.30.12.jpg", "2019-07-04 15:30:12"),
+        ("VID-20200101-WA0001.mp4", "2020-01-01 00:00:00"),
+    ];
+    for (name, expected) in cases {
+        let taken = date_in_file_name(name).unwrap_or_else(|| panic!("{name}"));
+        assert_eq!(
+            taken.local.format("%Y-%m-%d %H:%M:%S").to_string(),
+            expected,
+            "{name}"
+        );
+        assert_eq!(taken.source, TakenSource::FileName);
+    }
+    for name in [
+        "DSC01234.JPG",
+        "IMG_1234_5678_9012.jpg",
+        "holiday.jpg",
+        "20191340_000000.jpg",
+    ] {
+        assert!(date_in_file_name(name).is_none(), "{name}");
+    }
+
+    // No EXIF, no date in the name: the file's modification time.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("scan.png");
+    std::fs::write(&path, b"not really a png").unwrap();
+    let read = metadata::read(&path).unwrap();
+    assert_eq!(read.taken.unwrap().source, TakenSource::FileModified);
+    assert_eq!((read.width, read.height), (None, None));
+}
+
+#[test]
+fn xmp_sidecars_add_what_people_wrote() {
+    let dir = tempfile::tempdir().unwrap();
+    let photo = dir.path().join("IMG_20190704_153012.jpg");
+    std::fs::copy(
+        corpus().join("immich-test-assets/albums/nature/cyclamen_persicum.jpg"),
+        &photo,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("IMG_20190704_153012.jpg.xmp"),
+        r#"<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+        <rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:xmp="http://ns.adobe.com/xap/1.0/"
+           xmlns:exif="http://ns.adobe.com/exif/1.0/" xmp:Rating="4" exif:GPSLatitude="48,51.396N" exif:GPSLongitude="2,17.61E">
+          <dc:title><rdf:Alt><rdf:li xml:lang="x-default">Grandma &amp; the cyclamen</rdf:li></rdf:Alt></dc:title>
+          <dc:description><rdf:Alt><rdf:li xml:lang="x-default">On the balcony</rdf:li></rdf:Alt></dc:description>
+          <dc:subject><rdf:Bag><rdf:li>family</rdf:li><rdf:li>flowers</rdf:li></rdf:Bag></dc:subject>
+        </rdf:Description></rdf:RDF></x:xmpmeta>"#,
+    )
+    .unwrap();
+    let read = metadata::read(&photo).unwrap();
+    assert_eq!(read.title.as_deref(), Some("Grandma & the cyclamen"));
+    assert_eq!(read.description.as_deref(), Some("On the balcony"));
+    assert_eq!(read.rating, Some(4));
+    assert_eq!(read.keywords, ["family", "flowers"]);
+    let gps = read.gps.unwrap();
+    assert!(
+        (gps.latitude - 48.8566).abs() < 1e-4 && (gps.longitude - 2.2935).abs() < 1e-4,
+        "{gps:?}"
+    );
+    // EXIF's own capture time still wins over the name and the sidecar.
+    assert_eq!(read.taken.unwrap().source, TakenSource::ExifOriginal);
+}
+
+#[test]
+fn xmp_refuses_impossible_places() {
+    use hearth_media::xmp;
+    let packet = |lat: &str, lon: &str| {
+        format!(
+            r#"<x:xmpmeta><rdf:RDF><rdf:Description exif:GPSLatitude="{lat}" exif:GPSLongitude="{lon}"/></rdf:RDF></x:xmpmeta>"#
+        )
+    };
+    assert!(
+        xmp::parse(packet("0,0.0N", "0,0.0E").as_bytes())
+            .gps
+            .is_none(),
+        "0,0 is no fix"
+    );
+    assert!(
+        xmp::parse(packet("91,0.0N", "10,0.0E").as_bytes())
+            .gps
+            .is_none()
+    );
+    assert!(
+        xmp::parse(packet("nonsense", "10").as_bytes())
+            .gps
+            .is_none()
+    );
+    let south = xmp::parse(packet("33,52.0S", "151,12.5E").as_bytes())
+        .gps
+        .unwrap();
+    assert!(south.0 < 0.0 && south.1 > 0.0);
+    // Broken XML loses nothing else and does not panic.
+    assert_eq!(
+        xmp::parse(b"<x:xmpmeta><rdf:RDF><rdf:Description").gps,
+        None
+    );
+}
