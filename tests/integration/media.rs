@@ -240,3 +240,120 @@ fn xmp_refuses_impossible_places() {
         None
     );
 }
+
+/// Formats this build decodes (HEIF and AVIF come with libheif).
+fn decodable(t: &Value) -> bool {
+    matches!(
+        t["FileType"].as_str(),
+        Some("JPEG" | "PNG" | "GIF" | "WEBP" | "TIFF" | "BMP")
+    )
+}
+
+#[test]
+fn previews_and_thumbnails_of_every_corpus_still() {
+    use hearth_media::derive::{self, Limits, PREVIEW_EDGE, THUMB_EDGE};
+    let truth = truth();
+    let mut made = 0;
+    for (file, _) in stills(&truth).into_iter().filter(|(_, t)| decodable(t)) {
+        let path = corpus().join(file);
+        let meta = metadata::read(&path).unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        let derived = derive::derive(&bytes, meta.orientation, &Limits::default())
+            .unwrap_or_else(|err| panic!("{file}: {err}"));
+        let (w, h) = (meta.width.unwrap(), meta.height.unwrap());
+        let (pw, ph) = derived.preview_size;
+        // The long edge is 1440 (or the original's, never upscaled), the turn applied.
+        assert_eq!(
+            pw.max(ph),
+            w.max(h).min(PREVIEW_EDGE),
+            "{file}: preview {pw}x{ph} of {w}x{h}"
+        );
+        assert_eq!(
+            pw >= ph,
+            w >= h,
+            "{file}: preview {pw}x{ph} is turned like {w}x{h}"
+        );
+        let (tw, th) = derived.thumbnail_size;
+        assert!(
+            tw.min(th) <= THUMB_EDGE && tw.max(th) <= 1200,
+            "{file}: thumbnail {tw}x{th}"
+        );
+        // Both are real JPEGs of the sizes claimed.
+        for (bytes, size) in [
+            (&derived.preview, derived.preview_size),
+            (&derived.thumbnail, derived.thumbnail_size),
+        ] {
+            let header = imagesize::blob_size(bytes).unwrap();
+            assert_eq!(
+                (header.width, header.height),
+                (size.0 as usize, size.1 as usize),
+                "{file}"
+            );
+            assert_eq!(&bytes[..3], &[0xFF, 0xD8, 0xFF], "{file}: JPEG");
+        }
+        assert!(
+            (5..=25).contains(&derived.thumbhash.len()),
+            "{file}: thumbhash {} bytes",
+            derived.thumbhash.len()
+        );
+        made += 1;
+    }
+    assert!(made > 100, "{made}");
+}
+
+#[test]
+fn hostile_images_are_refused_quickly_without_harm() {
+    use hearth_media::derive::{self, Limits, MediaError};
+    // A 35-byte GIF that claims 65535×65535 pixels.
+    let mut bomb = b"GIF89a\xff\xff\xff\xff\x00\x00\x00".to_vec();
+    bomb.extend_from_slice(b",\x00\x00\x00\x00\xff\xff\xff\xff\x00\x02\x02\x44\x01\x00;");
+    let started = std::time::Instant::now();
+    let refused = derive::derive(&bomb, 1, &Limits::default());
+    assert!(
+        matches!(
+            refused,
+            Err(MediaError::TooLarge {
+                width: 65535,
+                height: 65535,
+                ..
+            })
+        ),
+        "{refused:?}"
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_millis(100),
+        "{:?}",
+        started.elapsed()
+    );
+
+    assert!(derive::derive(b"", 1, &Limits::default()).is_err());
+    assert!(derive::derive(b"\xff\xd8\xff\xe0 nothing more", 1, &Limits::default()).is_err());
+    // Half a real JPEG: an error or a partly grey picture, never a panic.
+    let whole =
+        std::fs::read(corpus().join("immich-test-assets/albums/nature/cyclamen_persicum.jpg"))
+            .unwrap();
+    let _ = derive::derive(&whole[..whole.len() / 2], 1, &Limits::default());
+    // A small limit refuses a real photo before decoding.
+    let tight = Limits { max_pixels: 10_000 };
+    assert!(matches!(
+        derive::derive(&whole, 1, &tight),
+        Err(MediaError::TooLarge { .. })
+    ));
+
+    // The corpus's own broken and adversarial files.
+    let truth = truth();
+    for (file, _) in truth
+        .iter()
+        .filter(|(_, t)| t["hostile_or_malformed"] == true)
+    {
+        let bytes = std::fs::read(corpus().join(file)).unwrap();
+        let started = std::time::Instant::now();
+        let _ = derive::derive(&bytes, 1, &Limits::default());
+        let _ = metadata::read(&corpus().join(file));
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "{file} took {:?}",
+            started.elapsed()
+        );
+    }
+}

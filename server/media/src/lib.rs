@@ -2,5 +2,6 @@
 //! opt-level 3 (generic image code runs at the opt-level of the crate that
 //! instantiates it).
 
+pub mod derive;
 pub mod metadata;
 pub mod xmp;
