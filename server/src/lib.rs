@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod api;
+pub mod bench;
 pub mod clock;
 pub mod config;
 pub mod data_dir;

@@ -64,6 +64,18 @@ enum Command {
     },
     /// Print the OpenAPI document of the HTTP API (JSON).
     Openapi,
+    /// Measure this machine (prints figures).
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Read metadata and make previews and thumbnails of the images in DIR.
+    Ingest {
+        /// A folder of photos (searched recursively).
+        dir: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -116,6 +128,10 @@ fn main() -> ExitCode {
         Command::Config(ConfigCommand::Show { sources, listen }) => sources
             .load(listen)
             .map(|loaded| print!("{}", loaded.show())),
+        Command::Bench(BenchCommand::Ingest { dir }) => {
+            println!("{}", hearth::bench::ingest(&dir));
+            Ok(())
+        }
         Command::Openapi => {
             println!("{}", hearth::api::openapi_json());
             Ok(())
