@@ -11,6 +11,7 @@ pub mod data_dir;
 pub mod db;
 pub mod error;
 pub mod http;
+pub mod jobs;
 pub mod logging;
 pub mod notifications;
 pub mod state;
@@ -44,7 +45,7 @@ pub enum StartError {
     DataDir(#[from] DataDirError),
     #[error(transparent)]
     Database(#[from] DbError),
-    #[error("cannot prepare first-run setup: {0}")]
+    #[error("cannot prepare the database for work: {0}")]
     Setup(#[source] error::AppError),
     #[error("cannot use the listening socket: {0}")]
     Listener(#[source] std::io::Error),
@@ -86,6 +87,12 @@ pub async fn start(
         tracing::info!(applied = ?report.applied, "database migrated");
     }
     let state = AppState::new(config, data_dir, db, clock);
+    let resumed = jobs::recover(state.db(), state.now())
+        .await
+        .map_err(StartError::Setup)?;
+    if resumed > 0 {
+        tracing::info!(resumed, "jobs that were running at the last stop run again");
+    }
     if !accounts::users::owner_exists(state.db())
         .await
         .map_err(StartError::Setup)?

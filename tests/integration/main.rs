@@ -16,6 +16,7 @@ mod cli;
 mod config;
 mod household;
 mod http_api;
+mod jobs;
 mod media;
 mod passkeys;
 mod second_factor;

@@ -3,6 +3,7 @@
 pub mod api_token;
 pub mod audit;
 pub mod device;
+pub mod job;
 pub mod link;
 pub mod notification;
 pub mod passkey;
