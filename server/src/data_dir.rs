@@ -83,6 +83,16 @@ impl DataDir {
         self.root.join("hearth.db")
     }
 
+    /// Where an asset's preview and thumbnail live:
+    /// `media/derived/<2 hex>/<asset id>/` (256 folders keep each one small).
+    #[must_use]
+    pub fn derived(&self, asset_id: i64) -> PathBuf {
+        self.root
+            .join("media/derived")
+            .join(format!("{:02x}", asset_id.rem_euclid(256)))
+            .join(asset_id.to_string())
+    }
+
     #[must_use]
     pub fn tmp(&self) -> PathBuf {
         self.root.join("tmp")

@@ -12,6 +12,7 @@ pub mod db;
 pub mod error;
 pub mod http;
 pub mod jobs;
+pub mod library;
 pub mod logging;
 pub mod notifications;
 pub mod state;

@@ -62,6 +62,17 @@ enum Command {
         /// The member's username.
         username: String,
     },
+    /// Import the photos in PATH (a file or a folder) once, without
+    /// watching it. Nothing in PATH is changed.
+    Import {
+        #[command(flatten)]
+        sources: Sources,
+        /// A file or a folder (searched recursively).
+        path: PathBuf,
+        /// Whose photos they are (default: the owner).
+        #[arg(long, value_name = "USERNAME")]
+        owner: Option<String>,
+    },
     /// Print the OpenAPI document of the HTTP API (JSON).
     Openapi,
     /// Measure this machine (prints figures).
@@ -128,6 +139,13 @@ fn main() -> ExitCode {
         Command::Config(ConfigCommand::Show { sources, listen }) => sources
             .load(listen)
             .map(|loaded| print!("{}", loaded.show())),
+        Command::Import {
+            sources,
+            path,
+            owner,
+        } => sources
+            .load(None)
+            .and_then(|loaded| import(loaded, &path, owner.as_deref())),
         Command::Bench(BenchCommand::Ingest { dir }) => {
             println!("{}", hearth::bench::ingest(&dir));
             Ok(())
@@ -273,6 +291,24 @@ fn recovery_link(loaded: Loaded, username: &str) -> Result<(), ExitCode> {
     println!(
         "Give this link to {username}; it works once, within 24 hours, to add a new passkey or password:\n{url}"
     );
+    Ok(())
+}
+
+fn import(loaded: Loaded, path: &std::path::Path, owner: Option<&str>) -> Result<(), ExitCode> {
+    let report = with_database(loaded, async |db, config| {
+        let data_dir =
+            hearth::data_dir::DataDir::open(&config.data_dir).map_err(|err| err.to_string())?;
+        let state = hearth::state::AppState::new(
+            config.clone(),
+            data_dir,
+            db.clone(),
+            Arc::new(SystemClock),
+        );
+        hearth::library::cli::import(&state, path, owner)
+            .await
+            .map_err(|err| err.to_string())
+    })?;
+    println!("{report}");
     Ok(())
 }
 

@@ -17,6 +17,7 @@ mod config;
 mod household;
 mod http_api;
 mod jobs;
+mod library;
 mod media;
 mod passkeys;
 mod second_factor;

@@ -7,11 +7,11 @@ use std::path::PathBuf;
 use hearth_media::metadata::{self, TakenSource};
 use serde_json::Value;
 
-fn corpus() -> PathBuf {
+pub fn corpus() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus"))
 }
 
-fn truth() -> BTreeMap<String, Value> {
+pub fn truth() -> BTreeMap<String, Value> {
     let text = std::fs::read_to_string(corpus().join("truth.json"))
         .expect("shared/corpus/truth.json beside the checkout");
     let mut all: BTreeMap<String, Value> = serde_json::from_str(&text).unwrap();

@@ -1,8 +1,11 @@
 //! sea-orm entities: one module per table, rows as plain structs.
 
 pub mod api_token;
+pub mod asset;
+pub mod asset_file;
 pub mod audit;
 pub mod device;
+pub mod import_failure;
 pub mod job;
 pub mod link;
 pub mod notification;

@@ -1,0 +1,48 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "assets")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub owner_id: i64,
+    pub hash: String,
+    pub kind: String,
+    pub mime: String,
+    pub bytes: i64,
+    pub width: Option<i32>,
+    pub height: Option<i32>,
+    pub orientation: i16,
+    pub sort_at: DateTimeUtc,
+    pub taken_local: Option<String>,
+    pub taken_offset_minutes: Option<i32>,
+    pub taken_source: String,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub altitude: Option<f64>,
+    pub make: Option<String>,
+    pub model: Option<String>,
+    pub lens: Option<String>,
+    pub exposure_time: Option<f64>,
+    pub f_number: Option<f64>,
+    pub iso: Option<i32>,
+    pub focal_length: Option<f64>,
+    pub duration_ms: Option<i64>,
+    pub title: Option<String>,
+    pub caption: Option<String>,
+    pub rating: Option<i16>,
+    pub keywords: String,
+    pub favourite: bool,
+    pub visibility: String,
+    pub status: String,
+    pub thumbhash: Option<Vec<u8>>,
+    pub derived_at: Option<DateTimeUtc>,
+    pub trashed_at: Option<DateTimeUtc>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,141 @@
+//! Importing the shared corpus with `hearth import`, as an owner would.
+
+use std::collections::HashMap;
+
+use hearth::db::entities::{asset, asset_file, import_failure};
+use sea_orm::EntityTrait;
+
+use crate::harness::{TestServer, hearth_command, run};
+use crate::media::{corpus, truth};
+
+#[tokio::test]
+async fn the_corpus_imports_with_its_metadata_or_a_reason() {
+    let server = TestServer::start().await;
+    let _owner = server.owner().await;
+    let dir = server.stop().await;
+    let data = dir.path().join("data");
+    let corpus = corpus().canonicalize().unwrap();
+
+    let out = run(hearth_command(dir.path())
+        .arg("import")
+        .arg(&corpus)
+        .arg("--data")
+        .arg(&data));
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let summary = out.stdout.lines().next().unwrap().to_owned();
+    let counts: Vec<usize> = summary
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|part| !part.is_empty())
+        .map(|part| part.parse().unwrap())
+        .collect();
+    let [imported, duplicates, failed, files] = counts[..4] else {
+        panic!("{summary}")
+    };
+    assert_eq!(imported + duplicates + failed, files, "{summary}");
+    assert_eq!(files, hearth::library::ingest::walk(&corpus).len());
+    assert!(imported >= 130, "{summary}");
+
+    let server = TestServer::start_in(dir).await;
+    check_rows(&server, &corpus, imported, failed).await;
+    let dir = server.stop().await;
+
+    // Again: nothing new, nothing lost.
+    let out = run(hearth_command(dir.path())
+        .arg("import")
+        .arg(&corpus)
+        .arg("--data")
+        .arg(&data));
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert!(
+        out.stdout.starts_with(&format!(
+            "0 imported, {} duplicates, {failed} failed",
+            imported + duplicates
+        )),
+        "{}",
+        out.stdout
+    );
+}
+
+/// Every corpus file is an asset (with exiftool's date and place and both
+/// derivatives) or a failure with a reason.
+async fn check_rows(server: &TestServer, corpus: &std::path::Path, imported: usize, failed: usize) {
+    let db = server.state().db();
+    let assets: HashMap<i64, asset::Model> = asset::Entity::find()
+        .all(db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| (a.id, a))
+        .collect();
+    let files_by_path: HashMap<String, asset_file::Model> = asset_file::Entity::find()
+        .all(db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|f| (f.path.clone(), f))
+        .collect();
+    let failures: HashMap<String, String> = import_failure::Entity::find()
+        .all(db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|f| (f.path, f.reason))
+        .collect();
+    assert_eq!(assets.len(), imported);
+    assert_eq!(failures.len(), failed);
+
+    let truth = truth();
+    for (file, t) in &truth {
+        let path = corpus.join(file).display().to_string();
+        let Some(location) = files_by_path.get(&path) else {
+            // Not imported: then it has a reason.
+            let reason = failures
+                .get(&path)
+                .unwrap_or_else(|| panic!("{file}: neither imported nor failed"));
+            assert!(!reason.is_empty());
+            if matches!(t["FileType"].as_str(), Some("HEIC" | "HEIF" | "AVIF"))
+                && t["hostile_or_malformed"] == false
+            {
+                assert!(reason.contains("libheif"), "{file}: {reason}");
+            }
+            continue;
+        };
+        let asset = &assets[&location.asset_id];
+        let derived = server.state().data_dir().derived(asset.id);
+        assert!(
+            derived.join("preview.jpg").is_file() && derived.join("thumb.jpg").is_file(),
+            "{file}"
+        );
+        assert!(
+            asset
+                .thumbhash
+                .as_ref()
+                .is_some_and(|hash| !hash.is_empty())
+        );
+        // "0000:00:00 00:00:00" means no date: the fallbacks apply.
+        if let (Some(expected), Some("ExifIFD")) = (
+            t["DateTimeOriginal"]
+                .as_str()
+                .filter(|d| !d.starts_with("0000")),
+            t["DateTimeOriginal_group"].as_str(),
+        ) {
+            let expected = expected[..19].replacen(':', "-", 2).replacen(' ', "T", 1);
+            assert!(
+                asset
+                    .taken_local
+                    .as_deref()
+                    .is_some_and(|local| local.starts_with(&expected)),
+                "{file}: {:?} != {expected}",
+                asset.taken_local
+            );
+            assert_eq!(asset.taken_source, "exif_original", "{file}");
+        }
+        if let (Some(lat), Some(lon)) = (t["GPSLatitude"].as_f64(), t["GPSLongitude"].as_f64()) {
+            assert!(
+                (asset.latitude.unwrap() - lat).abs() < 1e-5
+                    && (asset.longitude.unwrap() - lon).abs() < 1e-5,
+                "{file}"
+            );
+        }
+    }
+}
