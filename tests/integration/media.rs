@@ -20,7 +20,7 @@ pub fn truth() -> BTreeMap<String, Value> {
 }
 
 /// Still images exiftool read without errors.
-fn stills(truth: &BTreeMap<String, Value>) -> Vec<(&String, &Value)> {
+pub fn stills(truth: &BTreeMap<String, Value>) -> Vec<(&String, &Value)> {
     truth
         .iter()
         .filter(|(_, t)| {
@@ -242,7 +242,7 @@ fn xmp_refuses_impossible_places() {
 }
 
 /// Formats this build decodes (HEIF and AVIF come with libheif).
-fn decodable(t: &Value) -> bool {
+pub fn decodable(t: &Value) -> bool {
     matches!(
         t["FileType"].as_str(),
         Some("JPEG" | "PNG" | "GIF" | "WEBP" | "TIFF" | "BMP")

@@ -2,6 +2,7 @@
 //! the viewer) and the thumbnail (400 px short edge, for a dense grid on a
 //! high-DPI phone), both JPEG, plus a thumbhash placeholder. Image sizes are
 //! checked from the header before anything is decoded.
+//! HEIC/HEIF/AVIF decode through the bundled libheif.
 
 use std::io::Cursor;
 use std::time::{Duration, Instant};
@@ -85,11 +86,7 @@ pub fn derive(bytes: &[u8], orientation: u8, limits: &Limits) -> Result<Derived,
         imagesize::ImageType::Jpeg => {
             decode_jpeg(bytes).or_else(|_| decode_other(bytes, *limits))?
         }
-        imagesize::ImageType::Heif(_) => {
-            return Err(MediaError::Unsupported(
-                "HEIF/AVIF decoding comes with libheif".into(),
-            ));
-        }
+        imagesize::ImageType::Heif(_) => decode_heif(bytes)?,
         _ => decode_other(bytes, *limits)?,
     };
     timings.decode = started.elapsed();
@@ -190,6 +187,39 @@ fn decode_jpeg(bytes: &[u8]) -> Result<RgbImage, MediaError> {
     let height =
         u32::try_from(scaled.height).map_err(|err| MediaError::Corrupt(err.to_string()))?;
     RgbImage::from_raw(width, height, pixels)
+        .ok_or_else(|| MediaError::Corrupt("short pixel buffer".into()))
+}
+
+/// HEIC, HEIF and AVIF through libheif (built in, 1.23: current iPhone
+/// photos need ≥ 1.18). libheif applies the container's rotation and
+/// mirroring itself.
+fn decode_heif(bytes: &[u8]) -> Result<RgbImage, MediaError> {
+    use libheif_rs::{ColorSpace, HeifContext, HeifErrorCode, LibHeif, RgbChroma};
+    let corrupt = |err: libheif_rs::HeifError| {
+        if matches!(err.code, HeifErrorCode::UnsupportedFeature) {
+            MediaError::Unsupported(err.message)
+        } else {
+            MediaError::Corrupt(err.message)
+        }
+    };
+    let context = HeifContext::read_from_bytes(bytes).map_err(corrupt)?;
+    let handle = context.primary_image_handle().map_err(corrupt)?;
+    let image = LibHeif::new()
+        .decode(&handle, ColorSpace::Rgb(RgbChroma::Rgb), None)
+        .map_err(corrupt)?;
+    let planes = image.planes();
+    let plane = planes
+        .interleaved
+        .ok_or_else(|| MediaError::Corrupt("libheif returned no RGB plane".into()))?;
+    let row = plane.width as usize * 3;
+    let mut pixels = Vec::with_capacity(row * plane.height as usize);
+    for line in plane.data.chunks(plane.stride).take(plane.height as usize) {
+        pixels.extend_from_slice(
+            line.get(..row)
+                .ok_or_else(|| MediaError::Corrupt("short HEIF row".into()))?,
+        );
+    }
+    RgbImage::from_raw(plane.width, plane.height, pixels)
         .ok_or_else(|| MediaError::Corrupt("short pixel buffer".into()))
 }
 
