@@ -8,30 +8,19 @@ use std::time::{Duration, Instant};
 use hearth_media::derive::{self, Limits};
 use hearth_media::metadata;
 
-/// Image files under `dir`, by extension.
+/// Image files under `dir`, by extension (the same walk as `hearth import`).
 fn images(dir: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(folder) = pending.pop() {
-        let Ok(entries) = std::fs::read_dir(&folder) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                pending.push(path);
-            } else if path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+    crate::library::ingest::walk(dir)
+        .into_iter()
+        .filter(|path| {
+            path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
                 matches!(
                     e.to_ascii_lowercase().as_str(),
                     "jpg" | "jpeg" | "png" | "webp" | "gif" | "tif" | "tiff"
                 )
-            }) {
-                found.push(path);
-            }
-        }
-    }
-    found.sort();
-    found
+            })
+        })
+        .collect()
 }
 
 #[derive(Default)]
