@@ -9,6 +9,7 @@ pub use sea_orm_migration::MigratorTrait;
 
 mod m20261122_000001_accounts;
 mod m20261122_000002_library;
+mod m20261122_000003_library_roots;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261122_000001_accounts::Migration),
             Box::new(m20261122_000002_library::Migration),
+            Box::new(m20261122_000003_library_roots::Migration),
         ]
     }
 }

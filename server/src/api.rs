@@ -9,6 +9,8 @@ use crate::accounts::account_api::AccountApi;
 use crate::accounts::api::AuthApi;
 use crate::accounts::household_api::HouseholdApi;
 use crate::error::AppError;
+use crate::library::admin_api::ImportApi;
+use crate::library::api::LibraryApi;
 use crate::notifications::api::NotificationsApi;
 use crate::system::api::SystemApi;
 
@@ -24,6 +26,10 @@ pub enum ApiTag {
     Household,
     /// In-app notifications.
     Notifications,
+    /// The timeline, assets, media and uploads.
+    Library,
+    /// Import folders, the job queue and files that could not be imported.
+    Import,
 }
 
 /// Largest JSON body the API reads (uploads get their own limit).
@@ -36,10 +42,24 @@ type Apis = (
     AccountApi,
     HouseholdApi,
     NotificationsApi,
+    LibraryApi,
+    ImportApi,
 );
 
 fn service() -> OpenApiService<Apis, ()> {
-    OpenApiService::new((SystemApi, AuthApi, AccountApi, HouseholdApi, NotificationsApi), "Hearth", crate::VERSION)
+    OpenApiService::new(
+        (
+            SystemApi,
+            AuthApi,
+            AccountApi,
+            HouseholdApi,
+            NotificationsApi,
+            LibraryApi,
+            ImportApi,
+        ),
+        "Hearth",
+        crate::VERSION,
+    )
         .description("The HTTP API of Hearth, a self-hosted family photo server. Every error is a JSON object with a stable \"code\" and a \"message\" for people.")
         .server("/api")
 }
@@ -59,7 +79,15 @@ pub fn routes() -> impl Endpoint {
         .at("/openapi.json", spec)
         .at("/docs", crate::web::api_docs)
         .nest("/", service)
-        .around(|ep, req| crate::http::limit_body(ep, req, MAX_BODY))
+        .around(|ep, req| {
+            // Uploads stream to disk and check their own, larger limit.
+            let max = if req.original_uri().path() == "/api/uploads" {
+                usize::MAX
+            } else {
+                MAX_BODY
+            };
+            crate::http::limit_body(ep, req, max)
+        })
         .around(refuse_foreign_writes)
         .with(CookieJarManager::new())
         .catch_all_error(|err| async move { AppError::from_poem(err).into_response() })

@@ -10,8 +10,11 @@ use hearth_media::metadata;
 
 /// Image files under `dir`, by extension (the same walk as `hearth import`).
 fn images(dir: &Path) -> Vec<PathBuf> {
-    crate::library::ingest::walk(dir)
+    crate::library::roots::Exclusions::new(&[])
+        .walk(dir)
+        .unwrap_or_default()
         .into_iter()
+        .map(|(path, _)| path)
         .filter(|path| {
             path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
                 matches!(

@@ -32,6 +32,129 @@ pub struct Config {
     pub data_dir: PathBuf,
     pub log: LogConfig,
     pub auth: AuthConfig,
+    pub library: LibraryConfig,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LibraryConfig {
+    /// Import workers (hashing, metadata, thumbnails); 0: one per CPU core.
+    pub workers: u16,
+    /// Images with more pixels than this many millions are refused before
+    /// they are decoded.
+    pub max_megapixels: u32,
+    /// Seconds one file may take to decode before it is recorded as failed.
+    pub file_timeout_seconds: u32,
+    /// Largest file a browser may upload, in MiB.
+    pub upload_max_mib: u32,
+    /// A file in an import folder is read once its size and modification
+    /// time have not changed for this many seconds.
+    pub settle_seconds: u32,
+    /// Every import folder is compared with the library this often, in hours
+    /// (besides on start), to catch changes that sent no event.
+    pub rescan_hours: u32,
+    /// The `ffmpeg` and `ffprobe` programs (names on the PATH or paths);
+    /// empty: videos import with what their container says, without posters.
+    pub ffmpeg: String,
+    pub ffprobe: String,
+    /// Import folders (watched, read-only to Hearth). More can be added by
+    /// the owner or an admin in Settings.
+    pub roots: Vec<RootConfig>,
+}
+
+impl Default for LibraryConfig {
+    fn default() -> Self {
+        Self {
+            workers: 0,
+            max_megapixels: 100,
+            file_timeout_seconds: 120,
+            upload_max_mib: 4096,
+            settle_seconds: 5,
+            rescan_hours: 24,
+            ffmpeg: "ffmpeg".to_owned(),
+            ffprobe: "ffprobe".to_owned(),
+            roots: vec![RootConfig::default()],
+        }
+    }
+}
+
+impl LibraryConfig {
+    /// The number of workers to run.
+    #[must_use]
+    pub fn worker_count(&self) -> usize {
+        match self.workers {
+            0 => std::thread::available_parallelism().map_or(2, std::num::NonZero::get),
+            n => usize::from(n),
+        }
+    }
+}
+
+/// One import folder from `hearth.toml`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RootConfig {
+    /// The folder; relative paths start at the working directory.
+    pub path: PathBuf,
+    /// The member whose photos these are; unset: the household's owner.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// Who sees new photos from this folder: `private` (their owner) or
+    /// `family` (every member).
+    pub visibility: Visibility,
+    /// `events` (the OS reports changes) or `poll` (look every
+    /// `poll_minutes`; for NFS and SMB mounts, where events do not arrive).
+    pub watch: WatchMode,
+    pub poll_minutes: u32,
+    /// Globs of paths to skip, besides NAS and OS litter (`@eaDir`,
+    /// `#recycle`, `.DS_Store`, hidden folders…).
+    pub exclude: Vec<String>,
+}
+
+impl Default for RootConfig {
+    fn default() -> Self {
+        Self {
+            path: PathBuf::from("hearth-import"),
+            owner: None,
+            visibility: Visibility::Private,
+            watch: WatchMode::Events,
+            poll_minutes: 15,
+            exclude: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Visibility {
+    Private,
+    Family,
+}
+
+impl Visibility {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Private => "private",
+            Self::Family => "family",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WatchMode {
+    Events,
+    Poll,
+}
+
+impl WatchMode {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Events => "events",
+            Self::Poll => "poll",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -77,6 +200,7 @@ impl Default for Config {
             data_dir: PathBuf::from("hearth-data"),
             log: LogConfig::default(),
             auth: AuthConfig::default(),
+            library: LibraryConfig::default(),
         }
     }
 }
@@ -135,6 +259,32 @@ impl Config {
                 "auth.session_max_days",
                 "it must be at least auth.session_idle_days",
             ));
+        }
+        if self.library.max_megapixels == 0 {
+            return Err(invalid("library.max_megapixels", "it must be at least 1"));
+        }
+        if self.library.upload_max_mib == 0 {
+            return Err(invalid("library.upload_max_mib", "it must be at least 1"));
+        }
+        if self.library.file_timeout_seconds == 0 {
+            return Err(invalid(
+                "library.file_timeout_seconds",
+                "it must be at least 1",
+            ));
+        }
+        for root in &self.library.roots {
+            if root.path.as_os_str().is_empty() {
+                return Err(invalid("library.roots", "a root's path must not be empty"));
+            }
+            if root.watch == WatchMode::Poll && root.poll_minutes == 0 {
+                return Err(invalid("library.roots", "poll_minutes must be at least 1"));
+            }
+            if let Some(bad) = root.exclude.iter().find(|g| glob::Pattern::new(g).is_err()) {
+                return Err(invalid(
+                    "library.roots",
+                    &format!("“{bad}” is not a valid glob"),
+                ));
+            }
         }
         if let Err(err) = tracing_subscriber::EnvFilter::try_new(&self.log.level) {
             return Err(invalid("log.level", &err.to_string()));

@@ -93,6 +93,13 @@ impl DataDir {
             .join(asset_id.to_string())
     }
 
+    /// Uploaded originals, managed by Hearth:
+    /// `media/originals/<user>/<yyyy>/<mm>/<name>`.
+    #[must_use]
+    pub fn originals(&self) -> PathBuf {
+        self.root.join("media/originals")
+    }
+
     #[must_use]
     pub fn tmp(&self) -> PathBuf {
         self.root.join("tmp")

@@ -69,6 +69,7 @@ pub struct Running {
     local_addr: SocketAddr,
     stop: oneshot::Sender<()>,
     task: JoinHandle<std::io::Result<()>>,
+    background: library::Background,
 }
 
 /// Prepares the data folder, opens and migrates the database, then serves
@@ -110,6 +111,7 @@ pub async fn start(
             "Hearth has no owner yet. Open this link within 1 hour to create the owner account: {url} (`hearth setup-link` prints a new one)"
         );
     }
+    let background = library::start(&state).await.map_err(StartError::Setup)?;
     let acceptor = TcpAcceptor::from_tokio(listener).map_err(StartError::Listener)?;
     let (stop, stopped) = oneshot::channel::<()>();
     let app = routes(state.clone());
@@ -136,6 +138,7 @@ pub async fn start(
         local_addr,
         stop,
         task,
+        background,
     })
 }
 
@@ -162,6 +165,7 @@ impl Running {
             let _ = self.stop.send(());
             (&mut self.task).await
         };
+        self.background.stop().await;
         close(&self.state).await;
         joined.map_err(std::io::Error::other)?
     }

@@ -5,10 +5,10 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use sea_orm::DatabaseConnection;
 
-use crate::accounts;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::data_dir::DataDir;
+use crate::{accounts, library};
 
 /// Cheap to clone: one `Arc` inside.
 #[derive(Clone)]
@@ -23,6 +23,7 @@ struct Inner {
     clock: Arc<dyn Clock>,
     started_at: DateTime<Utc>,
     accounts: accounts::Runtime,
+    library: library::Runtime,
 }
 
 impl AppState {
@@ -35,6 +36,7 @@ impl AppState {
     ) -> Self {
         let started_at = clock.now();
         let accounts = accounts::Runtime::new(&config.public_url());
+        let library = library::Runtime::new(&config.library);
         Self {
             inner: Arc::new(Inner {
                 config,
@@ -43,6 +45,7 @@ impl AppState {
                 clock,
                 started_at,
                 accounts,
+                library,
             }),
         }
     }
@@ -70,6 +73,11 @@ impl AppState {
     #[must_use]
     pub fn accounts(&self) -> &accounts::Runtime {
         &self.inner.accounts
+    }
+
+    #[must_use]
+    pub fn library(&self) -> &library::Runtime {
+        &self.inner.library
     }
 
     #[must_use]

@@ -208,3 +208,14 @@ fn invalid_values_are_refused_with_the_reason() {
         );
     }
 }
+
+#[test]
+fn the_example_config_shows_every_default() {
+    let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../hearth.example.toml");
+    let loaded = hearth::config::Loaded::load(&hearth::config::Overrides {
+        config_file: Some(example),
+        ..Default::default()
+    })
+    .unwrap();
+    assert_eq!(loaded.config, hearth::config::Config::default());
+}

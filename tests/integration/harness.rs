@@ -47,11 +47,20 @@ impl TestServer {
         Self::start_in_with(dir, |_| {}).await
     }
 
-    async fn start_in_with(dir: TempDir, edit: impl FnOnce(&mut Config)) -> Self {
+    pub async fn start_in_with(dir: TempDir, edit: impl FnOnce(&mut Config)) -> Self {
+        // Warnings go to the test's captured output (shown when it fails).
+        let _ = tracing_subscriber::fmt()
+            .with_test_writer()
+            .with_env_filter("warn")
+            .try_init();
         let mut config = Config {
             data_dir: dir.path().join("data"),
             ..Config::default()
         };
+        // No import folder unless a test adds one; two workers, as on the
+        // 2-core machines Hearth is made for.
+        config.library.roots.clear();
+        config.library.workers = 2;
         edit(&mut config);
         // Starts at the real time (links made by the CLI use it), then
         // moves only when a test says so.
@@ -156,6 +165,53 @@ impl TestServer {
             .expect("request")
     }
 
+    /// Moves the clock past the settle period, so files found in import
+    /// folders become due, and wakes the workers.
+    pub fn settle(&self) {
+        let seconds = self.state().config().library.settle_seconds;
+        self.clock
+            .advance(chrono::TimeDelta::seconds(i64::from(seconds) + 1));
+        self.state().library().wake();
+    }
+
+    /// Waits (up to 60 s of real time) until `check` holds, moving the
+    /// clock past settle periods meanwhile; panics with `what` otherwise.
+    pub async fn until<F, Fut>(&self, what: &str, mut check: F)
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = bool>,
+    {
+        for _ in 0..600 {
+            if check().await {
+                return;
+            }
+            self.settle();
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("timed out waiting for: {what}");
+    }
+
+    /// Waits until the job queue is empty (nothing queued or running).
+    pub async fn idle(&self) {
+        let db = self.state().db().clone();
+        self.until("the job queue to empty", || {
+            let db = db.clone();
+            async move {
+                let depth = hearth::jobs::depth(&db).await.unwrap();
+                if depth.queued + depth.running > 0 {
+                    use sea_orm::EntityTrait as _;
+                    let jobs = hearth::db::entities::job::Entity::find()
+                        .all(&db)
+                        .await
+                        .unwrap();
+                    eprintln!("waiting for {jobs:?}");
+                }
+                depth.queued == 0 && depth.running == 0
+            }
+        })
+        .await;
+    }
+
     /// Graceful stop; hands back the data folder for a restart.
     pub async fn stop(mut self) -> TempDir {
         let running = self.running.take().expect("server is running");
@@ -227,6 +283,32 @@ impl Browser {
             &serde_json::json!({ "ceremony": challenge["ceremony"], "credential": credential }),
         )
         .await
+    }
+
+    /// Uploads files (name, bytes) as one multipart request.
+    pub async fn upload(&self, files: &[(&str, Vec<u8>)]) -> reqwest::Response {
+        let mut form = reqwest::multipart::Form::new();
+        for (name, bytes) in files {
+            form = form.part(
+                "file",
+                reqwest::multipart::Part::bytes(bytes.clone()).file_name((*name).to_owned()),
+            );
+        }
+        self.client
+            .post(format!("{}/api/uploads", self.base))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn patch(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
+        self.client
+            .patch(format!("{}{path}", self.base))
+            .json(body)
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn json(&self, path: &str) -> serde_json::Value {

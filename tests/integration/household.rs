@@ -6,7 +6,12 @@ use serde_json::{Value, json};
 use crate::harness::{Browser, OWNER_PASSWORD, TestServer};
 
 /// A member who joined with a password through an invite of `role`.
-async fn join(server: &TestServer, owner: &Browser, role: &str, username: &str) -> (Browser, i64) {
+pub async fn join(
+    server: &TestServer,
+    owner: &Browser,
+    role: &str,
+    username: &str,
+) -> (Browser, i64) {
     let invite = owner
         .ok("/api/household/invites", &json!({ "role": role }))
         .await;
@@ -33,13 +38,7 @@ async fn join(server: &TestServer, owner: &Browser, role: &str, username: &str) 
 }
 
 async fn patch(browser: &Browser, path: &str, body: &Value) -> reqwest::Response {
-    browser
-        .client
-        .patch(format!("{}{path}", browser.base))
-        .json(body)
-        .send()
-        .await
-        .unwrap()
+    browser.patch(path, body).await
 }
 
 async fn code(response: reqwest::Response) -> (u16, String) {

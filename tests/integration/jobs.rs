@@ -10,12 +10,34 @@ use hearth::jobs::{self, Depth, MAX_ATTEMPTS};
 use serde_json::json;
 use tokio::sync::Mutex;
 
-use crate::harness::TestServer;
+use hearth::clock::{ManualClock, SystemClock};
+
+/// The queue on its own database (a server's workers would take the jobs).
+struct Queue {
+    db: sea_orm::DatabaseConnection,
+    clock: ManualClock,
+    _dir: tempfile::TempDir,
+}
+
+impl Queue {
+    async fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let db = hearth::db::open(&dir.path().join("hearth.db"))
+            .await
+            .unwrap();
+        hearth::db::migrate(&db).await.unwrap();
+        Self {
+            db,
+            clock: ManualClock::new(SystemClock.now()),
+            _dir: dir,
+        }
+    }
+}
 
 #[tokio::test]
 async fn jobs_run_in_order_and_leave_when_done() {
-    let server = TestServer::start().await;
-    let db = server.state().db();
+    let server = Queue::new().await;
+    let db = &server.db;
     let now = server.clock.now();
     for n in 1..=3 {
         jobs::enqueue(db, "ingest", &json!({ "n": n }), now)
@@ -44,13 +66,12 @@ async fn jobs_run_in_order_and_leave_when_done() {
     jobs::complete(db, first.id).await.unwrap();
     let second = jobs::claim(db, now).await.unwrap().unwrap();
     assert_eq!(second.payload::<serde_json::Value>().unwrap()["n"], 2);
-    server.stop().await;
 }
 
 #[tokio::test]
 async fn failures_back_off_then_give_up() {
-    let server = TestServer::start().await;
-    let db = server.state().db();
+    let server = Queue::new().await;
+    let db = &server.db;
     jobs::enqueue(db, "derive", &json!({ "asset": 7 }), server.clock.now())
         .await
         .unwrap();
@@ -90,29 +111,19 @@ async fn failures_back_off_then_give_up() {
     );
     assert_eq!(jobs::backoff(1), TimeDelta::seconds(10));
     assert_eq!(jobs::backoff(4), TimeDelta::seconds(640));
-    server.stop().await;
 }
 
 #[tokio::test]
 async fn jobs_running_at_a_stop_run_again() {
-    let server = TestServer::start().await;
+    let server = Queue::new().await;
     let now = server.clock.now();
-    jobs::enqueue(
-        server.state().db(),
-        "ingest",
-        &json!({ "path": "a.jpg" }),
-        now,
-    )
-    .await
-    .unwrap();
-    let claimed = jobs::claim(server.state().db(), now)
+    jobs::enqueue(&server.db, "ingest", &json!({ "path": "a.jpg" }), now)
         .await
-        .unwrap()
         .unwrap();
-    let dir = server.stop().await;
-
-    let server = TestServer::start_in(dir).await;
-    let db = server.state().db();
+    let claimed = jobs::claim(&server.db, now).await.unwrap().unwrap();
+    // As on start after a stop:
+    let db = &server.db;
+    assert_eq!(jobs::recover(db, now).await.unwrap(), 1);
     assert_eq!(
         jobs::depth(db).await.unwrap(),
         Depth {
@@ -124,27 +135,26 @@ async fn jobs_running_at_a_stop_run_again() {
     let again = jobs::claim(db, server.clock.now()).await.unwrap().unwrap();
     assert_eq!(again.id, claimed.id);
     assert_eq!(again.attempts, 2, "the interrupted run counts");
-    server.stop().await;
 }
 
 #[tokio::test]
 async fn concurrent_workers_never_take_the_same_job() {
-    let server = TestServer::start().await;
+    let server = Queue::new().await;
     let now = server.clock.now();
     for n in 0..60 {
-        jobs::enqueue(server.state().db(), "ingest", &json!({ "n": n }), now)
+        jobs::enqueue(&server.db, "ingest", &json!({ "n": n }), now)
             .await
             .unwrap();
     }
     let seen = Arc::new(Mutex::new(Vec::new()));
     let mut workers = Vec::new();
     for _ in 0..6 {
-        let state = server.state().clone();
+        let db = server.db.clone();
         let seen = seen.clone();
         workers.push(tokio::spawn(async move {
-            while let Some(job) = jobs::claim(state.db(), now).await.unwrap() {
+            while let Some(job) = jobs::claim(&db, now).await.unwrap() {
                 seen.lock().await.push(job.id);
-                jobs::complete(state.db(), job.id).await.unwrap();
+                jobs::complete(&db, job.id).await.unwrap();
             }
         }));
     }
@@ -158,5 +168,4 @@ async fn concurrent_workers_never_take_the_same_job() {
         60,
         "each job once"
     );
-    server.stop().await;
 }

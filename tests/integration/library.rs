@@ -32,7 +32,13 @@ async fn the_corpus_imports_with_its_metadata_or_a_reason() {
         panic!("{summary}")
     };
     assert_eq!(imported + duplicates + failed, files, "{summary}");
-    assert_eq!(files, hearth::library::ingest::walk(&corpus).len());
+    assert_eq!(
+        files,
+        hearth::library::roots::Exclusions::new(&[])
+            .walk(&corpus)
+            .unwrap()
+            .len()
+    );
     assert!(imported >= 130, "{summary}");
 
     let server = TestServer::start_in(dir).await;
@@ -67,13 +73,18 @@ async fn check_rows(server: &TestServer, corpus: &std::path::Path, imported: usi
         .into_iter()
         .map(|a| (a.id, a))
         .collect();
-    let files_by_path: HashMap<String, asset_file::Model> = asset_file::Entity::find()
-        .all(db)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|f| (f.path.clone(), f))
+    // Imported files are copies under media/originals: found by content.
+    let by_hash: HashMap<String, i64> = assets
+        .values()
+        .flat_map(|a| {
+            [Some(a.hash.clone()), a.motion_hash.clone()]
+                .into_iter()
+                .flatten()
+                .map(|hash| (hash, a.id))
+        })
         .collect();
+    let files = asset_file::Entity::find().all(db).await.unwrap();
+    assert!(files.iter().all(|f| f.root_id.is_none() && f.present));
     let failures: HashMap<String, String> = import_failure::Entity::find()
         .all(db)
         .await
@@ -81,8 +92,23 @@ async fn check_rows(server: &TestServer, corpus: &std::path::Path, imported: usi
         .into_iter()
         .map(|f| (f.path, f.reason))
         .collect();
-    assert_eq!(assets.len(), imported);
+    // A Live Photo's video joins its still: imported, but no asset of its own.
+    let live = assets.values().filter(|a| a.kind == "live").count();
+    assert_eq!(assets.len() + live, imported);
     assert_eq!(failures.len(), failed);
+
+    // Live Photos: the still and its video are one asset.
+    for still in [
+        "lychee/tests/Samples/train.jpg",
+        "pigallery2/test/backend/assets/live_photo/IMG_7943.HEIC",
+    ] {
+        let hash = blake3::hash(&std::fs::read(corpus.join(still)).unwrap())
+            .to_hex()
+            .to_string();
+        let asset = &assets[&by_hash[&hash]];
+        assert_eq!(asset.kind, "live", "{still}");
+        assert!(asset.motion_hash.is_some(), "{still}");
+    }
 
     let truth = truth();
     // Sound stills in formats Hearth decodes must import; the rest (videos,
@@ -94,7 +120,10 @@ async fn check_rows(server: &TestServer, corpus: &std::path::Path, imported: usi
         .collect();
     for (file, t) in &truth {
         let path = corpus.join(file).display().to_string();
-        let Some(location) = files_by_path.get(&path) else {
+        let hash = blake3::hash(&std::fs::read(corpus.join(file)).unwrap())
+            .to_hex()
+            .to_string();
+        let Some(asset_id) = by_hash.get(&hash) else {
             // Not imported: then it has a reason.
             let reason = failures
                 .get(&path)
@@ -106,18 +135,32 @@ async fn check_rows(server: &TestServer, corpus: &std::path::Path, imported: usi
             );
             continue;
         };
-        let asset = &assets[&location.asset_id];
+        let asset = &assets[asset_id];
+        if asset.motion_hash.as_deref() == Some(hash.as_str()) {
+            // A Live Photo's video: its still carries the derivatives.
+            assert_eq!(asset.kind, "live", "{file}");
+            continue;
+        }
         let derived = server.state().data_dir().derived(asset.id);
-        assert!(
-            derived.join("preview.jpg").is_file() && derived.join("thumb.jpg").is_file(),
-            "{file}"
-        );
-        assert!(
-            asset
-                .thumbhash
-                .as_ref()
-                .is_some_and(|hash| !hash.is_empty())
-        );
+        let has_files =
+            derived.join("preview.jpg").is_file() && derived.join("thumb.jpg").is_file();
+        let has_hash = asset
+            .thumbhash
+            .as_ref()
+            .is_some_and(|hash| !hash.is_empty());
+        if asset.kind == "video" {
+            // A poster when ffmpeg could read a frame; a plain one otherwise.
+            assert_eq!(has_files, has_hash, "{file}");
+            if let Some(seconds) = t["Duration"].as_f64() {
+                let ms = asset.duration_ms.unwrap_or_default();
+                assert!(
+                    (f64::from(i32::try_from(ms).unwrap()) - seconds * 1000.0).abs() < 50.0,
+                    "{file}: {ms} ms"
+                );
+            }
+        } else {
+            assert!(has_files && has_hash, "{file}: {asset:?}");
+        }
         // "0000:00:00 00:00:00" means no date: the fallbacks apply.
         if let (Some(expected), Some("ExifIFD")) = (
             t["DateTimeOriginal"]

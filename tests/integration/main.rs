@@ -7,8 +7,13 @@
     clippy::expect_used,
     reason = "a test that meets the unexpected should fail loudly"
 )]
+#![allow(
+    clippy::too_many_lines,
+    reason = "a test tells one story from start to end"
+)]
 
 mod authenticator;
+mod fixtures;
 mod harness;
 
 mod accounts;
@@ -20,7 +25,9 @@ mod jobs;
 mod library;
 mod media;
 mod passkeys;
+mod roots;
 mod second_factor;
 mod shutdown;
 mod storage;
+mod timeline;
 mod web_ui;

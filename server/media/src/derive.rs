@@ -83,6 +83,11 @@ pub fn derive(bytes: &[u8], orientation: u8, limits: &Limits) -> Result<Derived,
     let started = Instant::now();
     let decoded = match kind {
         imagesize::ImageType::Jpeg => {
+            if truncated_jpeg(bytes) {
+                return Err(MediaError::Corrupt(
+                    "the JPEG file is cut off before its end".into(),
+                ));
+            }
             decode_jpeg(bytes).or_else(|_| decode_other(bytes, *limits))?
         }
         imagesize::ImageType::Heif(_) => decode_heif(bytes)?,
@@ -158,6 +163,17 @@ fn scaled(value: u32, scale: f64) -> u32 {
 
 /// libjpeg-turbo decoding at the smallest scale that still gives the
 /// preview its full size: ½ or ¼ of the work for a 12 MP photo.
+/// A JPEG whose last start-of-scan has no end-of-image marker after it was
+/// cut off (decoders would fill the rest with grey). Scan data cannot hold
+/// either marker (0xFF is always escaped there).
+fn truncated_jpeg(bytes: &[u8]) -> bool {
+    let last = |marker: u8| bytes.windows(2).rposition(|w| w == [0xFF, marker]);
+    match (last(0xDA), last(0xD9)) {
+        (Some(scan), Some(end)) => end < scan,
+        _ => true,
+    }
+}
+
 fn decode_jpeg(bytes: &[u8]) -> Result<RgbImage, MediaError> {
     let corrupt = |err: turbojpeg::Error| MediaError::Corrupt(err.to_string());
     let mut decompressor = Decompressor::new().map_err(corrupt)?;

@@ -4,4 +4,6 @@
 
 pub mod derive;
 pub mod metadata;
+pub mod raw;
+pub mod video;
 pub mod xmp;

@@ -13,7 +13,7 @@ use chrono::{
 };
 use exif::{Exif, Field, In, Tag, Value};
 
-use crate::xmp;
+use crate::{video, xmp};
 
 /// Where a capture time came from, best first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,6 +28,8 @@ pub enum TakenSource {
     ExifModified,
     /// A date in the file name (`IMG_20190704_…`, `PXL_…`, `Screenshot_…`).
     FileName,
+    /// A video's QuickTime `CreateDate` (UTC).
+    QuickTime,
     /// The file's modification time.
     FileModified,
 }
@@ -40,6 +42,7 @@ impl TakenSource {
             Self::ExifDigitized => "exif_digitized",
             Self::Xmp => "xmp",
             Self::ExifModified => "exif_modified",
+            Self::QuickTime => "quicktime",
             Self::FileName => "file_name",
             Self::FileModified => "file_modified",
         }
@@ -101,6 +104,24 @@ pub struct Metadata {
     pub description: Option<String>,
     pub rating: Option<i8>,
     pub keywords: Vec<String>,
+    /// Apple's content identifier (MakerNote `MediaGroupUUID`): the still of
+    /// a Live Photo carries the same one as its video.
+    pub content_id: Option<String>,
+    /// Videos: length in milliseconds.
+    pub duration_ms: Option<i64>,
+}
+
+impl Metadata {
+    /// No capture time, or only one guessed from the file name or mtime.
+    #[must_use]
+    pub fn date_is_a_guess(&self) -> bool {
+        self.taken.is_none_or(|taken| {
+            matches!(
+                taken.source,
+                TakenSource::FileName | TakenSource::FileModified
+            )
+        })
+    }
 }
 
 /// How far into a file an embedded XMP packet is looked for.
@@ -139,11 +160,17 @@ pub fn read(path: &Path) -> std::io::Result<Metadata> {
     }
     reader.rewind()?;
     let mut prefix = Vec::new();
-    reader.take(XMP_SCAN).read_to_end(&mut prefix)?;
+    (&mut reader).take(XMP_SCAN).read_to_end(&mut prefix)?;
     let embedded = xmp::find_packet(&prefix).map(xmp::parse);
     let sidecar = sidecar(path).map(|bytes| xmp::parse(xmp::find_packet(&bytes).unwrap_or(&bytes)));
     for found in [embedded, sidecar].into_iter().flatten() {
         apply_xmp(&mut metadata, found);
+    }
+    if video::container(&header[..filled]) == Some(video::Container::QuickTime) {
+        reader.rewind()?;
+        if let Ok(info) = video::read_quicktime(&mut reader) {
+            apply_video(&mut metadata, info);
+        }
     }
     if metadata.taken.is_none() {
         let name = path
@@ -159,6 +186,35 @@ pub fn read(path: &Path) -> std::io::Result<Metadata> {
         });
     }
     Ok(metadata)
+}
+
+/// A video's container facts fill what XMP left empty.
+pub fn apply_video(metadata: &mut Metadata, info: video::VideoInfo) {
+    if metadata.taken.is_none()
+        && let Some(created) = info.created
+    {
+        let offset = info.offset.unwrap_or(Utc.fix());
+        metadata.taken = Some(Taken {
+            local: created.with_timezone(&offset).naive_local(),
+            offset: Some(offset),
+            source: TakenSource::QuickTime,
+        });
+    }
+    if metadata.gps.is_none()
+        && let (Some(latitude), Some(longitude)) = (info.latitude, info.longitude)
+    {
+        metadata.gps = Some(Gps {
+            latitude,
+            longitude,
+            altitude: None,
+        });
+    }
+    metadata.width = metadata.width.or(info.width);
+    metadata.height = metadata.height.or(info.height);
+    metadata.make = metadata.make.take().or(info.make);
+    metadata.model = metadata.model.take().or(info.model);
+    metadata.content_id = metadata.content_id.take().or(info.content_id);
+    metadata.duration_ms = metadata.duration_ms.or(info.duration_ms);
 }
 
 /// `photo.jpg.xmp` or `photo.xmp` beside the file.
@@ -250,7 +306,41 @@ pub fn read_from<R: Read + Seek + std::io::BufRead>(reader: &mut R) -> Metadata 
         .and_then(|value| u8::try_from(value).ok())
         .filter(|value| (1..=8).contains(value))
         .unwrap_or(1);
+    metadata.content_id = field(&exif, Tag::MakerNote).and_then(|f| match &f.value {
+        Value::Undefined(bytes, _) => apple_content_id(bytes),
+        _ => None,
+    });
     metadata
+}
+
+/// Apple's MakerNote: `Apple iOS\0`, a version, `MM`, then an IFD whose
+/// offsets count from the note's start; tag 0x0011 is the Live Photo id.
+fn apple_content_id(note: &[u8]) -> Option<String> {
+    if !note.starts_with(b"Apple iOS\0") || note.get(12..14)? != b"MM" {
+        return None;
+    }
+    let u16_at = |at: usize| Some(u16::from_be_bytes(note.get(at..at + 2)?.try_into().ok()?));
+    let u32_at = |at: usize| {
+        let bytes: [u8; 4] = note.get(at..at + 4)?.try_into().ok()?;
+        usize::try_from(u32::from_be_bytes(bytes)).ok()
+    };
+    let count = usize::from(u16_at(14)?);
+    (0..count.min(256)).find_map(|n| {
+        let entry = 16 + n * 12;
+        if u16_at(entry)? != 0x0011 || u16_at(entry + 2)? != 2 {
+            return None;
+        }
+        let length = u32_at(entry + 4)?;
+        let bytes = if length <= 4 {
+            note.get(entry + 8..entry + 8 + length)?
+        } else {
+            let offset = u32_at(entry + 8)?;
+            note.get(offset..offset.checked_add(length)?)?
+        };
+        let text = String::from_utf8_lossy(bytes);
+        let text = text.trim_matches(|c: char| c == '\0' || c.is_whitespace());
+        (!text.is_empty()).then(|| text.to_owned())
+    })
 }
 
 fn field(exif: &Exif, tag: Tag) -> Option<&Field> {

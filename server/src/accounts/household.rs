@@ -4,7 +4,6 @@
 use chrono::TimeDelta;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
 };
 use serde_json::json;
 
@@ -39,7 +38,7 @@ pub async fn change_member(
 ) -> Result<user::Model, AppError> {
     me.require_admin()?;
     let now = state.now();
-    let txn = state.db().begin().await?;
+    let txn = crate::db::write(state.db()).await?;
     let member = users::find(&txn, id).await?;
     if Role::parse(&member.role) == Role::Owner {
         return Err(AppError::Forbidden(
@@ -138,7 +137,7 @@ pub async fn transfer_ownership(
 ) -> Result<user::Model, AppError> {
     me.require_owner()?;
     let now = state.now();
-    let txn = state.db().begin().await?;
+    let txn = crate::db::write(state.db()).await?;
     let heir = users::find(&txn, to).await?;
     if heir.id == me.user.id {
         return Err(AppError::InvalidRequest(
@@ -220,7 +219,7 @@ pub async fn invite(
         .map(|label| label.trim().chars().take(64).collect::<String>())
         .filter(|label| !label.is_empty());
     let now = state.now();
-    let txn = state.db().begin().await?;
+    let txn = crate::db::write(state.db()).await?;
     let (model, token) = links::issue(
         &txn,
         NewLink {
@@ -303,7 +302,7 @@ pub async fn recovery_link(
         ));
     }
     let now = state.now();
-    let txn = state.db().begin().await?;
+    let txn = crate::db::write(state.db()).await?;
     let (model, token) = links::issue(
         &txn,
         NewLink {

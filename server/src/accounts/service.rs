@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    IntoActiveModel, QueryFilter, Set, TransactionTrait,
+    IntoActiveModel, QueryFilter, Set,
 };
 use serde_json::json;
 use webauthn_rs::prelude::{
@@ -35,7 +35,7 @@ pub async fn start_session(
     method: &'static str,
 ) -> Result<NewSession, AppError> {
     let now = state.now();
-    let txn = state.db().begin().await?;
+    let txn = crate::db::write(state.db()).await?;
     let session = sessions::create(&txn, &state.config().auth, user, client, now).await?;
     audit::record(
         &txn,
@@ -168,7 +168,7 @@ pub async fn finish_link_with_password(
     client: &Client,
 ) -> Result<user::Model, AppError> {
     let now = state.now();
-    let txn = state.db().begin().await?;
+    let txn = crate::db::write(state.db()).await?;
     let (_, user) = claim_link(
         &txn,
         token,
@@ -258,7 +258,7 @@ pub async fn finish_link_passkey(
     };
     let webauthn = state.accounts().relying_party.get()?;
     let key = passkeys::finish_registration(webauthn, credential, &registration)?;
-    let txn = state.db().begin().await?;
+    let txn = crate::db::write(state.db()).await?;
     let (kind, user) =
         claim_link(&txn, &token, new_user, webauthn_id, client, "passkey", now).await?;
     passkeys::save(&txn, user.id, passkey_name, &key, now).await?;
@@ -459,7 +459,7 @@ pub async fn change_password(
     }
     passwords::check_strength(new, &[&me.user.username, &me.user.display_name])?;
     let now = state.now();
-    let txn = state.db().begin().await?;
+    let txn = crate::db::write(state.db()).await?;
     let user = store_password(&txn, me.user.clone(), new, now).await?;
     let (action, title) = if had.is_some() {
         ("password.changed", "Your password was changed")
@@ -489,7 +489,7 @@ pub async fn remove_password(state: &AppState, me: &Principal) -> Result<user::M
         return Err(AppError::NotFound("Your account has no password.".into()));
     }
     let now = state.now();
-    let txn = state.db().begin().await?;
+    let txn = crate::db::write(state.db()).await?;
     if passkeys::count(&txn, me.user.id).await? == 0 {
         return Err(AppError::LastCredential);
     }
@@ -556,7 +556,7 @@ pub async fn finish_add_passkey(
     }
     let webauthn = state.accounts().relying_party.get()?;
     let key = passkeys::finish_registration(webauthn, credential, &registration)?;
-    let txn = state.db().begin().await?;
+    let txn = crate::db::write(state.db()).await?;
     let saved = passkeys::save(&txn, me.user.id, &name, &key, now).await?;
     security_event(
         &txn,
@@ -613,7 +613,7 @@ pub async fn rename_passkey(
 /// Removes one of your passkeys, never the last way to sign in.
 pub async fn remove_passkey(state: &AppState, me: &Principal, id: i64) -> Result<(), AppError> {
     let now = state.now();
-    let txn = state.db().begin().await?;
+    let txn = crate::db::write(state.db()).await?;
     let key = own_passkey(&txn, me, id).await?;
     let others = passkeys::count(&txn, me.user.id).await? - 1;
     if others == 0 && me.user.password_hash.is_none() {

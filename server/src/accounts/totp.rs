@@ -6,7 +6,6 @@ use qrcode::QrCode;
 use qrcode::render::svg;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set,
-    TransactionTrait,
 };
 use serde_json::json;
 use totp_rs::{Builder, Secret, Totp};
@@ -133,7 +132,7 @@ pub async fn confirm(
             "Start setting up two-step codes first.".into(),
         ));
     }
-    let txn = state.db().begin().await?;
+    let txn = crate::db::write(state.db()).await?;
     if !accept_code(&txn, &me.user, code, now).await? {
         return Err(AppError::InvalidCredentials);
     }
@@ -215,7 +214,7 @@ pub async fn disable(state: &AppState, me: &Principal, code: &str) -> Result<(),
     if me.user.totp_enabled_at.is_none() {
         return Err(AppError::Conflict("Two-step codes are not on.".into()));
     }
-    let txn = state.db().begin().await?;
+    let txn = crate::db::write(state.db()).await?;
     if !accept_code(&txn, &me.user, code, now).await?
         && !use_recovery_code(&txn, me.user.id, code, now).await?
     {

@@ -90,3 +90,18 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<MigrationReport, DbError
         known: known.len(),
     })
 }
+
+/// Starts a transaction that writes: `BEGIN IMMEDIATE` takes the write
+/// lock first (waiting for it under the busy timeout), so the transaction
+/// cannot fail midway with "database is locked" when another connection
+/// wrote since it began reading.
+pub async fn write(
+    db: &DatabaseConnection,
+) -> Result<sea_orm::DatabaseTransaction, sea_orm::DbErr> {
+    use sea_orm::{SqliteTransactionMode, TransactionOptions, TransactionTrait as _};
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..TransactionOptions::default()
+    })
+    .await
+}

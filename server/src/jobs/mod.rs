@@ -8,7 +8,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait as _};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Set,
+    QueryOrder, Set, TryInsertResult,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -40,16 +40,16 @@ impl Claimed {
     }
 }
 
+/// Queues a job to run now.
 pub async fn enqueue(
     db: &impl ConnectionTrait,
     kind: &str,
     payload: &impl Serialize,
     now: DateTime<Utc>,
 ) -> Result<i64, AppError> {
-    let payload = serde_json::to_string(payload).map_err(|err| AppError::Internal(err.into()))?;
     let row = job::ActiveModel {
         kind: Set(kind.to_owned()),
-        payload: Set(payload),
+        payload: Set(to_json(payload)?),
         status: Set(QUEUED.to_owned()),
         attempts: Set(0),
         run_after: Set(now),
@@ -60,6 +60,75 @@ pub async fn enqueue(
     .insert(db)
     .await?;
     Ok(row.id)
+}
+
+/// Queues a job under a key, to run at `run_after`, unless a job with that
+/// key is already waiting (then that one stands and `false` is returned).
+pub async fn enqueue_once(
+    db: &impl ConnectionTrait,
+    kind: &str,
+    key: &str,
+    payload: &impl Serialize,
+    run_after: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<bool, AppError> {
+    let row = job::ActiveModel {
+        kind: Set(kind.to_owned()),
+        key: Set(Some(key.to_owned())),
+        payload: Set(to_json(payload)?),
+        status: Set(QUEUED.to_owned()),
+        attempts: Set(0),
+        run_after: Set(run_after),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    let inserted = job::Entity::insert(row)
+        .on_conflict_do_nothing_on([job::Column::Key])
+        .exec_without_returning(db)
+        .await?;
+    Ok(matches!(inserted, TryInsertResult::Inserted(1)))
+}
+
+fn to_json(payload: &impl Serialize) -> Result<String, AppError> {
+    serde_json::to_string(payload).map_err(|err| AppError::Internal(err.into()))
+}
+
+/// Takes one particular job (just queued by the caller, to run it at once);
+/// `None` if a worker took it first.
+pub async fn claim_id(
+    db: &impl ConnectionTrait,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<Option<Claimed>, AppError> {
+    let taken = take(db, id, now).await?;
+    if !taken {
+        return Ok(None);
+    }
+    Ok(job::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .map(|row| Claimed {
+            id: row.id,
+            kind: row.kind,
+            payload: row.payload,
+            attempts: row.attempts,
+        }))
+}
+
+async fn take(db: &impl ConnectionTrait, id: i64, now: DateTime<Utc>) -> Result<bool, AppError> {
+    let taken = job::Entity::update_many()
+        .col_expr(job::Column::Status, Expr::value(RUNNING))
+        .col_expr(
+            job::Column::Attempts,
+            Expr::col(job::Column::Attempts).add(1),
+        )
+        .col_expr(job::Column::UpdatedAt, Expr::value(now))
+        .filter(job::Column::Id.eq(id))
+        .filter(job::Column::Status.eq(QUEUED))
+        .exec(db)
+        .await?;
+    Ok(taken.rows_affected == 1)
 }
 
 /// Takes the oldest due job, if any.
@@ -79,18 +148,7 @@ pub async fn claim(
         else {
             return Ok(None);
         };
-        let taken = job::Entity::update_many()
-            .col_expr(job::Column::Status, Expr::value(RUNNING))
-            .col_expr(
-                job::Column::Attempts,
-                Expr::col(job::Column::Attempts).add(1),
-            )
-            .col_expr(job::Column::UpdatedAt, Expr::value(now))
-            .filter(job::Column::Id.eq(next.id))
-            .filter(job::Column::Status.eq(QUEUED))
-            .exec(db)
-            .await?;
-        if taken.rows_affected == 1 {
+        if take(db, next.id, now).await? {
             return Ok(Some(Claimed {
                 id: next.id,
                 kind: next.kind,

@@ -1,12 +1,17 @@
-//! `hearth import PATH`: a one-off import from the command line, with
-//! progress on standard error and a summary at the end.
+//! `hearth import PATH`: a one-off import from the command line. Files
+//! are copied into the managed originals (as uploads are), with a progress
+//! bar on standard error and a summary at the end.
 
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
-use super::ingest::{self, Outcome, Source};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::api::UploadStatus;
+use super::roots::Exclusions;
+use super::uploads;
 use crate::accounts::users::Role;
 use crate::db::entities::user;
 use crate::error::AppError;
@@ -39,8 +44,13 @@ pub async fn import(
     };
     let path =
         std::path::absolute(path).map_err(|err| AppError::InvalidRequest(err.to_string()))?;
-    let files = if path.is_dir() {
-        ingest::walk(&path)
+    let files: Vec<PathBuf> = if path.is_dir() {
+        Exclusions::new(&[])
+            .walk(&path)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(file, _)| file)
+            .collect()
     } else {
         vec![path.clone()]
     };
@@ -50,25 +60,29 @@ pub async fn import(
             path.display()
         )));
     }
+    let progress = ProgressBar::new(files.len() as u64).with_style(
+        ProgressStyle::with_template(
+            "{bar:30} {pos}/{len} files, {per_sec}, {eta} left  {wide_msg}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
     let (mut imported, mut duplicates) = (0, 0);
     let mut failed = Vec::new();
-    for (done, file) in files.iter().enumerate() {
-        let source = Source {
-            owner_id: owner.id,
-            root_id: None,
-            path: file.clone(),
-            location: file.display().to_string(),
-            visibility: "private",
-        };
-        match ingest::ingest(state, &source).await? {
-            Outcome::Imported(_) => imported += 1,
-            Outcome::Duplicate(_) => duplicates += 1,
-            Outcome::Failed(reason) => failed.push((file.clone(), reason)),
+    for file in &files {
+        progress.set_message(
+            file.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+        );
+        let result = uploads::import_copy(state, &owner, file).await?;
+        match result.status {
+            UploadStatus::Imported => imported += 1,
+            UploadStatus::Duplicate => duplicates += 1,
+            UploadStatus::Failed => failed.push((file.clone(), result.reason.unwrap_or_default())),
         }
-        if (done + 1) % 25 == 0 {
-            eprintln!("{} of {} files…", done + 1, files.len());
-        }
+        progress.inc(1);
     }
+    progress.finish_and_clear();
     let mut report = format!(
         "{imported} imported, {duplicates} duplicates, {} failed ({} files for {})",
         failed.len(),

@@ -1,35 +1,64 @@
-//! One file in, one asset out: hash (BLAKE3), find an asset with the same
-//! content (then this is one more location of it), read the metadata, make
-//! the preview and thumbnail in one decode, store rows and files. A file
-//! that cannot be imported is recorded with its reason; nothing in the
-//! source folder is ever written.
+//! One file in, one asset out: hash (BLAKE3, streamed), find an asset
+//! with the same content (then this is one more location of it, which is
+//! how a renamed or moved file keeps its asset), read the metadata, make the
+//! preview and thumbnail in one decode, store rows and files. A Live Photo's
+//! still and video (sharing Apple's content identifier) become one asset.
+//! A file that cannot be imported is recorded with its reason; nothing in
+//! the source folder is ever written.
 
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike as _, Utc};
 use hearth_media::derive::{self, Derived, Limits};
 use hearth_media::metadata::{self, Metadata};
-use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use hearth_media::{raw, video};
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use serde::{Deserialize, Serialize};
 
 use crate::db::entities::{asset, asset_file, import_failure};
 use crate::error::AppError;
 use crate::state::AppState;
 
-/// Stills larger than this are not photos.
+/// Stills and RAW files larger than this are not photos.
 const MAX_STILL_BYTES: u64 = 512 * 1024 * 1024;
 
 /// A file to import.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Source {
     pub owner_id: i64,
     /// The import root, or none for uploads and one-off imports.
     pub root_id: Option<i64>,
     pub path: PathBuf,
-    /// The location recorded: relative to the root, or the path itself.
+    /// The location recorded: relative to the root (or to the managed
+    /// originals), or the path itself.
     pub location: String,
     /// `private` or `family`.
-    pub visibility: &'static str,
+    pub visibility: String,
+    /// The file as it was when found. If it has changed since, it is still
+    /// being written: the import waits for it to settle.
+    #[serde(default)]
+    pub seen: Option<Seen>,
+}
+
+/// Size and modification time: a file is stable while both stay the same.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Seen {
+    pub bytes: u64,
+    pub modified: DateTime<Utc>,
+}
+
+impl Seen {
+    #[must_use]
+    pub fn of(info: &std::fs::Metadata) -> Self {
+        Self {
+            bytes: info.len(),
+            modified: info
+                .modified()
+                .map_or(DateTime::<Utc>::UNIX_EPOCH, DateTime::<Utc>::from),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,120 +68,373 @@ pub enum Outcome {
     Duplicate(i64),
     /// Recorded in `import_failures` with this reason.
     Failed(String),
+    /// The file changed since it was found: still being written.
+    Unsettled(Seen),
+    /// The file is no longer there.
+    Gone,
+}
+
+/// What a file is, from its first bytes and its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Photo,
+    Raw,
+    Video,
+}
+
+pub(crate) fn classify(header: &[u8], path: &Path) -> Option<Kind> {
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or_default();
+    if raw::is_raw_extension(extension) {
+        return Some(Kind::Raw);
+    }
+    if video::container(header).is_some() {
+        return Some(Kind::Video);
+    }
+    imagesize::image_type(header).ok().map(|_| Kind::Photo)
 }
 
 pub async fn ingest(state: &AppState, source: &Source) -> Result<Outcome, AppError> {
-    let now = state.now();
-    let info = tokio::fs::metadata(&source.path).await.map_err(|err| {
-        AppError::InvalidRequest(format!("cannot read {}: {err}", source.path.display()))
-    })?;
-    let modified = info.modified().map_or(now, DateTime::<Utc>::from);
-    let size = i64::try_from(info.len()).unwrap_or(i64::MAX);
-    if info.len() == 0 {
-        return fail(state, source, size, modified, "the file is empty").await;
+    let info = match tokio::fs::metadata(&source.path).await {
+        Ok(info) if info.is_file() => info,
+        Ok(_) => return Ok(Outcome::Gone),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Outcome::Gone),
+        Err(err) => {
+            return Err(AppError::Internal(anyhow::anyhow!(
+                "cannot read {}: {err}",
+                source.path.display()
+            )));
+        }
+    };
+    let seen = Seen::of(&info);
+    if source.seen.is_some_and(|before| before != seen) {
+        return Ok(Outcome::Unsettled(seen));
     }
-    if info.len() > MAX_STILL_BYTES {
+    if info.len() == 0 {
+        return fail(state, source, seen, "the file is empty").await;
+    }
+    let (hash, header) = hash_file(&source.path).await?;
+    if let Some(outcome) = known(state, source, seen, &hash).await? {
+        return Ok(outcome);
+    }
+    let Some(kind) = classify(&header, &source.path) else {
+        return fail(state, source, seen, "not a photo or video Hearth can read").await;
+    };
+    if kind != Kind::Video && info.len() > MAX_STILL_BYTES {
         return fail(
             state,
             source,
-            size,
-            modified,
+            seen,
             "the file is larger than any photo Hearth imports (512 MiB)",
         )
         .await;
     }
-    let bytes = tokio::fs::read(&source.path).await.map_err(|err| {
-        AppError::InvalidRequest(format!("cannot read {}: {err}", source.path.display()))
-    })?;
-    let hash = blake3::hash(&bytes).to_hex().to_string();
-
-    if let Some(existing) = asset::Entity::find()
-        .filter(asset::Column::Hash.eq(&hash))
-        .one(state.db())
-        .await?
-    {
-        record_location(state.db(), existing.id, source, size, modified, now).await?;
-        return Ok(Outcome::Duplicate(existing.id));
-    }
-    if imagesize::image_type(&bytes).is_err() {
-        return fail(
-            state,
-            source,
-            size,
-            modified,
-            "not a photo Hearth can read (videos come in a later version)",
-        )
-        .await;
-    }
-
-    let path = source.path.clone();
-    let limits = Limits::default();
-    let work = tokio::task::spawn_blocking(
-        move || -> Result<(Metadata, Result<Derived, derive::MediaError>), std::io::Error> {
-            let meta = metadata::read(&path)?;
-            let derived = derive::derive(&bytes, meta.orientation, &limits);
-            Ok((meta, derived))
-        },
-    )
-    .await
-    .map_err(|err| AppError::Internal(err.into()))?;
-    let (meta, derived) = match work {
-        Ok((meta, Ok(derived))) => (meta, derived),
-        Ok((_, Err(err))) => return fail(state, source, size, modified, &err.to_string()).await,
-        Err(err) => {
-            return fail(
-                state,
-                source,
-                size,
-                modified,
-                &format!("cannot read the file: {err}"),
-            )
-            .await;
-        }
+    let read = match kind {
+        Kind::Photo | Kind::Raw => read_still(state, &source.path, kind).await?,
+        Kind::Video => read_video(state, &source.path).await?,
     };
-
-    let id = insert(state, source, &hash, size, modified, &meta, &derived, now).await?;
-    store_derivatives(state, id, &derived).await?;
+    let (meta, derived) = match read {
+        Ok(found) => found,
+        Err(reason) => return fail(state, source, seen, &reason).await,
+    };
+    let kind_name = if kind == Kind::Video {
+        "video"
+    } else {
+        "photo"
+    };
+    let row = Row {
+        source,
+        hash: &hash,
+        seen,
+        meta: &meta,
+        kind: kind_name,
+        thumbhash: derived.as_ref().map(|d| d.thumbhash.clone()),
+    };
+    let (id, removed) = insert(state, &row).await?;
+    if let Some(derived) = &derived {
+        store_derivatives(state, id, derived).await?;
+    }
     asset::Entity::update_many()
-        .col_expr(
-            asset::Column::DerivedAt,
-            sea_orm::sea_query::Expr::value(state.now()),
-        )
+        .col_expr(asset::Column::DerivedAt, Expr::value(state.now()))
         .filter(asset::Column::Id.eq(id))
         .exec(state.db())
         .await?;
+    if let Some(removed) = removed {
+        remove_derivatives(state, removed).await;
+    }
     Ok(Outcome::Imported(id))
 }
 
-#[allow(
-    clippy::too_many_arguments,
-    reason = "one call site, each value named there"
-)]
-async fn insert(
+/// Streams the file through BLAKE3; returns the hex hash and the first
+/// bytes (to recognise the format).
+async fn hash_file(path: &Path) -> Result<(String, Vec<u8>), AppError> {
+    let owned = path.to_path_buf();
+    tokio::task::spawn_blocking(move || -> std::io::Result<(String, Vec<u8>)> {
+        let mut file = std::fs::File::open(&owned)?;
+        let mut header = vec![0u8; 64];
+        let mut filled = 0;
+        while filled < header.len() {
+            match file.read(&mut header[filled..])? {
+                0 => break,
+                n => filled += n,
+            }
+        }
+        header.truncate(filled);
+        let mut hasher = blake3::Hasher::new();
+        hasher.update(&header);
+        hasher.update_reader(&mut file)?;
+        Ok((hasher.finalize().to_hex().to_string(), header))
+    })
+    .await
+    .map_err(|err| AppError::Internal(err.into()))?
+    .map_err(|err| AppError::Internal(anyhow::anyhow!("reading {}: {err}", path.display())))
+}
+
+/// Content already in the library: this file is one more place it lives
+/// (a copy, or the new name of a renamed or moved file).
+async fn known(
     state: &AppState,
     source: &Source,
+    seen: Seen,
     hash: &str,
-    size: i64,
-    modified: DateTime<Utc>,
-    meta: &Metadata,
-    derived: &Derived,
+) -> Result<Option<Outcome>, AppError> {
+    let db = state.db();
+    let (existing, role) = if let Some(found) = asset::Entity::find()
+        .filter(asset::Column::Hash.eq(hash))
+        .one(db)
+        .await?
+    {
+        (found, "original")
+    } else if let Some(found) = asset::Entity::find()
+        .filter(asset::Column::MotionHash.eq(hash))
+        .one(db)
+        .await?
+    {
+        (found, "motion")
+    } else {
+        return Ok(None);
+    };
+    record_location(db, existing.id, source, seen, role, state.now()).await?;
+    forget_failure(db, source).await?;
+    if existing.status == "offline" {
+        asset::Entity::update_many()
+            .col_expr(asset::Column::Status, Expr::value("active"))
+            .filter(asset::Column::Id.eq(existing.id))
+            .exec(db)
+            .await?;
+    }
+    if existing.derived_at.is_none() {
+        // Stopped between the row and its thumbnails: make them now.
+        crate::jobs::enqueue_once(
+            db,
+            super::workers::DERIVE,
+            &format!("derive:{}", existing.id),
+            &super::workers::Derive {
+                asset_id: existing.id,
+            },
+            state.now(),
+            state.now(),
+        )
+        .await?;
+        state.library().wake();
+    }
+    Ok(Some(Outcome::Duplicate(existing.id)))
+}
+
+/// Metadata and derivatives (none for a video without ffmpeg), or why not.
+pub(crate) type Read = Result<(Metadata, Option<Derived>), String>;
+
+/// A photo or a RAW file's embedded preview: metadata and derivatives from
+/// one decode, within the memory budget and time limit.
+pub(crate) async fn read_still(
+    state: &AppState,
+    path: &Path,
+    kind: Kind,
+) -> Result<Read, AppError> {
+    let bytes = tokio::fs::read(path)
+        .await
+        .map_err(|err| AppError::Internal(anyhow::anyhow!("reading {}: {err}", path.display())))?;
+    let pixels = imagesize::blob_size(&bytes).map_or(u64::MAX, |size| {
+        (size.width as u64).saturating_mul(size.height as u64)
+    });
+    let limits = Limits {
+        max_pixels: u64::from(state.config().library.max_megapixels) * 1_000_000,
+    };
+    let path = path.to_path_buf();
+    let budget = if kind == Kind::Raw {
+        50_000_000
+    } else {
+        pixels
+    };
+    let work = state
+        .library()
+        .decode(budget, move || -> Read {
+            let mut meta =
+                metadata::read(&path).map_err(|err| format!("cannot read the file: {err}"))?;
+            let image: &[u8] = if kind == Kind::Raw {
+                raw::largest_preview(&bytes)
+                    .ok_or("this RAW file carries no preview Hearth can show")?
+            } else {
+                &bytes
+            };
+            let derived =
+                derive::derive(image, meta.orientation, &limits).map_err(|e| e.to_string())?;
+            if kind == Kind::Raw {
+                // The preview's size is the picture's size as shown.
+                let (w, h) = derived.preview_size;
+                let scale = f64::from(meta.width.unwrap_or(w).max(meta.height.unwrap_or(h)))
+                    / f64::from(w.max(h));
+                if meta.width.is_none() || scale < 1.0 {
+                    (meta.width, meta.height) = (Some(w), Some(h));
+                }
+            }
+            Ok((meta, Some(derived)))
+        })
+        .await;
+    Ok(work.unwrap_or_else(|err| Err(err.to_string())))
+}
+
+/// A video: what its container (or ffprobe) says, and a poster frame when
+/// ffmpeg is there.
+pub(crate) async fn read_video(state: &AppState, path: &Path) -> Result<Read, AppError> {
+    let tools = &state.config().library;
+    let meta_path = path.to_path_buf();
+    let meta = tokio::task::spawn_blocking(move || metadata::read(&meta_path))
+        .await
+        .map_err(|err| AppError::Internal(err.into()))?;
+    let mut meta = match meta {
+        Ok(meta) => meta,
+        Err(err) => return Ok(Err(format!("cannot read the file: {err}"))),
+    };
+    if (meta.duration_ms.is_none() || meta.width.is_none() || meta.date_is_a_guess())
+        && let Some(probed) = super::tools::probe(&tools.ffprobe, path).await
+    {
+        if meta.date_is_a_guess() && probed.created.is_some() {
+            meta.taken = None;
+        }
+        metadata::apply_video(&mut meta, probed);
+    }
+    meta.orientation = 1;
+    let derived = match super::tools::poster(&tools.ffmpeg, path).await {
+        Some(frame) => {
+            let limits = Limits {
+                max_pixels: u64::from(state.config().library.max_megapixels) * 1_000_000,
+            };
+            let pixels =
+                u64::from(meta.width.unwrap_or(4000)) * u64::from(meta.height.unwrap_or(4000));
+            state
+                .library()
+                .decode(pixels, move || derive::derive(&frame, 1, &limits).ok())
+                .await
+                .ok()
+                .flatten()
+        }
+        None => None,
+    };
+    Ok(Ok((meta, derived)))
+}
+
+/// What one new asset row is made of.
+struct Row<'a> {
+    source: &'a Source,
+    hash: &'a str,
+    seen: Seen,
+    meta: &'a Metadata,
+    kind: &'static str,
+    thumbhash: Option<Vec<u8>>,
+}
+
+/// Stores the asset (or, for the second half of a Live Photo, joins the
+/// first) and its location. Returns the asset id and the id of an asset
+/// that was merged away (whose derivatives go).
+async fn insert(state: &AppState, row: &Row<'_>) -> Result<(i64, Option<i64>), AppError> {
+    let now = state.now();
+    let meta = row.meta;
+    let source = row.source;
+    let txn = crate::db::write(state.db()).await?;
+    if let Some(content_id) = &meta.content_id {
+        let partner = asset::Entity::find()
+            .filter(asset::Column::ContentId.eq(content_id))
+            .filter(asset::Column::OwnerId.eq(source.owner_id))
+            .filter(asset::Column::MotionHash.is_null())
+            .one(&txn)
+            .await?;
+        match partner {
+            // The video of a Live Photo whose still is already here.
+            Some(still) if row.kind == "video" && still.kind == "photo" => {
+                make_live(&txn, still.id, row.hash, now).await?;
+                record_location(&txn, still.id, source, row.seen, "motion", now).await?;
+                forget_failure(&txn, source).await?;
+                txn.commit().await?;
+                return Ok((still.id, None));
+            }
+            // The still of a Live Photo whose video came first.
+            Some(motion) if row.kind == "photo" && motion.kind == "video" => {
+                let id = insert_row(&txn, row, now).await?;
+                make_live(&txn, id, &motion.hash, now).await?;
+                asset_file::Entity::update_many()
+                    .col_expr(asset_file::Column::AssetId, Expr::value(id))
+                    .col_expr(asset_file::Column::Role, Expr::value("motion"))
+                    .filter(asset_file::Column::AssetId.eq(motion.id))
+                    .exec(&txn)
+                    .await?;
+                asset::Entity::delete_by_id(motion.id).exec(&txn).await?;
+                record_location(&txn, id, source, row.seen, "original", now).await?;
+                forget_failure(&txn, source).await?;
+                txn.commit().await?;
+                return Ok((id, Some(motion.id)));
+            }
+            _ => {}
+        }
+    }
+    let id = insert_row(&txn, row, now).await?;
+    record_location(&txn, id, source, row.seen, "original", now).await?;
+    forget_failure(&txn, source).await?;
+    txn.commit().await?;
+    Ok((id, None))
+}
+
+async fn make_live(
+    db: &impl ConnectionTrait,
+    id: i64,
+    motion_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    asset::Entity::update_many()
+        .col_expr(asset::Column::Kind, Expr::value("live"))
+        .col_expr(asset::Column::MotionHash, Expr::value(motion_hash))
+        .col_expr(asset::Column::UpdatedAt, Expr::value(now))
+        .filter(asset::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+async fn insert_row(
+    db: &impl ConnectionTrait,
+    row: &Row<'_>,
     now: DateTime<Utc>,
 ) -> Result<i64, AppError> {
+    let (meta, source) = (row.meta, row.source);
     let taken = meta.taken;
     let sort_at = taken
         .and_then(|taken| taken.utc().or_else(|| Some(taken.local.and_utc())))
-        .unwrap_or(modified);
-    let txn = state.db().begin().await?;
-    let row = asset::ActiveModel {
+        .unwrap_or(row.seen.modified);
+    let local_date = taken.map_or(sort_at.date_naive(), |t| t.local.date());
+    let month = local_date.year() * 100 + i32::try_from(local_date.month()).unwrap_or(1);
+    let inserted = asset::ActiveModel {
         owner_id: Set(source.owner_id),
-        hash: Set(hash.to_owned()),
-        kind: Set("photo".to_owned()),
+        hash: Set(row.hash.to_owned()),
+        kind: Set(row.kind.to_owned()),
         mime: Set(mime_of(&source.path).to_owned()),
-        bytes: Set(size),
+        bytes: Set(i64::try_from(row.seen.bytes).unwrap_or(i64::MAX)),
         width: Set(meta.width.and_then(|w| i32::try_from(w).ok())),
         height: Set(meta.height.and_then(|h| i32::try_from(h).ok())),
         orientation: Set(i16::from(meta.orientation)),
         sort_at: Set(sort_at),
+        month: Set(month),
         taken_local: Set(taken.map(|t| t.local.format("%Y-%m-%dT%H:%M:%S%.f").to_string())),
         taken_offset_minutes: Set(taken
             .and_then(|t| t.offset)
@@ -170,27 +452,23 @@ async fn insert(
         f_number: Set(meta.f_number),
         iso: Set(meta.iso.and_then(|iso| i32::try_from(iso).ok())),
         focal_length: Set(meta.focal_length),
+        duration_ms: Set(meta.duration_ms),
         title: Set(meta.title.clone()),
         caption: Set(meta.description.clone()),
         rating: Set(meta.rating.map(i16::from)),
         keywords: Set(serde_json::to_string(&meta.keywords).unwrap_or_else(|_| "[]".to_owned())),
         favourite: Set(false),
-        visibility: Set(source.visibility.to_owned()),
+        visibility: Set(source.visibility.clone()),
         status: Set("active".to_owned()),
-        thumbhash: Set(Some(derived.thumbhash.clone())),
+        thumbhash: Set(row.thumbhash.clone()),
+        content_id: Set(meta.content_id.clone()),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(db)
     .await?;
-    record_location(&txn, row.id, source, size, modified, now).await?;
-    import_failure::Entity::delete_many()
-        .filter(import_failure::Column::Path.eq(&source.location))
-        .exec(&txn)
-        .await?;
-    txn.commit().await?;
-    Ok(row.id)
+    Ok(inserted.id)
 }
 
 fn mime_of(path: &Path) -> &'static str {
@@ -207,29 +485,45 @@ fn mime_of(path: &Path) -> &'static str {
         Some("tif" | "tiff") => "image/tiff",
         Some("heic" | "heif") => "image/heic",
         Some("avif") => "image/avif",
+        Some("mp4" | "m4v") => "video/mp4",
+        Some("mov") => "video/quicktime",
+        Some("mkv") => "video/x-matroska",
+        Some("webm") => "video/webm",
+        Some("avi") => "video/x-msvideo",
+        Some("3gp") => "video/3gpp",
+        Some(ext) if raw::is_raw_extension(ext) => "image/x-raw",
         _ => "application/octet-stream",
     }
 }
 
 /// Adds (or refreshes) a place where an asset's content lives.
 async fn record_location(
-    db: &impl sea_orm::ConnectionTrait,
+    db: &impl ConnectionTrait,
     asset_id: i64,
     source: &Source,
-    size: i64,
-    modified: DateTime<Utc>,
+    seen: Seen,
+    role: &str,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let location = asset_file::ActiveModel {
         asset_id: Set(asset_id),
         root_id: Set(source.root_id),
         path: Set(source.location.clone()),
-        bytes: Set(size),
-        modified_at: Set(modified),
+        bytes: Set(i64::try_from(seen.bytes).unwrap_or(i64::MAX)),
+        modified_at: Set(seen.modified),
         present: Set(true),
         seen_at: Set(now),
+        role: Set(role.to_owned()),
         ..Default::default()
     };
+    if source.root_id.is_none() {
+        // NULL never conflicts in a unique index: replace by hand.
+        asset_file::Entity::delete_many()
+            .filter(asset_file::Column::RootId.is_null())
+            .filter(asset_file::Column::Path.eq(&source.location))
+            .exec(db)
+            .await?;
+    }
     asset_file::Entity::insert(location)
         .on_conflict(
             OnConflict::columns([asset_file::Column::RootId, asset_file::Column::Path])
@@ -239,6 +533,7 @@ async fn record_location(
                     asset_file::Column::ModifiedAt,
                     asset_file::Column::Present,
                     asset_file::Column::SeenAt,
+                    asset_file::Column::Role,
                 ])
                 .to_owned(),
         )
@@ -247,8 +542,24 @@ async fn record_location(
     Ok(())
 }
 
+async fn forget_failure(db: &impl ConnectionTrait, source: &Source) -> Result<(), AppError> {
+    import_failure::Entity::delete_many()
+        .filter(match source.root_id {
+            Some(root) => import_failure::Column::RootId.eq(root),
+            None => import_failure::Column::RootId.is_null(),
+        })
+        .filter(import_failure::Column::Path.eq(&source.location))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// Writes the preview and thumbnail; each file appears complete or not at all.
-async fn store_derivatives(state: &AppState, id: i64, derived: &Derived) -> Result<(), AppError> {
+pub async fn store_derivatives(
+    state: &AppState,
+    id: i64,
+    derived: &Derived,
+) -> Result<(), AppError> {
     let folder = state.data_dir().derived(id);
     let io = |err: std::io::Error| {
         AppError::Internal(anyhow::anyhow!("writing derivatives of asset {id}: {err}"))
@@ -267,78 +578,35 @@ async fn store_derivatives(state: &AppState, id: i64, derived: &Derived) -> Resu
     Ok(())
 }
 
+async fn remove_derivatives(state: &AppState, id: i64) {
+    let folder = state.data_dir().derived(id);
+    if let Err(err) = tokio::fs::remove_dir_all(&folder).await
+        && err.kind() != std::io::ErrorKind::NotFound
+    {
+        tracing::warn!(asset = id, error = %err, "removing derivatives");
+    }
+}
+
 /// Records why a file was not imported (replacing an earlier reason).
 async fn fail(
     state: &AppState,
     source: &Source,
-    size: i64,
-    modified: DateTime<Utc>,
+    seen: Seen,
     reason: &str,
 ) -> Result<Outcome, AppError> {
-    let row = import_failure::ActiveModel {
+    let db = state.db();
+    forget_failure(db, source).await?;
+    import_failure::ActiveModel {
         root_id: Set(source.root_id),
         owner_id: Set(Some(source.owner_id)),
         path: Set(source.location.clone()),
-        bytes: Set(size),
-        modified_at: Set(modified),
+        bytes: Set(i64::try_from(seen.bytes).unwrap_or(i64::MAX)),
+        modified_at: Set(seen.modified),
         reason: Set(reason.to_owned()),
         failed_at: Set(state.now()),
         ..Default::default()
-    };
-    import_failure::Entity::insert(row)
-        .on_conflict(
-            OnConflict::columns([import_failure::Column::RootId, import_failure::Column::Path])
-                .update_columns([
-                    import_failure::Column::Bytes,
-                    import_failure::Column::ModifiedAt,
-                    import_failure::Column::Reason,
-                    import_failure::Column::FailedAt,
-                ])
-                .to_owned(),
-        )
-        .exec(state.db())
-        .await?;
-    Ok(Outcome::Failed(reason.to_owned()))
-}
-
-/// Folders and files never imported: OS and NAS litter, hidden files.
-#[must_use]
-pub fn excluded(name: &str) -> bool {
-    name.starts_with('.')
-        || name.starts_with("._")
-        || matches!(
-            name,
-            "@eaDir"
-                | "#recycle"
-                | "#snapshot"
-                | "Thumbs.db"
-                | "desktop.ini"
-                | "$RECYCLE.BIN"
-                | "lost+found"
-        )
-}
-
-/// Every file under `dir` that is not excluded, sorted.
-#[must_use]
-pub fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(folder) = pending.pop() {
-        let Ok(entries) = std::fs::read_dir(&folder) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let name = entry.file_name();
-            if excluded(&name.to_string_lossy()) {
-                continue;
-            }
-            match entry.file_type() {
-                Ok(kind) if kind.is_dir() => pending.push(entry.path()),
-                Ok(kind) if kind.is_file() => found.push(entry.path()),
-                _ => {}
-            }
-        }
     }
-    found.sort();
-    found
+    .insert(db)
+    .await?;
+    Ok(Outcome::Failed(reason.to_owned()))
 }

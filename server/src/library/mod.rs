@@ -1,5 +1,214 @@
 //! The library: assets (one per distinct content) and where their files
-//! live, and how files become assets.
+//! live, how files become assets (workers running ingest jobs from the
+//! queue, fed by uploads, import folders and the CLI), and how members read
+//! it (timeline, asset details, media), each read through `access`.
 
+pub mod access;
+pub mod admin_api;
+pub mod api;
 pub mod cli;
 pub mod ingest;
+pub mod roots;
+pub mod tools;
+pub mod uploads;
+pub mod watch;
+pub mod workers;
+
+use std::path::PathBuf;
+use std::sync::{Arc, PoisonError};
+use std::time::Duration;
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use tokio::sync::{Notify, Semaphore};
+
+use crate::config::LibraryConfig;
+use crate::db::entities::{asset_file, import_root};
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// What the library keeps while the server runs.
+pub struct Runtime {
+    /// Rung when a job is queued, so an idle worker starts at once.
+    wake: Notify,
+    /// Megapixels being decoded at once are capped: the memory bound of
+    /// import, whatever the number of workers.
+    budget: Arc<Semaphore>,
+    budget_megapixels: u32,
+    file_timeout: Duration,
+    /// When recent jobs ended, and whether they succeeded (for the rate).
+    recent: std::sync::Mutex<std::collections::VecDeque<(DateTime<Utc>, bool)>>,
+}
+
+impl Runtime {
+    #[must_use]
+    pub fn new(config: &LibraryConfig) -> Self {
+        let budget_megapixels = config.max_megapixels.max(128);
+        Self {
+            wake: Notify::new(),
+            budget: Arc::new(Semaphore::new(
+                usize::try_from(budget_megapixels).unwrap_or(128),
+            )),
+            budget_megapixels,
+            file_timeout: Duration::from_secs(u64::from(config.file_timeout_seconds)),
+            recent: std::sync::Mutex::new(std::collections::VecDeque::new()),
+        }
+    }
+
+    /// Tells idle workers that there is work.
+    pub fn wake(&self) {
+        self.wake.notify_waiters();
+    }
+
+    /// Notes that a job ended (the last 10 minutes are kept).
+    pub fn record(&self, at: DateTime<Utc>, ok: bool) {
+        let mut recent = self.recent.lock().unwrap_or_else(PoisonError::into_inner);
+        recent.push_back((at, ok));
+        while recent
+            .front()
+            .is_some_and(|(when, _)| at - *when > TimeDelta::minutes(10))
+        {
+            recent.pop_front();
+        }
+    }
+
+    /// Jobs finished in the minute before `now`, and of those how many failed.
+    #[must_use]
+    pub fn last_minute(&self, now: DateTime<Utc>) -> (usize, usize) {
+        let recent = self.recent.lock().unwrap_or_else(PoisonError::into_inner);
+        let window = recent
+            .iter()
+            .filter(|(when, _)| now - *when <= TimeDelta::minutes(1));
+        window.fold((0, 0), |(done, failed), (_, ok)| {
+            (done + 1, failed + usize::from(!ok))
+        })
+    }
+
+    /// Runs CPU-heavy decoding off the async threads, within the memory
+    /// budget (`pixels` of it) and the per-file time limit.
+    pub async fn decode<T: Send + 'static>(
+        &self,
+        pixels: u64,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, DecodeError> {
+        let wanted = u32::try_from(pixels.div_ceil(1_000_000))
+            .unwrap_or(u32::MAX)
+            .clamp(1, self.budget_megapixels);
+        let permit = self
+            .budget
+            .clone()
+            .acquire_many_owned(wanted)
+            .await
+            .map_err(|_| DecodeError::Stopped)?;
+        let task = tokio::task::spawn_blocking(move || {
+            let result = work();
+            // The memory is free when the work is, not when the caller gives up.
+            drop(permit);
+            result
+        });
+        match tokio::time::timeout(self.file_timeout, task).await {
+            Ok(Ok(result)) => Ok(result),
+            Ok(Err(_)) => Err(DecodeError::Crashed),
+            Err(_) => Err(DecodeError::TimedOut(self.file_timeout)),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DecodeError {
+    #[error("reading the file took longer than {} seconds", .0.as_secs())]
+    TimedOut(Duration),
+    #[error("the decoder crashed on this file")]
+    Crashed,
+    #[error("Hearth is stopping")]
+    Stopped,
+}
+
+/// The library's background work: workers and the watcher.
+pub struct Background {
+    workers: workers::Workers,
+    stop: tokio::sync::watch::Sender<bool>,
+    watcher: tokio::task::JoinHandle<()>,
+}
+
+/// Starts the workers and the watcher, after queueing what a stop left
+/// undone (assets without derivatives).
+pub async fn start(state: &AppState) -> Result<Background, AppError> {
+    let unfinished = crate::db::entities::asset::Entity::find()
+        .filter(crate::db::entities::asset::Column::DerivedAt.is_null())
+        .all(state.db())
+        .await?;
+    for asset in unfinished {
+        crate::jobs::enqueue_once(
+            state.db(),
+            workers::DERIVE,
+            &format!("derive:{}", asset.id),
+            &workers::Derive { asset_id: asset.id },
+            state.now(),
+            state.now(),
+        )
+        .await?;
+    }
+    let config = &state.config().library;
+    for (name, program) in [("ffprobe", &config.ffprobe), ("ffmpeg", &config.ffmpeg)] {
+        if !tools::available(program).await {
+            tracing::info!(
+                "{name} is not available: videos import without {}",
+                if name == "ffmpeg" {
+                    "poster frames"
+                } else {
+                    "facts their container does not hold"
+                }
+            );
+        }
+    }
+    let workers = workers::spawn(state, config.worker_count());
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let watcher = tokio::spawn(watch::run(state.clone(), stopped));
+    Ok(Background {
+        workers,
+        stop,
+        watcher,
+    })
+}
+
+impl Background {
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        let _ = self.watcher.await;
+        self.workers.stop().await;
+    }
+}
+
+/// Where one of an asset's files is on disk now, if it is present.
+pub async fn locate(
+    state: &AppState,
+    asset_id: i64,
+    role: &str,
+) -> Result<Option<PathBuf>, AppError> {
+    let files = asset_file::Entity::find()
+        .filter(asset_file::Column::AssetId.eq(asset_id))
+        .filter(asset_file::Column::Role.eq(role))
+        .filter(asset_file::Column::Present.eq(true))
+        .all(state.db())
+        .await?;
+    for file in files {
+        let path = match file.root_id {
+            None => state.data_dir().originals().join(&file.path),
+            Some(root_id) => {
+                let Some(root) = import_root::Entity::find_by_id(root_id)
+                    .one(state.db())
+                    .await?
+                else {
+                    continue;
+                };
+                PathBuf::from(root.path).join(&file.path)
+            }
+        };
+        if path.is_file() {
+            return Ok(Some(path));
+        }
+    }
+    Ok(None)
+}

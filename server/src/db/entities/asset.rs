@@ -40,6 +40,9 @@ pub struct Model {
     pub trashed_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    pub month: i32,
+    pub content_id: Option<String>,
+    pub motion_hash: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -12,6 +12,7 @@ pub struct Model {
     pub modified_at: DateTimeUtc,
     pub present: bool,
     pub seen_at: DateTimeUtc,
+    pub role: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -6,6 +6,7 @@ pub mod asset_file;
 pub mod audit;
 pub mod device;
 pub mod import_failure;
+pub mod import_root;
 pub mod job;
 pub mod link;
 pub mod notification;

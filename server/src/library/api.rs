@@ -1,0 +1,730 @@
+//! Reading and changing the library: the timeline in month buckets, one
+//! asset's details, edits (caption, visibility, favourite), the trash,
+//! media (thumbnail, preview, original, video) and uploads. Every read goes
+//! through `access`.
+
+use base64::Engine as _;
+use chrono::{DateTime, Utc};
+use poem::web::{Data, Multipart, StaticFileRequest, StaticFileResponse};
+use poem::{IntoResponse, Response};
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::registry::{MetaMediaType, MetaResponse, MetaResponses, Registry};
+use poem_openapi::types::Type as _;
+use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect};
+
+use super::access::{self, Viewer};
+use super::uploads;
+use crate::accounts::principal::{Auth, Principal};
+use crate::accounts::tokens::Scope;
+use crate::api::ApiTag;
+use crate::db::entities::{asset, asset_file, import_root};
+use crate::error::AppError;
+use crate::state::AppState;
+
+pub struct LibraryApi;
+
+#[derive(Debug, Object)]
+pub struct Month {
+    /// `YYYY-MM`, of the local capture date.
+    pub month: String,
+    pub count: u64,
+}
+
+#[derive(Debug, Object)]
+pub struct Timeline {
+    /// Newest first.
+    pub months: Vec<Month>,
+    pub total: u64,
+}
+
+/// An asset as the grid needs it; short names keep a month of 5 000
+/// photos small.
+#[derive(Debug, Object)]
+pub struct Brief {
+    pub id: i64,
+    /// Displayed width and height (0 when unknown).
+    pub w: i32,
+    pub h: i32,
+    /// Thumbhash, base64 (absent: no thumbnail, e.g. a video without ffmpeg).
+    #[oai(skip_serializing_if_is_none)]
+    pub th: Option<String>,
+    /// `photo`, `video` or `live`.
+    pub k: String,
+    /// Local capture time, `YYYY-MM-DDTHH:MM:SS`.
+    pub t: String,
+    /// Video length in milliseconds.
+    #[oai(skip_serializing_if_is_none)]
+    pub d: Option<i64>,
+    /// Version of the media: part of media URLs, which are cached forever.
+    pub v: String,
+    /// Yours to change.
+    pub mine: bool,
+    pub fav: bool,
+}
+
+#[derive(Debug, Object)]
+pub struct MonthAssets {
+    pub month: String,
+    /// Newest first.
+    pub assets: Vec<Brief>,
+}
+
+#[derive(Debug, Object)]
+pub struct Camera {
+    #[oai(skip_serializing_if_is_none)]
+    pub make: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    pub model: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    pub lens: Option<String>,
+    /// Seconds.
+    #[oai(skip_serializing_if_is_none)]
+    pub exposure_time: Option<f64>,
+    #[oai(skip_serializing_if_is_none)]
+    pub f_number: Option<f64>,
+    #[oai(skip_serializing_if_is_none)]
+    pub iso: Option<i32>,
+    /// Millimetres.
+    #[oai(skip_serializing_if_is_none)]
+    pub focal_length: Option<f64>,
+}
+
+#[derive(Debug, Object)]
+pub struct Place {
+    pub latitude: f64,
+    pub longitude: f64,
+    #[oai(skip_serializing_if_is_none)]
+    pub altitude: Option<f64>,
+}
+
+/// Where the asset's file is: only its owner sees this.
+#[derive(Debug, Object)]
+pub struct FileLocation {
+    /// The import folder, or absent for an upload.
+    #[oai(skip_serializing_if_is_none)]
+    pub folder: Option<String>,
+    pub path: String,
+    /// `original`, or `motion` for a Live Photo's video.
+    pub role: String,
+    pub present: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum Visibility {
+    /// Its owner only.
+    Private,
+    /// Every member of the household.
+    Family,
+}
+
+impl Visibility {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Private => "private",
+            Self::Family => "family",
+        }
+    }
+}
+
+#[derive(Debug, Object)]
+pub struct Details {
+    pub id: i64,
+    pub owner_id: i64,
+    pub mine: bool,
+    pub kind: String,
+    pub mime: String,
+    pub bytes: i64,
+    pub width: i32,
+    pub height: i32,
+    /// The instant of capture when known, otherwise the local time read as UTC.
+    pub sort_at: DateTime<Utc>,
+    #[oai(skip_serializing_if_is_none)]
+    pub taken_local: Option<String>,
+    /// Minutes east of UTC, when the camera said.
+    #[oai(skip_serializing_if_is_none)]
+    pub taken_offset_minutes: Option<i32>,
+    /// Where the capture time came from: `exif_original`, `exif_digitized`,
+    /// `xmp`, `exif_modified`, `quicktime`, `file_name`, `file_modified`.
+    pub taken_source: String,
+    #[oai(skip_serializing_if_is_none)]
+    pub place: Option<Place>,
+    pub camera: Camera,
+    #[oai(skip_serializing_if_is_none)]
+    pub duration_ms: Option<i64>,
+    #[oai(skip_serializing_if_is_none)]
+    pub title: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    pub caption: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    pub rating: Option<i16>,
+    pub keywords: Vec<String>,
+    pub favourite: bool,
+    pub visibility: Visibility,
+    /// `active`, `trashed` or `offline` (its file is missing).
+    pub status: String,
+    #[oai(skip_serializing_if_is_none)]
+    pub trashed_at: Option<DateTime<Utc>>,
+    pub v: String,
+    #[oai(skip_serializing_if_is_none)]
+    pub thumbhash: Option<String>,
+    /// Owner only.
+    #[oai(skip_serializing_if_is_none)]
+    pub files: Option<Vec<FileLocation>>,
+}
+
+#[derive(Debug, Object)]
+pub struct Edit {
+    /// Empty text removes the caption.
+    pub caption: Option<String>,
+    pub favourite: Option<bool>,
+    pub visibility: Option<Visibility>,
+}
+
+#[derive(Debug, Object)]
+pub struct Selection {
+    /// At most 10 000.
+    pub ids: Vec<i64>,
+}
+
+#[derive(Debug, Object)]
+pub struct Changed {
+    /// How many of the selected assets changed.
+    pub changed: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum MediaKind {
+    /// About 400 px on the short edge, JPEG.
+    Thumb,
+    /// 1440 px on the long edge, JPEG.
+    Preview,
+    /// The file as imported.
+    Original,
+    /// The video (or a Live Photo's motion), with HTTP Range.
+    Video,
+}
+
+/// A media file: 200, 206 (Range) or 304 (ETag), with the file's own type.
+pub struct Media(Response);
+
+impl IntoResponse for Media {
+    fn into_response(self) -> Response {
+        self.0
+    }
+}
+
+impl ApiResponse for Media {
+    fn meta() -> MetaResponses {
+        let binary = || {
+            vec![MetaMediaType {
+                content_type: "application/octet-stream",
+                schema: <poem_openapi::types::Binary<Vec<u8>>>::schema_ref(),
+            }]
+        };
+        let response = |status, description, content| MetaResponse {
+            description,
+            status: Some(status),
+            status_range: None,
+            content,
+            headers: vec![],
+        };
+        MetaResponses {
+            responses: vec![
+                response(200, "The file (its own content type).", binary()),
+                response(206, "The requested byte range.", binary()),
+                response(304, "Not modified since the ETag given.", vec![]),
+            ],
+        }
+    }
+
+    fn register(_registry: &mut Registry) {}
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum UploadStatus {
+    Imported,
+    /// The same file is already in the library: `asset_id` is it.
+    Duplicate,
+    /// Not imported: `reason` says why.
+    Failed,
+}
+
+#[derive(Debug, Object)]
+pub struct UploadResult {
+    /// The file's name as sent (made safe).
+    pub name: String,
+    pub status: UploadStatus,
+    #[oai(skip_serializing_if_is_none)]
+    pub asset_id: Option<i64>,
+    #[oai(skip_serializing_if_is_none)]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Object)]
+pub struct Uploaded {
+    pub files: Vec<UploadResult>,
+}
+
+/// How long media URLs (which carry the content's version) are cached.
+const IMMUTABLE: &str = "private, max-age=31536000, immutable";
+
+fn viewer(principal: &Principal) -> Viewer {
+    Viewer {
+        user_id: principal.user.id,
+    }
+}
+
+fn thumbhash_text(bytes: Option<&Vec<u8>>) -> Option<String> {
+    bytes
+        .filter(|b| !b.is_empty())
+        .map(|b| base64::engine::general_purpose::STANDARD.encode(b))
+}
+
+/// The media version: changes whenever the content or its derivatives do.
+fn version(asset: &asset::Model) -> String {
+    let derived = asset.derived_at.map_or(0, |at| at.timestamp());
+    format!("{}{derived:x}", &asset.hash[..asset.hash.len().min(10)])
+}
+
+fn brief(asset: &asset::Model, me: Viewer) -> Brief {
+    Brief {
+        id: asset.id,
+        w: asset.width.unwrap_or(0),
+        h: asset.height.unwrap_or(0),
+        th: thumbhash_text(asset.thumbhash.as_ref()),
+        k: asset.kind.clone(),
+        t: asset
+            .taken_local
+            .clone()
+            .unwrap_or_else(|| asset.sort_at.format("%Y-%m-%dT%H:%M:%S").to_string()),
+        d: asset.duration_ms,
+        v: version(asset),
+        mine: me.owns(asset),
+        fav: asset.favourite,
+    }
+}
+
+fn parse_month(text: &str) -> Result<i32, AppError> {
+    let bad = || AppError::InvalidRequest(format!("“{text}” is not a month (YYYY-MM)."));
+    let (year, month) = text.split_once('-').ok_or_else(bad)?;
+    let year: i32 = year.parse().map_err(|_| bad())?;
+    let month: i32 = month.parse().map_err(|_| bad())?;
+    if !(1..=12).contains(&month) || !(1..=9999).contains(&year) {
+        return Err(bad());
+    }
+    Ok(year * 100 + month)
+}
+
+#[derive(Debug, FromQueryResult)]
+struct MonthCount {
+    month: i32,
+    count: i64,
+}
+
+#[OpenApi(tag = "ApiTag::Library")]
+impl LibraryApi {
+    /// The months that hold photos you can see, newest first, with counts.
+    #[oai(path = "/timeline", method = "get", operation_id = "timeline")]
+    async fn timeline(
+        &self,
+        auth: Auth,
+        state: Data<&AppState>,
+    ) -> Result<Json<Timeline>, AppError> {
+        let me = auth.principal();
+        me.require_scope(Scope::Read)?;
+        let rows = access::filter(asset::Entity::find(), viewer(me))
+            .select_only()
+            .column(asset::Column::Month)
+            .column_as(asset::Column::Id.count(), "count")
+            .group_by(asset::Column::Month)
+            .order_by_desc(asset::Column::Month)
+            .into_model::<MonthCount>()
+            .all(state.db())
+            .await?;
+        let months: Vec<Month> = rows
+            .into_iter()
+            .map(|row| Month {
+                month: format!("{:04}-{:02}", row.month / 100, row.month % 100),
+                count: u64::try_from(row.count).unwrap_or(0),
+            })
+            .collect();
+        Ok(Json(Timeline {
+            total: months.iter().map(|m| m.count).sum(),
+            months,
+        }))
+    }
+
+    /// One month's photos and videos, newest first.
+    #[oai(
+        path = "/timeline/:month",
+        method = "get",
+        operation_id = "timeline_month"
+    )]
+    async fn month(
+        &self,
+        auth: Auth,
+        state: Data<&AppState>,
+        /// `YYYY-MM`.
+        month: Path<String>,
+    ) -> Result<Json<MonthAssets>, AppError> {
+        let me = auth.principal();
+        me.require_scope(Scope::Read)?;
+        let number = parse_month(&month.0)?;
+        let assets = access::filter(asset::Entity::find(), viewer(me))
+            .filter(asset::Column::Month.eq(number))
+            .order_by_desc(asset::Column::SortAt)
+            .order_by_desc(asset::Column::Id)
+            .all(state.db())
+            .await?;
+        Ok(Json(MonthAssets {
+            month: month.0,
+            assets: assets.iter().map(|a| brief(a, viewer(me))).collect(),
+        }))
+    }
+
+    /// Everything about one asset. Its file locations are shown to its owner only.
+    #[oai(path = "/assets/:id", method = "get", operation_id = "asset")]
+    async fn details(
+        &self,
+        auth: Auth,
+        state: Data<&AppState>,
+        id: Path<i64>,
+    ) -> Result<Json<Details>, AppError> {
+        let me = auth.principal();
+        me.require_scope(Scope::Read)?;
+        let found = access::find(&state, viewer(me), id.0).await?;
+        Ok(Json(details(&state, found, viewer(me)).await?))
+    }
+
+    /// Change your own asset's caption, favourite mark or visibility.
+    #[oai(path = "/assets/:id", method = "patch", operation_id = "edit_asset")]
+    async fn edit(
+        &self,
+        auth: Auth,
+        state: Data<&AppState>,
+        id: Path<i64>,
+        body: Json<Edit>,
+    ) -> Result<Json<Details>, AppError> {
+        let me = auth.principal();
+        me.require_session()?;
+        let found = access::find_own(&state, viewer(me), id.0).await?;
+        let mut update = asset::Entity::update_many()
+            .col_expr(asset::Column::UpdatedAt, Expr::value(state.now()))
+            .filter(asset::Column::Id.eq(found.id));
+        if let Some(caption) = &body.caption {
+            let caption = caption.trim();
+            if caption.chars().count() > 2000 {
+                return Err(AppError::InvalidRequest(
+                    "A caption can be at most 2 000 characters.".into(),
+                ));
+            }
+            update = update.col_expr(
+                asset::Column::Caption,
+                Expr::value((!caption.is_empty()).then(|| caption.to_owned())),
+            );
+        }
+        if let Some(favourite) = body.favourite {
+            update = update.col_expr(asset::Column::Favourite, Expr::value(favourite));
+        }
+        if let Some(visibility) = body.visibility {
+            update = update.col_expr(asset::Column::Visibility, Expr::value(visibility.as_str()));
+        }
+        update.exec(state.db()).await?;
+        let found = access::find(&state, viewer(me), found.id).await?;
+        Ok(Json(details(&state, found, viewer(me)).await?))
+    }
+
+    /// Move your own assets to the trash (hidden everywhere, restorable;
+    /// purged after the retention period).
+    #[oai(path = "/assets/trash", method = "post", operation_id = "trash_assets")]
+    async fn trash(
+        &self,
+        auth: Auth,
+        state: Data<&AppState>,
+        body: Json<Selection>,
+    ) -> Result<Json<Changed>, AppError> {
+        let me = auth.principal();
+        me.require_session()?;
+        let ids = selection(&body)?;
+        let changed = asset::Entity::update_many()
+            .col_expr(asset::Column::Status, Expr::value("trashed"))
+            .col_expr(asset::Column::TrashedAt, Expr::value(state.now()))
+            .col_expr(asset::Column::UpdatedAt, Expr::value(state.now()))
+            .filter(asset::Column::Id.is_in(ids))
+            .filter(asset::Column::OwnerId.eq(me.user.id))
+            .filter(asset::Column::Status.ne("trashed"))
+            .exec(state.db())
+            .await?;
+        Ok(Json(Changed {
+            changed: changed.rows_affected,
+        }))
+    }
+
+    /// Bring your own assets back from the trash.
+    #[oai(
+        path = "/assets/restore",
+        method = "post",
+        operation_id = "restore_assets"
+    )]
+    async fn restore(
+        &self,
+        auth: Auth,
+        state: Data<&AppState>,
+        body: Json<Selection>,
+    ) -> Result<Json<Changed>, AppError> {
+        let me = auth.principal();
+        me.require_session()?;
+        let ids = selection(&body)?;
+        let changed = asset::Entity::update_many()
+            .col_expr(asset::Column::Status, Expr::value("active"))
+            .col_expr(
+                asset::Column::TrashedAt,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .col_expr(asset::Column::UpdatedAt, Expr::value(state.now()))
+            .filter(asset::Column::Id.is_in(ids))
+            .filter(asset::Column::OwnerId.eq(me.user.id))
+            .filter(asset::Column::Status.eq("trashed"))
+            .exec(state.db())
+            .await?;
+        Ok(Json(Changed {
+            changed: changed.rows_affected,
+        }))
+    }
+
+    /// Your trash, most recently trashed first.
+    #[oai(path = "/trash", method = "get", operation_id = "trash")]
+    async fn trash_list(
+        &self,
+        auth: Auth,
+        state: Data<&AppState>,
+    ) -> Result<Json<MonthAssets>, AppError> {
+        let me = auth.principal();
+        me.require_scope(Scope::Read)?;
+        let assets = asset::Entity::find()
+            .filter(access::trashed_of(viewer(me)))
+            .order_by_desc(asset::Column::TrashedAt)
+            .all(state.db())
+            .await?;
+        Ok(Json(MonthAssets {
+            month: String::new(),
+            assets: assets.iter().map(|a| brief(a, viewer(me))).collect(),
+        }))
+    }
+
+    /// An asset's thumbnail, preview, original file or video. URLs carry
+    /// the media version (`v`), so responses are cached for good.
+    #[oai(
+        path = "/assets/:id/:kind",
+        method = "get",
+        operation_id = "asset_media"
+    )]
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "each parameter is part of the documented operation"
+    )]
+    async fn media(
+        &self,
+        auth: Auth,
+        state: Data<&AppState>,
+        id: Path<i64>,
+        kind: Path<MediaKind>,
+        /// The media version from the asset (`v`); any value is accepted.
+        v: Query<Option<String>>,
+        /// Ask the browser to save the file (originals).
+        download: Query<Option<bool>>,
+        request: StaticFileRequest,
+    ) -> Result<Media, AppError> {
+        let me = auth.principal();
+        me.require_scope(Scope::Read)?;
+        let found = access::find(&state, viewer(me), id.0).await?;
+        let missing = || AppError::NotFound("This file is not available.".into());
+        let path = match kind.0 {
+            MediaKind::Thumb => state.data_dir().derived(found.id).join("thumb.jpg"),
+            MediaKind::Preview => state.data_dir().derived(found.id).join("preview.jpg"),
+            MediaKind::Original => super::locate(&state, found.id, "original")
+                .await?
+                .ok_or_else(missing)?,
+            MediaKind::Video => {
+                let role = match found.kind.as_str() {
+                    "video" => "original",
+                    "live" => "motion",
+                    _ => return Err(missing()),
+                };
+                super::locate(&state, found.id, role)
+                    .await?
+                    .ok_or_else(missing)?
+            }
+        };
+        let response = request
+            .create_response(&path, false, false)
+            .map_err(|err| {
+                use poem::error::StaticFileError;
+                match err {
+                    StaticFileError::NotFound => missing(),
+                    StaticFileError::RangeNotSatisfiable { .. } => {
+                        AppError::InvalidRequest("The requested range is outside the file.".into())
+                    }
+                    other => {
+                        AppError::Internal(anyhow::anyhow!("serving {}: {other}", path.display()))
+                    }
+                }
+            })?;
+        let cacheable = v.0.is_some();
+        let response = match response {
+            StaticFileResponse::Ok {
+                body,
+                content_length,
+                content_type,
+                etag,
+                last_modified,
+                content_range,
+                ..
+            } => {
+                let content_type = match kind.0 {
+                    MediaKind::Thumb | MediaKind::Preview => Some("image/jpeg".to_owned()),
+                    _ if found.mime != "application/octet-stream" => Some(found.mime.clone()),
+                    _ => content_type,
+                };
+                StaticFileResponse::Ok {
+                    body,
+                    content_length,
+                    content_type,
+                    etag,
+                    last_modified,
+                    content_range,
+                    cache_control: Some(
+                        if cacheable {
+                            IMMUTABLE
+                        } else {
+                            "private, no-cache"
+                        }
+                        .to_owned(),
+                    ),
+                }
+            }
+            not_modified @ StaticFileResponse::NotModified => not_modified,
+        };
+        let mut response = response.into_response();
+        if download.0 == Some(true) {
+            let name = path.file_name().map_or_else(
+                || format!("hearth-{}", found.id),
+                |n| n.to_string_lossy().replace(['"', '\\', '\r', '\n'], "_"),
+            );
+            if let Ok(value) = format!("attachment; filename=\"{name}\"").parse() {
+                response
+                    .headers_mut()
+                    .insert(poem::http::header::CONTENT_DISPOSITION, value);
+            }
+        }
+        Ok(Media(response))
+    }
+
+    /// Upload photos and videos: `multipart/form-data` with one or more
+    /// file parts (any field name). Each file is reported as imported,
+    /// duplicate (the existing asset's id) or failed (with the reason); a
+    /// file over the size limit fails the request with 413 and leaves
+    /// nothing behind.
+    #[oai(path = "/uploads", method = "post", operation_id = "upload")]
+    async fn upload(
+        &self,
+        auth: Auth,
+        state: Data<&AppState>,
+        multipart: Multipart,
+    ) -> Result<Json<Uploaded>, AppError> {
+        let me = auth.principal();
+        me.require_scope(Scope::Upload)?;
+        let files = uploads::receive(&state, &me.user, multipart).await?;
+        Ok(Json(Uploaded { files }))
+    }
+}
+
+fn selection(body: &Selection) -> Result<Vec<i64>, AppError> {
+    if body.ids.is_empty() || body.ids.len() > 10_000 {
+        return Err(AppError::InvalidRequest(
+            "Select between 1 and 10 000 items.".into(),
+        ));
+    }
+    Ok(body.ids.clone())
+}
+
+async fn details(state: &AppState, found: asset::Model, me: Viewer) -> Result<Details, AppError> {
+    let files = if me.owns(&found) {
+        let rows = asset_file::Entity::find()
+            .filter(asset_file::Column::AssetId.eq(found.id))
+            .all(state.db())
+            .await?;
+        let mut files = Vec::with_capacity(rows.len());
+        for row in rows {
+            let folder = match row.root_id {
+                Some(root) => import_root::Entity::find_by_id(root)
+                    .one(state.db())
+                    .await?
+                    .map(|r| r.path),
+                None => None,
+            };
+            files.push(FileLocation {
+                folder,
+                path: row.path,
+                role: row.role,
+                present: row.present,
+            });
+        }
+        Some(files)
+    } else {
+        None
+    };
+    Ok(Details {
+        id: found.id,
+        owner_id: found.owner_id,
+        mine: me.owns(&found),
+        v: version(&found),
+        thumbhash: thumbhash_text(found.thumbhash.as_ref()),
+        kind: found.kind,
+        mime: found.mime,
+        bytes: found.bytes,
+        width: found.width.unwrap_or(0),
+        height: found.height.unwrap_or(0),
+        sort_at: found.sort_at,
+        taken_local: found.taken_local,
+        taken_offset_minutes: found.taken_offset_minutes,
+        taken_source: found.taken_source,
+        place: match (found.latitude, found.longitude) {
+            (Some(latitude), Some(longitude)) => Some(Place {
+                latitude,
+                longitude,
+                altitude: found.altitude,
+            }),
+            _ => None,
+        },
+        camera: Camera {
+            make: found.make,
+            model: found.model,
+            lens: found.lens,
+            exposure_time: found.exposure_time,
+            f_number: found.f_number,
+            iso: found.iso,
+            focal_length: found.focal_length,
+        },
+        duration_ms: found.duration_ms,
+        title: found.title,
+        caption: found.caption,
+        rating: found.rating,
+        keywords: serde_json::from_str(&found.keywords).unwrap_or_default(),
+        favourite: found.favourite,
+        visibility: if found.visibility == "family" {
+            Visibility::Family
+        } else {
+            Visibility::Private
+        },
+        status: found.status,
+        trashed_at: found.trashed_at,
+        files,
+    })
+}

@@ -1,0 +1,455 @@
+//! Import roots: folders on the NAS that Hearth watches and never writes
+//! to. Roots come from `hearth.toml` (synced on start) or from the owner or
+//! an admin through the API. A scan compares a root's tree with the
+//! library: new or changed files (by size and mtime) are queued for ingest,
+//! vanished ones become offline (hidden, kept), returning ones come back.
+//! A root that is unreachable or suddenly empty (an unmounted share) is
+//! marked offline and nothing in it is touched.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Component, Path, PathBuf};
+
+use sea_orm::sea_query::{Expr, ExprTrait as _};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
+};
+
+use super::ingest::{Seen, Source};
+use super::workers::{self, SCAN, Scan};
+use crate::accounts::users::Role;
+use crate::config::RootConfig;
+use crate::db::entities::{asset, asset_file, import_failure, import_root, user};
+use crate::error::AppError;
+use crate::jobs;
+use crate::state::AppState;
+
+/// Names skipped everywhere: NAS and OS litter. Hidden files and folders
+/// (a leading dot) are skipped too.
+pub const BUILT_IN_EXCLUSIONS: [&str; 9] = [
+    "@eaDir",
+    "#recycle",
+    "#snapshot",
+    "Thumbs.db",
+    "desktop.ini",
+    "$RECYCLE.BIN",
+    "lost+found",
+    "System Volume Information",
+    "*.xmp",
+];
+
+/// A root's exclusions: the built-in names plus its own globs, matched
+/// against each path component and against the path relative to the root.
+#[derive(Debug, Clone, Default)]
+pub struct Exclusions {
+    globs: Vec<glob::Pattern>,
+}
+
+impl Exclusions {
+    #[must_use]
+    pub fn new(extra: &[String]) -> Self {
+        let globs = BUILT_IN_EXCLUSIONS
+            .iter()
+            .map(|name| (*name).to_owned())
+            .chain(extra.iter().cloned())
+            .filter_map(|g| glob::Pattern::new(&g).ok())
+            .collect();
+        Self { globs }
+    }
+
+    /// Whether `relative` (a path inside the root) is skipped.
+    #[must_use]
+    pub fn excludes(&self, relative: &Path) -> bool {
+        let options = glob::MatchOptions {
+            case_sensitive: false,
+            require_literal_separator: true,
+            require_literal_leading_dot: false,
+        };
+        relative.components().any(|part| {
+            let Component::Normal(name) = part else {
+                return false;
+            };
+            let name = name.to_string_lossy();
+            name.starts_with('.') || self.globs.iter().any(|g| g.matches_with(&name, options))
+        }) || self
+            .globs
+            .iter()
+            .any(|g| g.matches_path_with(relative, options))
+    }
+
+    /// Every file under `dir` that is not excluded, with its size and
+    /// mtime, sorted by path; `None` if `dir` cannot be read.
+    #[must_use]
+    pub fn walk(&self, dir: &Path) -> Option<Vec<(PathBuf, Seen)>> {
+        self.walk_under(dir, dir)
+    }
+
+    /// The same for the folder `start` inside the root `base` (the
+    /// exclusions apply to paths relative to `base`).
+    #[must_use]
+    pub fn walk_under(&self, base: &Path, start: &Path) -> Option<Vec<(PathBuf, Seen)>> {
+        let dir = base;
+        std::fs::read_dir(start).ok()?;
+        let mut found = Vec::new();
+        let mut pending = vec![start.to_path_buf()];
+        while let Some(folder) = pending.pop() {
+            let Ok(entries) = std::fs::read_dir(&folder) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                let Ok(relative) = path.strip_prefix(dir) else {
+                    continue;
+                };
+                if self.excludes(relative) {
+                    continue;
+                }
+                match entry.file_type() {
+                    Ok(kind) if kind.is_dir() => pending.push(path),
+                    Ok(kind) if kind.is_file() => {
+                        if let Ok(info) = entry.metadata() {
+                            found.push((path, Seen::of(&info)));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        found.sort_by(|a, b| a.0.cmp(&b.0));
+        Some(found)
+    }
+}
+
+/// The exclusions stored with a root.
+#[must_use]
+pub fn exclusions_of(root: &import_root::Model) -> Exclusions {
+    let extra: Vec<String> = serde_json::from_str(&root.exclusions).unwrap_or_default();
+    Exclusions::new(&extra)
+}
+
+/// Brings the roots of `hearth.toml` into the database (by path). Roots
+/// whose owner does not exist yet wait for the next start (or setup).
+pub async fn sync_config(state: &AppState) -> Result<(), AppError> {
+    for configured in &state.config().library.roots {
+        let path = std::path::absolute(&configured.path).unwrap_or(configured.path.clone());
+        let Some(owner) = owner_of(state.db(), configured).await? else {
+            tracing::debug!(
+                path = %path.display(),
+                "the import folder waits for its owner's account"
+            );
+            continue;
+        };
+        if !path.exists()
+            && let Err(err) = std::fs::create_dir_all(&path)
+        {
+            tracing::warn!(path = %path.display(), error = %err, "cannot create the import folder");
+        }
+        let path_text = path.display().to_string();
+        let exclusions =
+            serde_json::to_string(&configured.exclude).map_err(|e| AppError::Internal(e.into()))?;
+        let existing = import_root::Entity::find()
+            .filter(import_root::Column::Path.eq(&path_text))
+            .one(state.db())
+            .await?;
+        let mut row = match existing {
+            Some(row) => import_root::ActiveModel::from(row),
+            None => import_root::ActiveModel {
+                path: Set(path_text.clone()),
+                status: Set("online".to_owned()),
+                created_at: Set(state.now()),
+                ..Default::default()
+            },
+        };
+        row.owner_id = Set(owner.id);
+        row.visibility = Set(configured.visibility.as_str().to_owned());
+        row.watch_mode = Set(configured.watch.as_str().to_owned());
+        row.poll_minutes = Set(i32::try_from(configured.poll_minutes).unwrap_or(i32::MAX));
+        row.exclusions = Set(exclusions);
+        row.source = Set("config".to_owned());
+        row.save(state.db()).await?;
+    }
+    Ok(())
+}
+
+async fn owner_of(
+    db: &impl ConnectionTrait,
+    configured: &RootConfig,
+) -> Result<Option<user::Model>, AppError> {
+    let query = user::Entity::find().filter(user::Column::Status.eq("active"));
+    Ok(match &configured.owner {
+        Some(name) => {
+            query
+                .filter(user::Column::Username.eq(name.trim().to_lowercase()))
+                .one(db)
+                .await?
+        }
+        None => {
+            query
+                .filter(user::Column::Role.eq(Role::Owner.as_str()))
+                .one(db)
+                .await?
+        }
+    })
+}
+
+/// Queues a scan of a root (at most one waiting per root).
+pub async fn queue_scan(state: &AppState, root_id: i64) -> Result<(), AppError> {
+    jobs::enqueue_once(
+        state.db(),
+        SCAN,
+        &format!("scan:{root_id}"),
+        &Scan { root_id },
+        state.now(),
+        state.now(),
+    )
+    .await?;
+    state.library().wake();
+    Ok(())
+}
+
+/// Compares a root's tree with the library.
+pub async fn scan(state: &AppState, root_id: i64) -> Result<(), AppError> {
+    let Some(root) = import_root::Entity::find_by_id(root_id)
+        .one(state.db())
+        .await?
+    else {
+        return Ok(());
+    };
+    let base = PathBuf::from(&root.path);
+    let exclusions = exclusions_of(&root);
+    let walk_base = base.clone();
+    let found = tokio::task::spawn_blocking(move || exclusions.walk(&walk_base))
+        .await
+        .map_err(|err| AppError::Internal(err.into()))?;
+    let known: HashMap<String, asset_file::Model> = asset_file::Entity::find()
+        .filter(asset_file::Column::RootId.eq(root_id))
+        .all(state.db())
+        .await?
+        .into_iter()
+        .map(|file| (file.path.clone(), file))
+        .collect();
+    let Some(found) = found else {
+        return set_offline(
+            state,
+            root_id,
+            "the folder cannot be read (unmounted or removed?)",
+        )
+        .await;
+    };
+    if found.is_empty() && known.values().any(|file| file.present) {
+        return set_offline(
+            state,
+            root_id,
+            "the folder is suddenly empty (an unmounted drive or share?); nothing was removed",
+        )
+        .await;
+    }
+    set_online(state, &root).await?;
+    let failures: HashMap<String, (i64, chrono::DateTime<chrono::Utc>)> =
+        import_failure::Entity::find()
+            .filter(import_failure::Column::RootId.eq(root_id))
+            .all(state.db())
+            .await?
+            .into_iter()
+            .map(|f| (f.path, (f.bytes, f.modified_at)))
+            .collect();
+    let mut seen_paths = HashSet::new();
+    for (path, seen) in found {
+        let Some(location) = relative(&base, &path) else {
+            continue;
+        };
+        seen_paths.insert(location.clone());
+        let bytes = i64::try_from(seen.bytes).unwrap_or(i64::MAX);
+        let unchanged = |stored_bytes: i64, stored_modified: chrono::DateTime<chrono::Utc>| {
+            stored_bytes == bytes && stored_modified == seen.modified
+        };
+        match known.get(&location) {
+            Some(file) if unchanged(file.bytes, file.modified_at) => {
+                if !file.present {
+                    present_again(state, file).await?;
+                }
+                continue;
+            }
+            _ => {}
+        }
+        if failures
+            .get(&location)
+            .is_some_and(|(b, m)| unchanged(*b, *m))
+        {
+            continue;
+        }
+        let source = Source {
+            owner_id: root.owner_id,
+            root_id: Some(root_id),
+            path,
+            location: location.clone(),
+            visibility: root.visibility.clone(),
+            seen: Some(seen),
+        };
+        workers::queue_ingest(
+            state,
+            source,
+            &workers::ingest_key(Some(root_id), &location),
+        )
+        .await?;
+    }
+    for file in known.values() {
+        if file.present && !seen_paths.contains(&file.path) {
+            absent(state, file).await?;
+        }
+    }
+    import_root::Entity::update_many()
+        .col_expr(import_root::Column::LastScanAt, Expr::value(state.now()))
+        .filter(import_root::Column::Id.eq(root_id))
+        .exec(state.db())
+        .await?;
+    Ok(())
+}
+
+/// The location of `path` inside `base`, with `/` separators.
+#[must_use]
+pub fn relative(base: &Path, path: &Path) -> Option<String> {
+    let inner = path.strip_prefix(base).ok()?;
+    let parts: Vec<String> = inner
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    (!parts.is_empty()).then(|| parts.join("/"))
+}
+
+/// A file of a root is no longer at `location` (a deletion, or the old
+/// name of a rename). If the root itself is gone or empty, the root goes
+/// offline instead and the file stays as it was.
+pub async fn missing(state: &AppState, root_id: i64, location: &str) -> Result<(), AppError> {
+    let Some(root) = import_root::Entity::find_by_id(root_id)
+        .one(state.db())
+        .await?
+    else {
+        return Ok(());
+    };
+    if !root_reachable(Path::new(&root.path)) {
+        return set_offline(
+            state,
+            root_id,
+            "the folder cannot be read or is empty (unmounted?)",
+        )
+        .await;
+    }
+    let files = asset_file::Entity::find()
+        .filter(asset_file::Column::RootId.eq(root_id))
+        .filter(
+            asset_file::Column::Path
+                .eq(location)
+                .or(asset_file::Column::Path.starts_with(format!("{location}/"))),
+        )
+        .filter(asset_file::Column::Present.eq(true))
+        .all(state.db())
+        .await?;
+    for file in &files {
+        absent(state, file).await?;
+    }
+    Ok(())
+}
+
+/// A root is reachable when it can be listed and is not empty.
+#[must_use]
+pub fn root_reachable(path: &Path) -> bool {
+    std::fs::read_dir(path).is_ok_and(|mut entries| entries.next().is_some())
+}
+
+async fn absent(state: &AppState, file: &asset_file::Model) -> Result<(), AppError> {
+    let db = state.db();
+    asset_file::Entity::update_many()
+        .col_expr(asset_file::Column::Present, Expr::value(false))
+        .filter(asset_file::Column::Id.eq(file.id))
+        .exec(db)
+        .await?;
+    let still_present = asset_file::Entity::find()
+        .filter(asset_file::Column::AssetId.eq(file.asset_id))
+        .filter(asset_file::Column::Role.eq("original"))
+        .filter(asset_file::Column::Present.eq(true))
+        .count(db)
+        .await?;
+    if still_present == 0 {
+        asset::Entity::update_many()
+            .col_expr(asset::Column::Status, Expr::value("offline"))
+            .filter(asset::Column::Id.eq(file.asset_id))
+            .filter(asset::Column::Status.eq("active"))
+            .exec(db)
+            .await?;
+    }
+    Ok(())
+}
+
+async fn present_again(state: &AppState, file: &asset_file::Model) -> Result<(), AppError> {
+    let db = state.db();
+    asset_file::Entity::update_many()
+        .col_expr(asset_file::Column::Present, Expr::value(true))
+        .col_expr(asset_file::Column::SeenAt, Expr::value(state.now()))
+        .filter(asset_file::Column::Id.eq(file.id))
+        .exec(db)
+        .await?;
+    asset::Entity::update_many()
+        .col_expr(asset::Column::Status, Expr::value("active"))
+        .filter(asset::Column::Id.eq(file.asset_id))
+        .filter(asset::Column::Status.eq("offline"))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+async fn set_offline(state: &AppState, root_id: i64, reason: &str) -> Result<(), AppError> {
+    tracing::warn!(root = root_id, reason, "import folder offline");
+    import_root::Entity::update_many()
+        .col_expr(import_root::Column::Status, Expr::value("offline"))
+        .col_expr(import_root::Column::OfflineReason, Expr::value(reason))
+        .filter(import_root::Column::Id.eq(root_id))
+        .exec(state.db())
+        .await?;
+    Ok(())
+}
+
+async fn set_online(state: &AppState, root: &import_root::Model) -> Result<(), AppError> {
+    if root.status != "online" {
+        tracing::info!(root = root.id, "import folder online again");
+        import_root::Entity::update_many()
+            .col_expr(import_root::Column::Status, Expr::value("online"))
+            .col_expr(
+                import_root::Column::OfflineReason,
+                Expr::value(Option::<String>::None),
+            )
+            .filter(import_root::Column::Id.eq(root.id))
+            .exec(state.db())
+            .await?;
+    }
+    Ok(())
+}
+
+/// Forgets an import root: its file locations go, and assets left with no
+/// file at all leave the library. Nothing on disk is touched.
+pub async fn remove(state: &AppState, root_id: i64) -> Result<(), AppError> {
+    let db = state.db();
+    let asset_ids: Vec<i64> = asset_file::Entity::find()
+        .filter(asset_file::Column::RootId.eq(root_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|f| f.asset_id)
+        .collect();
+    import_root::Entity::delete_by_id(root_id).exec(db).await?;
+    for id in asset_ids {
+        let left = asset_file::Entity::find()
+            .filter(asset_file::Column::AssetId.eq(id))
+            .count(db)
+            .await?;
+        if left == 0 {
+            asset::Entity::delete_by_id(id).exec(db).await?;
+            let folder = state.data_dir().derived(id);
+            if let Err(err) = tokio::fs::remove_dir_all(&folder).await
+                && err.kind() != std::io::ErrorKind::NotFound
+            {
+                tracing::warn!(asset = id, error = %err, "removing derivatives");
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,303 @@
+//! Uploads from browsers and scripts, and one-off imports from the command
+//! line. A file is streamed to `tmp/` (hashed on the way, the size limit
+//! checked on every chunk), then moved into
+//! `media/originals/<user>/<yyyy>/<mm>/` only when complete, then imported
+//! through the job queue (so a crash mid-import resumes). An interrupted or
+//! refused upload leaves nothing behind; an identical file is reported as a
+//! duplicate of the existing asset.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{Datelike as _, TimeDelta};
+use hearth_media::metadata;
+use poem::web::Multipart;
+use sea_orm::sea_query::{Expr, ExprTrait as _};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+
+use super::api::{UploadResult, UploadStatus};
+use super::ingest::{self, Outcome, Source};
+use super::workers::{INGEST, ingest_key};
+use crate::db::entities::{asset, import_failure, user};
+use crate::error::AppError;
+use crate::jobs;
+use crate::state::AppState;
+
+/// A file in `tmp/` that is removed unless it was kept.
+struct Staged {
+    path: PathBuf,
+    kept: bool,
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if !self.kept {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+/// Receives every file part of a multipart upload.
+pub async fn receive(
+    state: &AppState,
+    owner: &user::Model,
+    mut multipart: Multipart,
+) -> Result<Vec<UploadResult>, AppError> {
+    let limit = u64::from(state.config().library.upload_max_mib) * 1024 * 1024;
+    let mut results = Vec::new();
+    loop {
+        let field = multipart.next_field().await.map_err(|err| {
+            AppError::InvalidRequest(format!("The upload could not be read: {err}"))
+        })?;
+        let Some(field) = field else { break };
+        let Some(name) = field.file_name().map(safe_name) else {
+            // Not a file part.
+            continue;
+        };
+        let reader = field.into_async_read();
+        let (staged, hash) = stage(state, reader, limit, &name).await?;
+        let origin = format!("upload: {name}");
+        results.push(accept(state, owner, staged, &name, &hash, &origin).await?);
+    }
+    if results.is_empty() {
+        return Err(AppError::InvalidRequest("The upload held no files.".into()));
+    }
+    Ok(results)
+}
+
+/// Streams a file into `tmp/`, hashing it; refuses it past `limit` bytes.
+async fn stage(
+    state: &AppState,
+    reader: impl tokio::io::AsyncRead,
+    limit: u64,
+    name: &str,
+) -> Result<(Staged, String), AppError> {
+    let staged = Staged {
+        path: state
+            .data_dir()
+            .tmp()
+            .join(format!("upload-{}", uuid::Uuid::new_v4())),
+        kept: false,
+    };
+    let mut file = tokio::fs::File::create(&staged.path)
+        .await
+        .map_err(|err| AppError::Internal(err.into()))?;
+    let mut reader = std::pin::pin!(reader);
+    let mut hasher = blake3::Hasher::new();
+    let mut buffer = vec![0u8; 256 * 1024];
+    let mut total: u64 = 0;
+    loop {
+        let n = reader.read(&mut buffer).await.map_err(|err| {
+            AppError::InvalidRequest(format!("Reading “{name}” was interrupted: {err}"))
+        })?;
+        if n == 0 {
+            break;
+        }
+        total += n as u64;
+        if total > limit {
+            return Err(AppError::PayloadTooLarge(format!(
+                "“{name}” is larger than the upload limit of {} MiB.",
+                state.config().library.upload_max_mib
+            )));
+        }
+        hasher.update(&buffer[..n]);
+        file.write_all(&buffer[..n])
+            .await
+            .map_err(|err| AppError::Internal(err.into()))?;
+    }
+    file.flush()
+        .await
+        .map_err(|err| AppError::Internal(err.into()))?;
+    Ok((staged, hasher.finalize().to_hex().to_string()))
+}
+
+/// Imports a complete file waiting in `tmp/`. A failure is recorded under
+/// `origin` (where the member knows the file from), and the copy removed.
+async fn accept(
+    state: &AppState,
+    owner: &user::Model,
+    mut staged: Staged,
+    name: &str,
+    hash: &str,
+    origin: &str,
+) -> Result<UploadResult, AppError> {
+    let result = |status, asset_id, reason| UploadResult {
+        name: name.to_owned(),
+        status,
+        asset_id,
+        reason,
+    };
+    let existing = asset::Entity::find()
+        .filter(
+            asset::Column::Hash
+                .eq(hash)
+                .or(asset::Column::MotionHash.eq(hash)),
+        )
+        .one(state.db())
+        .await?;
+    if let Some(existing) = existing {
+        return Ok(result(UploadStatus::Duplicate, Some(existing.id), None));
+    }
+    // The capture month names the folder; the file name is kept (made unique).
+    let staged_path = staged.path.clone();
+    let taken = tokio::task::spawn_blocking(move || metadata::read(&staged_path))
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .and_then(|meta| meta.taken.filter(|_| !meta.date_is_a_guess()))
+        .map_or_else(|| state.now().date_naive(), |t| t.local.date());
+    let folder = state
+        .data_dir()
+        .originals()
+        .join(safe_name(&owner.username))
+        .join(format!("{:04}", taken.year()))
+        .join(format!("{:02}", taken.month()));
+    tokio::fs::create_dir_all(&folder)
+        .await
+        .map_err(|err| AppError::Internal(err.into()))?;
+    let target = unique(&folder, name);
+    tokio::fs::rename(&staged.path, &target)
+        .await
+        .map_err(|err| AppError::Internal(err.into()))?;
+    staged.kept = true;
+    let location = target
+        .strip_prefix(state.data_dir().originals())
+        .map_err(|err| AppError::Internal(err.into()))?
+        .to_string_lossy()
+        .replace('\\', "/");
+    let source = Source {
+        owner_id: owner.id,
+        root_id: None,
+        path: target.clone(),
+        location: location.clone(),
+        visibility: "private".to_owned(),
+        seen: None,
+    };
+    let outcome = import_now(state, &source).await;
+    let outcome = match outcome {
+        Ok(outcome) => outcome,
+        Err(err) => {
+            let _ = tokio::fs::remove_file(&target).await;
+            return Err(err);
+        }
+    };
+    Ok(match outcome {
+        Outcome::Imported(id) => result(UploadStatus::Imported, Some(id), None),
+        Outcome::Duplicate(id) => {
+            // Uploaded twice at once: keep one copy.
+            let _ = tokio::fs::remove_file(&target).await;
+            result(UploadStatus::Duplicate, Some(id), None)
+        }
+        Outcome::Failed(reason) => {
+            let _ = tokio::fs::remove_file(&target).await;
+            import_failure::Entity::update_many()
+                .col_expr(import_failure::Column::Path, Expr::value(origin))
+                .filter(import_failure::Column::RootId.is_null())
+                .filter(import_failure::Column::Path.eq(&location))
+                .exec(state.db())
+                .await?;
+            result(UploadStatus::Failed, None, Some(reason))
+        }
+        Outcome::Unsettled(_) | Outcome::Gone => result(
+            UploadStatus::Failed,
+            None,
+            Some("the file changed while it was imported".to_owned()),
+        ),
+    })
+}
+
+/// Runs a managed file's ingest now, as a queued job: if Hearth stops
+/// midway, a worker finishes it after the next start.
+async fn import_now(state: &AppState, source: &Source) -> Result<Outcome, AppError> {
+    let now = state.now();
+    let key = ingest_key(None, &source.location);
+    // Due later, so no worker takes it first; `recover` makes it due after a crash.
+    jobs::enqueue_once(
+        state.db(),
+        INGEST,
+        &key,
+        source,
+        now + TimeDelta::minutes(5),
+        now,
+    )
+    .await?;
+    let job = crate::db::entities::job::Entity::find()
+        .filter(crate::db::entities::job::Column::Key.eq(&key))
+        .one(state.db())
+        .await?
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("the ingest job vanished")))?;
+    let claimed = jobs::claim_id(state.db(), job.id, now).await?;
+    let outcome = ingest::ingest(state, source).await;
+    if let Some(claimed) = claimed {
+        match &outcome {
+            Ok(_) => jobs::complete(state.db(), claimed.id).await?,
+            Err(err) => jobs::fail(state.db(), &claimed, &err.to_string(), state.now()).await?,
+        }
+    }
+    outcome
+}
+
+/// A file name from a browser or a path, safe as one path component:
+/// no folders, no leading dots, no control characters.
+#[must_use]
+pub fn safe_name(name: &str) -> String {
+    let last = name.rsplit(['/', '\\']).next().unwrap_or_default();
+    let cleaned: String = last
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect::<String>()
+        .trim()
+        .trim_start_matches('.')
+        .chars()
+        .take(200)
+        .collect();
+    if cleaned.is_empty() {
+        "upload".to_owned()
+    } else {
+        cleaned
+    }
+}
+
+/// `name`, or `name (2)`, `name (3)`… so nothing is overwritten.
+fn unique(folder: &Path, name: &str) -> PathBuf {
+    let candidate = folder.join(name);
+    if !candidate.exists() {
+        return candidate;
+    }
+    let (stem, extension) = match name.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => (stem, format!(".{ext}")),
+        _ => (name, String::new()),
+    };
+    (2..100_000)
+        .map(|n| folder.join(format!("{stem} ({n}){extension}")))
+        .find(|path| !path.exists())
+        .unwrap_or(candidate)
+}
+
+/// `hearth import`: copies one file into the managed originals and imports
+/// it, like an upload.
+pub async fn import_copy(
+    state: &AppState,
+    owner: &user::Model,
+    path: &Path,
+) -> Result<UploadResult, AppError> {
+    let file = tokio::fs::File::open(path).await.map_err(|err| {
+        AppError::InvalidRequest(format!("cannot read {}: {err}", path.display()))
+    })?;
+    let name = safe_name(
+        &path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+    );
+    let (staged, hash) = stage(state, file, u64::MAX, &name).await?;
+    accept(
+        state,
+        owner,
+        staged,
+        &name,
+        &hash,
+        &path.display().to_string(),
+    )
+    .await
+}

@@ -1,0 +1,73 @@
+//! Small files made by the tests, each with exactly what a test checks: a
+//! JPEG with a chosen capture time, distinct pixels per seed, hostile files.
+
+use image::{ImageEncoder, Rgb, RgbImage};
+
+/// A JPEG of `width`×`height` whose pixels depend on `seed`, with EXIF
+/// `DateTimeOriginal` = `taken` (`YYYY:MM:DD HH:MM:SS`) when given.
+pub fn jpeg(width: u32, height: u32, seed: u8, taken: Option<&str>) -> Vec<u8> {
+    let image = RgbImage::from_fn(width, height, |x, y| {
+        Rgb([
+            u8::try_from(x * 7 % 256).unwrap().wrapping_add(seed),
+            u8::try_from(y * 5 % 256)
+                .unwrap()
+                .wrapping_add(seed.wrapping_mul(3)),
+            seed,
+        ])
+    });
+    let mut encoded = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut encoded, 85)
+        .write_image(
+            image.as_raw(),
+            width,
+            height,
+            image::ExtendedColorType::Rgb8,
+        )
+        .unwrap();
+    match taken {
+        Some(taken) => with_exif_date(&encoded, taken),
+        None => encoded,
+    }
+}
+
+/// Inserts an APP1 EXIF segment (big-endian TIFF: IFD0 → Exif IFD with
+/// `DateTimeOriginal`) after the SOI marker.
+fn with_exif_date(jpeg: &[u8], taken: &str) -> Vec<u8> {
+    assert_eq!(taken.len(), 19);
+    let mut tiff = Vec::new();
+    tiff.extend_from_slice(b"MM\0\x2a\0\0\0\x08");
+    // IFD0 at 8: one entry, ExifIFDPointer (0x8769, LONG) → 26.
+    tiff.extend_from_slice(&1u16.to_be_bytes());
+    tiff.extend_from_slice(&0x8769u16.to_be_bytes());
+    tiff.extend_from_slice(&4u16.to_be_bytes());
+    tiff.extend_from_slice(&1u32.to_be_bytes());
+    tiff.extend_from_slice(&26u32.to_be_bytes());
+    tiff.extend_from_slice(&0u32.to_be_bytes());
+    // Exif IFD at 26: DateTimeOriginal (0x9003, ASCII, 20) → 44.
+    tiff.extend_from_slice(&1u16.to_be_bytes());
+    tiff.extend_from_slice(&0x9003u16.to_be_bytes());
+    tiff.extend_from_slice(&2u16.to_be_bytes());
+    tiff.extend_from_slice(&20u32.to_be_bytes());
+    tiff.extend_from_slice(&44u32.to_be_bytes());
+    tiff.extend_from_slice(&0u32.to_be_bytes());
+    tiff.extend_from_slice(taken.as_bytes());
+    tiff.push(0);
+    let mut segment = b"Exif\0\0".to_vec();
+    segment.extend_from_slice(&tiff);
+    let mut out = jpeg[..2].to_vec();
+    out.extend_from_slice(&[0xFF, 0xE1]);
+    out.extend_from_slice(&u16::try_from(segment.len() + 2).unwrap().to_be_bytes());
+    out.extend_from_slice(&segment);
+    out.extend_from_slice(&jpeg[2..]);
+    out
+}
+
+/// A GIF whose header claims 65535×65535 pixels (a decompression bomb).
+pub fn gif_bomb() -> Vec<u8> {
+    let mut gif = b"GIF89a".to_vec();
+    gif.extend_from_slice(&[0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00, 0x00]);
+    gif.extend_from_slice(&[
+        0x2C, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x02, 0x02, 0x44, 0x01, 0x00, 0x3B,
+    ]);
+    gif
+}
