@@ -12,6 +12,7 @@ import { navigate, toSignIn } from './nav.js';
 import { me } from './session.js';
 import { albumsView } from './views/albums.js';
 import { householdView } from './views/household.js';
+import { libraryView } from './views/library.js';
 import { linkView, waitingView } from './views/link.js';
 import { notFoundView } from './views/not-found.js';
 import { notificationsView } from './views/notifications.js';
@@ -31,6 +32,7 @@ const routes = {
   '/settings': settingsView,
   '/settings/security': securityView,
   '/settings/household': householdView,
+  '/settings/library': libraryView,
   '/notifications': notificationsView,
   '/signin': signinView,
   '/setup': linkView,
@@ -106,7 +108,16 @@ window.addEventListener('hearth:unread', (event) => {
   const shell = /** @type {import('./components/hearth-shell.js').HearthShell} */ (document.querySelector('hearth-shell'));
   shell.setUnread(/** @type {CustomEvent} */ (event).detail);
 });
-window.addEventListener('popstate', render);
+// Back while the viewer is open closes the viewer (it listens itself).
+window.addEventListener('popstate', () => {
+  const viewer = /** @type {import('./components/hearth-viewer.js').HearthViewer | null} */ (document.querySelector('hearth-viewer'));
+  if (viewer?.hasAttribute('open')) return;
+  if (viewer?.swallowPop) {
+    viewer.swallowPop = false;
+    return;
+  }
+  render();
+});
 window.addEventListener('hearth:navigate', render);
 document.addEventListener('click', onClick);
 render();

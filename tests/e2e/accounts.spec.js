@@ -15,7 +15,8 @@ test('the family joins with passkeys: owner setup, invite, sign out, sign back i
   await page.screenshot({ path: testInfo.outputPath('setup.png'), fullPage: true });
   await page.getByRole('button', { name: 'Create account with a passkey' }).click();
   await expect(page).toHaveURL('/');
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText("Your family's photos will live here");
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Photos');
+  await expect(page.getByText('No photos yet')).toBeVisible();
 
   // She invites Grandpa from Settings → Household.
   await page.goto('/settings/household');

@@ -2,7 +2,7 @@
 import { test, expect } from './fixtures.js';
 
 const NAV = [
-  { name: 'Photos', path: '/', heading: "Your family's photos will live here" },
+  { name: 'Photos', path: '/', heading: 'Photos' },
   { name: 'Albums', path: '/albums', heading: 'Albums are coming' },
   { name: 'Search', path: '/search', heading: 'Search is coming' },
   { name: 'Settings', path: '/settings', heading: 'Settings' },

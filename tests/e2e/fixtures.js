@@ -22,6 +22,7 @@ const binary =
  * @property {string} url base URL, e.g. http://localhost:41234 (passkeys need a host name)
  * @property {string} setupUrl the first-run link from the log
  * @property {string} dataDir
+ * @property {string} importDir the default import folder (watched)
  * @property {string[]} log lines the server wrote
  */
 
@@ -30,7 +31,9 @@ const binary =
  * @returns {Promise<Hearth & { stop: () => Promise<void> }>}
  */
 async function startHearth(extraEnv) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'hearth-e2e-'));
+  // The working directory holds the data folder and the default import folder.
+  const home = mkdtempSync(join(tmpdir(), 'hearth-e2e-'));
+  const dataDir = join(home, 'data');
   /** @type {Record<string, string>} */
   const env = {};
   for (const [key, value] of Object.entries(process.env)) {
@@ -40,6 +43,7 @@ async function startHearth(extraEnv) {
   Object.assign(env, extraEnv);
   const child = spawn(binary, ['serve', '--listen', '127.0.0.1:0', '--data', dataDir], {
     env,
+    cwd: home,
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   /** @type {string[]} */
@@ -66,10 +70,10 @@ async function startHearth(extraEnv) {
       child.kill('SIGTERM');
       await exited;
     }
-    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(home, { recursive: true, force: true });
   };
   const setupUrl = `${url}/setup?token=${setupToken}`;
-  return { url, setupUrl, dataDir, log, stop };
+  return { url, setupUrl, dataDir, importDir: join(home, 'hearth-import'), log, stop };
 }
 
 export const test = base.extend({

@@ -1,15 +1,217 @@
 // @ts-check
+/**
+ * Photos: the timeline of everything you may see, newest first, with a
+ * year scrubber, multi-select (click the circle, shift-click a range,
+ * long-press on touch), the viewer, and uploads by button or by dropping
+ * files anywhere.
+ */
+import '../components/hearth-upload-tray.js';
+import '../components/hearth-viewer.js';
+import { api, showError } from '../api.js';
 import { h } from '../dom.js';
-import { emptyView } from './empty-view.js';
+import { icons } from '../icons.js';
+import { monthName, Timeline } from '../library/timeline.js';
+import { button } from '../ui.js';
 
-/** The timeline. The library (import, thumbnails, timeline) is not built yet. */
-export const photosView = () =>
-  emptyView({
-    title: 'Photos',
-    heading: "Your family's photos will live here",
-    icon: 'photos',
-    paragraphs: [
-      ['The photo library arrives in a later version of Hearth: import folders, uploads from phones, and a timeline of every year.'],
-      ['This server is already running. ', h('a', { href: '/settings' }, 'See its status in Settings'), '.'],
-    ],
+/** The tray lives beside the views, so uploads continue across navigation. */
+function tray() {
+  let found = /** @type {import('../components/hearth-upload-tray.js').HearthUploadTray | null} */ (document.querySelector('hearth-upload-tray'));
+  if (!found) {
+    found = /** @type {any} */ (h('hearth-upload-tray'));
+    document.body.append(/** @type {HTMLElement} */ (found));
+  }
+  return /** @type {import('../components/hearth-upload-tray.js').HearthUploadTray} */ (found);
+}
+
+function viewer() {
+  let found = document.querySelector('hearth-viewer');
+  if (!found) {
+    found = h('hearth-viewer');
+    document.body.append(found);
+  }
+  return /** @type {import('../components/hearth-viewer.js').HearthViewer} */ (found);
+}
+
+/** @param {HTMLElement} page */
+function uploadButton(page) {
+  // Opened by the Upload button (on phones: the photo picker).
+  const input = h('input', { type: 'file', multiple: '', accept: 'image/*,video/*,.heic,.heif,.dng,.cr2,.cr3,.nef,.arw,.raf,.orf,.rw2', class: 'visually-hidden', tabindex: '-1', 'aria-hidden': 'true' });
+  input.addEventListener('change', () => {
+    if (input.files?.length) tray().add(input.files);
+    input.value = '';
   });
+  const control = button('Upload', { class: 'button' });
+  control.addEventListener('click', () => input.click());
+  page.append(input);
+  return control;
+}
+
+export function photosView() {
+  return {
+    title: 'Photos',
+    render: () => {
+      const page = h('div', { class: 'page page-wide photos' });
+      const count = h('p', { class: 'muted photos-count' });
+      const head = h('div', { class: 'page-head' }, h('div', {}, h('h1', {}, 'Photos'), count), uploadButton(page));
+      const gridRoot = h('div', { class: 'timeline-root' });
+      const bar = selectionBar();
+      const scrubber = h('div', { class: 'scrubber', role: 'slider', 'aria-label': 'Jump to a date', tabindex: '0', 'aria-valuemin': '0', 'aria-valuemax': '100' });
+      const bubble = h('div', { class: 'scrubber-bubble', hidden: '' });
+      page.append(head, gridRoot, scrubber, bubble, bar.el);
+
+      const timeline = new Timeline(gridRoot, {
+        onOpen: (asset, list) => {
+          const v = viewer();
+          v.onChange = () => timeline.redraw();
+          v.onTrash = () => reload();
+          v.open(asset, list);
+        },
+        onSelect: (selected) => bar.update(selected),
+      });
+      bar.onAction = async (action) => {
+        const ids = [...timeline.selected];
+        try {
+          if (action === 'trash') await api('/assets/trash', { method: 'POST', body: { ids } });
+          else {
+            const body = action === 'favourite' ? { favourite: true } : { visibility: action };
+            const mine = timeline.loaded().filter((a) => timeline.selected.has(a.id) && a.mine);
+            await Promise.all(mine.map((a) => api(`/assets/${a.id}`, { method: 'PATCH', body })));
+          }
+          timeline.clearSelection();
+          await reload();
+        } catch (err) {
+          showError(err);
+        }
+      };
+      bar.onClear = () => timeline.clearSelection();
+
+      const empty = () =>
+        h(
+          'hearth-empty-state',
+          { heading: 'No photos yet', icon: 'photos', level: '2' },
+          h('p', {}, 'Upload photos and videos from this device with the Upload button, or drop them anywhere on this page.'),
+          h('p', {}, 'The owner can also add folders on the server that Hearth watches, in ', h('a', { href: '/settings/library' }, 'Settings → Library'), '.'),
+        );
+
+      const reload = async () => {
+        try {
+          gridRoot.querySelector('hearth-empty-state')?.remove();
+          const total = await timeline.load();
+          count.textContent = total ? `${total.toLocaleString()} ${total === 1 ? 'item' : 'items'}` : '';
+          if (!total) gridRoot.append(empty());
+          drawScrubber();
+        } catch (err) {
+          gridRoot.append(h('p', { class: 'inline-error', role: 'alert' }, `The timeline could not be loaded: ${err instanceof Error ? err.message : err}`));
+        }
+      };
+
+      const drawScrubber = () => {
+        const total = timeline.total || 1;
+        const years = new Map();
+        for (const month of timeline.months) years.set(month.month.slice(0, 4), month.top);
+        scrubber.replaceChildren(...[...years].reverse().map(([year, top]) => {
+          const mark = h('span', { class: 'scrubber-year' }, year);
+          mark.style.top = `${(top / total) * 100}%`;
+          return mark;
+        }));
+        scrubber.hidden = timeline.months.length < 2;
+      };
+      const jump = (/** @type {PointerEvent} */ event) => {
+        const rect = scrubber.getBoundingClientRect();
+        const fraction = Math.min(1, Math.max(0, (event.clientY - rect.top) / rect.height));
+        timeline.scrollToFraction(fraction);
+        const month = timeline.currentMonth();
+        bubble.hidden = false;
+        bubble.textContent = month ? monthName(month.month) : '';
+        bubble.style.top = `${event.clientY}px`;
+        scrubber.setAttribute('aria-valuenow', String(Math.round(fraction * 100)));
+      };
+      scrubber.addEventListener('pointerdown', (event) => {
+        scrubber.setPointerCapture(event.pointerId);
+        jump(event);
+      });
+      scrubber.addEventListener('pointermove', (event) => {
+        if (scrubber.hasPointerCapture(event.pointerId)) jump(event);
+      });
+      scrubber.addEventListener('pointerup', () => {
+        bubble.hidden = true;
+      });
+      scrubber.addEventListener('keydown', (event) => {
+        const month = timeline.currentMonth();
+        const index = month ? timeline.months.indexOf(month) : 0;
+        const step = { ArrowDown: 1, PageDown: 3, ArrowUp: -1, PageUp: -3 }[event.key];
+        if (!step) return;
+        event.preventDefault();
+        const target = timeline.months[Math.min(timeline.months.length - 1, Math.max(0, index + step))];
+        if (target) window.scrollTo({ top: timeline.offset() + target.top });
+      });
+
+      // Drop files anywhere on the page.
+      const onDragOver = (/** @type {DragEvent} */ event) => {
+        if (!event.dataTransfer?.types.includes('Files')) return;
+        event.preventDefault();
+        page.classList.add('dropping');
+      };
+      const onDragLeave = (/** @type {DragEvent} */ event) => {
+        if (!event.relatedTarget) page.classList.remove('dropping');
+      };
+      const onDrop = (/** @type {DragEvent} */ event) => {
+        if (!event.dataTransfer?.files.length) return;
+        event.preventDefault();
+        page.classList.remove('dropping');
+        tray().add(event.dataTransfer.files);
+      };
+      const onUploaded = () => reload();
+      window.addEventListener('dragover', onDragOver);
+      window.addEventListener('dragleave', onDragLeave);
+      window.addEventListener('drop', onDrop);
+      window.addEventListener('hearth:uploaded', onUploaded);
+      // Leaving the view: stop listening.
+      const observer = new MutationObserver(() => {
+        if (page.isConnected) return;
+        observer.disconnect();
+        timeline.destroy();
+        window.removeEventListener('dragover', onDragOver);
+        window.removeEventListener('dragleave', onDragLeave);
+        window.removeEventListener('drop', onDrop);
+        window.removeEventListener('hearth:uploaded', onUploaded);
+      });
+      queueMicrotask(() => {
+        if (page.parentElement) observer.observe(page.parentElement, { childList: true });
+        reload();
+      });
+      return page;
+    },
+  };
+}
+
+/** The bar shown while photos are selected. */
+function selectionBar() {
+  const label = h('span', { class: 'selection-count' });
+  const clear = h('button', { type: 'button', class: 'viewer-button', 'aria-label': 'Clear the selection' });
+  clear.innerHTML = icons.close;
+  const actions = [
+    ['favourite', 'Favourite'],
+    ['family', 'Share with family'],
+    ['private', 'Make private'],
+    ['trash', 'Move to trash'],
+  ].map(([action, text]) => {
+    const control = button(text, { class: 'button button-quiet', 'data-action': action });
+    control.addEventListener('click', () => bar.onAction(action));
+    return control;
+  });
+  const el = h('div', { class: 'selection-bar', role: 'toolbar', 'aria-label': 'Selected photos', hidden: '' }, clear, label, h('div', { class: 'selection-actions' }, ...actions));
+  const bar = {
+    el,
+    /** @type {(action: string) => void} */
+    onAction: () => {},
+    onClear: () => {},
+    /** @param {Set<number>} selected */
+    update(selected) {
+      el.hidden = selected.size === 0;
+      label.textContent = `${selected.size} selected`;
+    },
+  };
+  clear.addEventListener('click', () => bar.onClear());
+  return bar;
+}

@@ -1,0 +1,77 @@
+// @ts-check
+import { copyFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { test, expect } from './fixtures.js';
+
+const corpus = resolve(import.meta.dirname, '../../../shared/corpus/pigallery2/test/backend/assets/4MinsAroundTheWorld');
+const photos = ['UTC-20240413-203720-Tokyo.jpg', 'UTC-20240413-203630-London.jpg'].map((name) => join(corpus, name));
+
+test('uploaded photos appear in the timeline and open in the viewer', async ({ page, owner }, testInfo) => {
+  await page.goto('/');
+  await expect(page.getByText('No photos yet')).toBeVisible();
+
+  // Upload two photos through the Upload button (the phone's photo picker).
+  const chooser = page.waitForEvent('filechooser');
+  await page.getByRole('button', { name: 'Upload', exact: true }).click();
+  await (await chooser).setFiles(photos);
+  const tray = page.getByRole('region', { name: 'Uploads' });
+  await expect(tray.getByText('Added')).toHaveCount(2);
+  await expect(tray.getByText('Uploads finished')).toBeVisible();
+
+  // Both are in the timeline, under their month, with thumbnails.
+  const tiles = page.locator('.tile');
+  await expect(tiles).toHaveCount(2);
+  await expect(page.getByRole('heading', { name: 'April 2024' })).toBeVisible();
+  await expect(page.getByText('2 items')).toBeVisible();
+  await expect(page.locator('.tile.loaded')).toHaveCount(2);
+  await page.getByRole('button', { name: 'Close the upload list' }).click();
+  await page.screenshot({ path: testInfo.outputPath('timeline.png'), fullPage: true });
+
+  // The same file again: reported as already there.
+  const again = page.waitForEvent('filechooser');
+  await page.getByRole('button', { name: 'Upload', exact: true }).click();
+  await (await again).setFiles(photos[0]);
+  await expect(tray.getByText('Already in the library')).toBeVisible();
+
+  // The viewer: open the newest, move with the keyboard, info, close.
+  await tiles.first().click();
+  const viewer = page.getByRole('dialog', { name: 'Photo viewer' });
+  await expect(viewer).toBeVisible();
+  const image = viewer.locator('img.viewer-media');
+  await expect(image).toHaveJSProperty('complete', true);
+  const first = await image.getAttribute('src');
+  await page.keyboard.press('ArrowRight');
+  await expect(image).not.toHaveAttribute('src', first ?? '');
+  await page.keyboard.press('i');
+  await expect(viewer.getByRole('complementary', { name: 'Details' })).toContainText('Taken');
+  await page.screenshot({ path: testInfo.outputPath('viewer.png') });
+  await page.keyboard.press('ArrowLeft');
+  await expect(image).toHaveAttribute('src', first ?? '');
+  await page.keyboard.press('f');
+  await expect(viewer.getByRole('button', { name: 'Unfavourite (f)' })).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(viewer).toBeHidden();
+  await expect(page.locator('.tile .badge-fav')).toHaveCount(1);
+
+  // Select both and move them to the trash.
+  await tiles.first().locator('.tile-check').click();
+  await tiles.nth(1).click();
+  await expect(page.getByRole('toolbar', { name: 'Selected photos' })).toContainText('2 selected');
+  await page.getByRole('button', { name: 'Move to trash' }).click();
+  await expect(page.getByText('No photos yet')).toBeVisible();
+});
+
+test('a photo dropped into the import folder appears on its own', async ({ page, owner, hearth }) => {
+  // The default import folder is added (within a second) once the owner exists.
+  await expect(async () => {
+    await page.goto('/settings/library');
+    await expect(page.getByRole('heading', { name: 'Import folders' })).toBeVisible();
+    await expect(page.locator('.row', { hasText: 'hearth-import' })).toContainText('Online', { timeout: 1_000 });
+  }).toPass({ timeout: 15_000 });
+  copyFileSync(photos[1], join(hearth.importDir, 'london.jpg'));
+  // It is read once it has settled (5 s); live updates come with albums.
+  await expect(async () => {
+    await page.goto('/');
+    await expect(page.locator('.tile')).toHaveCount(1, { timeout: 2_000 });
+  }).toPass({ timeout: 30_000 });
+});

@@ -1,0 +1,383 @@
+// @ts-check
+/**
+ * The timeline grid: months (newest first) laid out as justified rows that
+ * keep each photo's aspect ratio. Only months near the screen are fetched,
+ * and only rows near the screen are in the DOM, so 100 000 photos scroll
+ * like 100. A month not yet fetched takes an estimated height, corrected
+ * (without a jump) when it arrives.
+ */
+import { api } from '../api.js';
+import { h } from '../dom.js';
+import { placeholder } from './thumbhash.js';
+
+/**
+ * @typedef {object} Brief
+ * @property {number} id
+ * @property {number} w
+ * @property {number} h
+ * @property {string} [th]
+ * @property {string} k photo | video | live
+ * @property {string} t local capture time
+ * @property {number} [d] video length (ms)
+ * @property {string} v media version
+ * @property {boolean} mine
+ * @property {boolean} fav
+ */
+
+/** @typedef {{ top: number, height: number, items: { x: number, w: number, asset: Brief }[] }} Row */
+
+/**
+ * @typedef {object} Month
+ * @property {string} month YYYY-MM
+ * @property {number} count
+ * @property {Brief[] | null} assets
+ * @property {Promise<void> | null} loading
+ * @property {Row[] | null} rows
+ * @property {number} top
+ * @property {number} height
+ * @property {HTMLElement} el
+ * @property {HTMLElement} body
+ * @property {Map<number, HTMLElement>} tiles
+ */
+
+const GAP = 4;
+const HEADER = 56;
+/** Screens above and below the visible one that are kept ready. */
+const MARGIN = 1.5;
+
+/** @param {string} month */
+export function monthName(month) {
+  const [year, number] = month.split('-').map(Number);
+  return new Date(year, number - 1, 1).toLocaleDateString(undefined, { month: 'long', year: 'numeric' });
+}
+
+/** @param {number} ms */
+export function duration(ms) {
+  const seconds = Math.round(ms / 1000);
+  return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
+}
+
+/**
+ * Justified rows: each row is filled to the width at about `target` height.
+ * @param {Brief[]} assets
+ * @param {number} width
+ * @param {number} target
+ * @returns {Row[]}
+ */
+export function layout(assets, width, target) {
+  /** @type {Row[]} */
+  const rows = [];
+  let top = 0;
+  /** @type {Brief[]} */
+  let pending = [];
+  let ratios = 0;
+  const flush = (/** @type {boolean} */ last) => {
+    const gaps = GAP * (pending.length - 1);
+    const height = last ? Math.min(target, (width - gaps) / ratios) : (width - gaps) / ratios;
+    let x = 0;
+    const items = pending.map((asset) => {
+      const w = aspect(asset) * height;
+      const item = { x, w, asset };
+      x += w + GAP;
+      return item;
+    });
+    rows.push({ top, height, items });
+    top += height + GAP;
+    pending = [];
+    ratios = 0;
+  };
+  for (const asset of assets) {
+    pending.push(asset);
+    ratios += aspect(asset);
+    if (ratios * target + GAP * (pending.length - 1) >= width) flush(false);
+  }
+  if (pending.length) flush(true);
+  return rows;
+}
+
+/** @param {Brief} asset */
+const aspect = (asset) => (asset.w > 0 && asset.h > 0 ? Math.min(4, Math.max(0.25, asset.w / asset.h)) : 1);
+
+/**
+ * @typedef {object} TimelineOptions
+ * @property {(asset: Brief, list: Brief[]) => void} onOpen
+ * @property {(selected: Set<number>) => void} onSelect
+ */
+
+export class Timeline {
+  /**
+   * @param {HTMLElement} root where the grid goes
+   * @param {TimelineOptions} options
+   */
+  constructor(root, options) {
+    this.root = root;
+    this.options = options;
+    /** @type {Month[]} */
+    this.months = [];
+    /** @type {Set<number>} */
+    this.selected = new Set();
+    /** @type {number | null} */
+    this.anchor = null;
+    this.frame = 0;
+    this.width = 0;
+    this.total = 0;
+    this.grid = h('div', { class: 'timeline', role: 'list' });
+    this.root.append(this.grid);
+    this.onScroll = () => this.schedule();
+    this.onResize = () => {
+      if (Math.abs(this.root.clientWidth - this.width) > 1) this.relayout();
+    };
+    window.addEventListener('scroll', this.onScroll, { passive: true });
+    window.addEventListener('resize', this.onResize);
+  }
+
+  /** Removes listeners (the view is leaving). */
+  destroy() {
+    window.removeEventListener('scroll', this.onScroll);
+    window.removeEventListener('resize', this.onResize);
+    cancelAnimationFrame(this.frame);
+  }
+
+  /** Fetches the months and shows the grid. */
+  async load() {
+    const timeline = await api('/timeline');
+    this.months = timeline.months.map((/** @type {{month: string, count: number}} */ m) => {
+      const body = h('div', { class: 'month-body' });
+      const el = h('section', { class: 'month', 'data-month': m.month }, h('h2', { class: 'month-title' }, monthName(m.month)), body);
+      return { ...m, assets: null, loading: null, rows: null, top: 0, height: 0, el, body, tiles: new Map() };
+    });
+    this.grid.replaceChildren(...this.months.map((m) => m.el));
+    this.relayout();
+    return timeline.total;
+  }
+
+  get target() {
+    return this.width < 600 ? 120 : 210;
+  }
+
+  /** Lays out every month again (a new width) and positions them. */
+  relayout() {
+    this.width = this.root.clientWidth;
+    for (const month of this.months) {
+      if (month.assets) month.rows = layout(month.assets, this.width, this.target);
+      for (const tile of month.tiles.values()) tile.remove();
+      month.tiles.clear();
+    }
+    this.position();
+    this.schedule();
+  }
+
+  /** Months' tops and heights from their rows (or an estimate). */
+  position() {
+    let top = 0;
+    for (const month of this.months) {
+      const rows = month.rows;
+      const body = rows?.length
+        ? rows[rows.length - 1].top + rows[rows.length - 1].height
+        : Math.ceil((month.count * 1.35 * this.target) / Math.max(this.width, 1)) * (this.target + GAP);
+      month.top = top;
+      month.height = HEADER + body + GAP * 6;
+      month.el.style.transform = `translateY(${top}px)`;
+      month.el.style.height = `${month.height}px`;
+      top += month.height;
+    }
+    this.grid.style.height = `${top}px`;
+    this.total = top;
+  }
+
+  /** Draws every tile anew (after an edit changed what tiles show). */
+  redraw() {
+    for (const month of this.months) {
+      for (const tile of month.tiles.values()) tile.remove();
+      month.tiles.clear();
+    }
+    this.schedule();
+  }
+
+  schedule() {
+    cancelAnimationFrame(this.frame);
+    this.frame = requestAnimationFrame(() => this.render());
+  }
+
+  /** The grid's top in page coordinates. */
+  offset() {
+    return this.grid.getBoundingClientRect().top + window.scrollY;
+  }
+
+  /** Fetches months near the screen and shows the rows that are on it. */
+  render() {
+    const offset = this.offset();
+    const screen = window.innerHeight;
+    const from = window.scrollY - offset - screen * MARGIN;
+    const to = window.scrollY - offset + screen * (1 + MARGIN);
+    for (const month of this.months) {
+      const near = month.top + month.height > from && month.top < to;
+      if (!near) {
+        if (month.tiles.size) {
+          for (const tile of month.tiles.values()) tile.remove();
+          month.tiles.clear();
+        }
+        continue;
+      }
+      if (!month.assets) {
+        this.fetch(month);
+        continue;
+      }
+      const keep = new Set();
+      for (const row of month.rows ?? []) {
+        const rowTop = month.top + HEADER + row.top;
+        if (rowTop + row.height < from || rowTop > to) continue;
+        for (const item of row.items) {
+          keep.add(item.asset.id);
+          let tile = month.tiles.get(item.asset.id);
+          if (!tile) {
+            tile = this.tile(item.asset, month);
+            month.tiles.set(item.asset.id, tile);
+            month.body.append(tile);
+          }
+          tile.style.transform = `translate(${item.x}px, ${row.top}px)`;
+          tile.style.width = `${item.w}px`;
+          tile.style.height = `${row.height}px`;
+        }
+      }
+      for (const [id, tile] of month.tiles) {
+        if (!keep.has(id)) {
+          tile.remove();
+          month.tiles.delete(id);
+        }
+      }
+    }
+  }
+
+  /** @param {Month} month */
+  fetch(month) {
+    month.loading ??= api(`/timeline/${month.month}`)
+      .then((data) => {
+        const before = month.height;
+        const wasAbove = month.top + month.height < window.scrollY - this.offset();
+        month.assets = data.assets;
+        month.count = data.assets.length;
+        month.rows = layout(data.assets, this.width, this.target);
+        this.position();
+        // A month above the screen changed height: keep what is seen still.
+        if (wasAbove) window.scrollBy(0, month.height - before);
+        this.schedule();
+      })
+      .catch((err) => {
+        month.loading = null;
+        month.body.replaceChildren(h('p', { class: 'inline-error', role: 'alert' }, `This month could not be loaded: ${err.message}`));
+      });
+  }
+
+  /**
+   * @param {Brief} asset
+   * @param {Month} month
+   */
+  tile(asset, month) {
+    const label = `${asset.k === 'video' ? 'Video' : 'Photo'}, ${new Date(asset.t).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })}`;
+    const img = h('img', { alt: '', loading: 'lazy', decoding: 'async', draggable: 'false' });
+    img.addEventListener('load', () => tile.classList.add('loaded'), { once: true });
+    img.addEventListener('error', () => tile.classList.add('no-thumb'), { once: true });
+    if (asset.th) img.src = `/api/assets/${asset.id}/thumb?v=${asset.v}`;
+    const check = h('span', { class: 'tile-check', 'aria-hidden': 'true' });
+    const badges = h('span', { class: 'tile-badges' });
+    if (asset.k === 'video') badges.append(h('span', { class: 'badge' }, asset.d ? duration(asset.d) : 'Video'));
+    if (asset.k === 'live') badges.append(h('span', { class: 'badge' }, 'Live'));
+    if (asset.fav) badges.append(h('span', { class: 'badge badge-fav', 'aria-label': 'Favourite' }, '♥'));
+    const tile = h(
+      'button',
+      { type: 'button', class: `tile${asset.th ? '' : ' no-thumb'}`, role: 'listitem', 'aria-label': label, 'data-id': String(asset.id) },
+      placeholder(asset.th),
+      img,
+      badges,
+      check,
+    );
+    if (this.selected.has(asset.id)) tile.classList.add('selected');
+    tile.setAttribute('aria-pressed', String(this.selected.has(asset.id)));
+    let pressed = 0;
+    let longPressed = false;
+    tile.addEventListener('pointerdown', (event) => {
+      longPressed = false;
+      if (event.pointerType !== 'touch') return;
+      pressed = window.setTimeout(() => {
+        longPressed = true;
+        this.toggle(asset.id, false);
+        navigator.vibrate?.(10);
+      }, 450);
+    });
+    const cancel = () => clearTimeout(pressed);
+    tile.addEventListener('pointerup', cancel);
+    tile.addEventListener('pointercancel', cancel);
+    tile.addEventListener('pointerleave', cancel);
+    tile.addEventListener('contextmenu', (event) => {
+      if (longPressed) event.preventDefault();
+    });
+    tile.addEventListener('click', (event) => {
+      if (longPressed) return;
+      const onCheck = event.target instanceof HTMLElement && event.target.classList.contains('tile-check');
+      if (this.selected.size || onCheck || event.shiftKey || event.metaKey || event.ctrlKey) {
+        this.toggle(asset.id, event.shiftKey);
+      } else {
+        this.options.onOpen(asset, this.loaded());
+      }
+      void month;
+    });
+    return tile;
+  }
+
+  /** Every fetched asset, in timeline order. */
+  loaded() {
+    return this.months.flatMap((m) => m.assets ?? []);
+  }
+
+  /**
+   * Selects or unselects; with `range`, everything from the last one.
+   * @param {number} id
+   * @param {boolean} range
+   */
+  toggle(id, range) {
+    if (range && this.anchor !== null) {
+      const all = this.loaded().map((a) => a.id);
+      const [a, b] = [all.indexOf(this.anchor), all.indexOf(id)].sort((x, y) => x - y);
+      if (a >= 0) for (const each of all.slice(a, b + 1)) this.selected.add(each);
+    } else if (this.selected.has(id)) {
+      this.selected.delete(id);
+    } else {
+      this.selected.add(id);
+    }
+    this.anchor = id;
+    this.refreshSelection();
+  }
+
+  clearSelection() {
+    this.selected.clear();
+    this.anchor = null;
+    this.refreshSelection();
+  }
+
+  refreshSelection() {
+    this.grid.classList.toggle('selecting', this.selected.size > 0);
+    for (const month of this.months) {
+      for (const [id, tile] of month.tiles) {
+        tile.classList.toggle('selected', this.selected.has(id));
+        tile.setAttribute('aria-pressed', String(this.selected.has(id)));
+      }
+    }
+    this.options.onSelect(this.selected);
+  }
+
+  /**
+   * Scrolls so that the month at `fraction` of the timeline is on top.
+   * @param {number} fraction 0..1
+   */
+  scrollToFraction(fraction) {
+    const total = this.total ?? 0;
+    window.scrollTo({ top: this.offset() + fraction * Math.max(0, total - window.innerHeight / 2) - 8 });
+  }
+
+  /** The month at the top of the screen. */
+  currentMonth() {
+    const y = window.scrollY - this.offset() + 80;
+    return this.months.find((m) => m.top + m.height > y) ?? this.months[this.months.length - 1];
+  }
+}
