@@ -398,6 +398,12 @@ impl Hearth {
     }
 
     /// Sends SIGTERM, as systemd and `docker stop` do, and waits for exit.
+    /// `kill -9`: no chance to finish anything.
+    pub fn crash(&mut self) {
+        self.child.kill().expect("SIGKILL");
+        let _ = self.child.wait();
+    }
+
     pub fn terminate(&mut self) -> Option<i32> {
         let status = Command::new("kill")
             .args(["-TERM", &self.pid().to_string()])

@@ -19,6 +19,7 @@ mod harness;
 mod accounts;
 mod cli;
 mod config;
+mod crash;
 mod household;
 mod http_api;
 mod jobs;
