@@ -78,6 +78,11 @@ impl MigrationTrait for Migration {
             .await?;
         for (name, columns) in [
             ("ix_assets_month", &["status", "month", "sort_at"][..]),
+            // Covers the timeline's month counts (no row lookups).
+            (
+                "ix_assets_month_access",
+                &["status", "month", "visibility", "owner_id"][..],
+            ),
             ("ix_assets_content_id", &["content_id"][..]),
             ("ix_assets_motion_hash", &["motion_hash"][..]),
         ] {
@@ -102,6 +107,7 @@ impl MigrationTrait for Migration {
             .await?;
         for name in [
             "ix_assets_month",
+            "ix_assets_month_access",
             "ix_assets_content_id",
             "ix_assets_motion_hash",
         ] {

@@ -118,3 +118,68 @@ pub fn ingest(dir: &Path) -> String {
         f64::from(u32::try_from(files.len()).unwrap_or(u32::MAX)) / wall.as_secs_f64(),
     )
 }
+
+/// `hearth bench timeline`: a scratch database with `count` assets (a
+/// third of them shared with the family, spread over 30 years), then the
+/// timeline's two queries as a member who owns none of them sees them.
+pub async fn timeline(count: u32) -> Result<String, crate::error::AppError> {
+    use crate::library::access::Viewer;
+    use crate::library::api::{month_assets, month_counts};
+    use sea_orm::ConnectionTrait as _;
+
+    let internal =
+        |err: &dyn std::fmt::Display| crate::error::AppError::Internal(anyhow::anyhow!("{err}"));
+    let dir = tempfile::tempdir().map_err(|e| internal(&e))?;
+    let db = crate::db::open(&dir.path().join("hearth.db"))
+        .await
+        .map_err(|e| internal(&e))?;
+    crate::db::migrate(&db).await.map_err(|e| internal(&e))?;
+    let started = Instant::now();
+    for (id, name) in [(1, "owner"), (2, "viewer")] {
+        db.execute_unprepared(&format!(
+            "INSERT INTO users (id, username, display_name, role, status, webauthn_id, created_at, updated_at) \
+             VALUES ({id}, '{name}', '{name}', 'member', 'active', '{id}', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')"
+        ))
+        .await?;
+    }
+    // 30 years of months; each asset gets a distinct instant.
+    db.execute_unprepared(&format!(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {count}) \
+         INSERT INTO assets (owner_id, hash, kind, mime, bytes, width, height, orientation, sort_at, \
+           taken_source, keywords, favourite, visibility, status, created_at, updated_at, month) \
+         SELECT 1, printf('%064x', i), 'photo', 'image/jpeg', 3000000, 4000, 3000, 1, \
+           strftime('%Y-%m-%dT%H:%M:%SZ', 946684800 + i * (946080000 / {count}), 'unixepoch'), \
+           'exif_original', '[]', 0, CASE WHEN i % 3 = 0 THEN 'family' ELSE 'private' END, 'active', \
+           '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', \
+           CAST(strftime('%Y%m', 946684800 + i * (946080000 / {count}), 'unixepoch') AS INTEGER) \
+         FROM n"
+    ))
+    .await?;
+    db.execute_unprepared("ANALYZE").await?;
+    let filled = started.elapsed();
+    let viewer = Viewer { user_id: 2 };
+    let mut months = Duration::ZERO;
+    let mut month = Duration::ZERO;
+    let mut shown = 0;
+    let runs = 5;
+    for _ in 0..runs {
+        let started = Instant::now();
+        let counts = month_counts(&db, viewer).await?;
+        months += started.elapsed();
+        let busiest = counts
+            .iter()
+            .max_by_key(|c| c.count)
+            .map_or(200_001, |c| c.month);
+        let started = Instant::now();
+        shown = month_assets(&db, viewer, busiest).await?.len();
+        month += started.elapsed();
+    }
+    Ok(format!(
+        "{count} assets (made in {:.1} s)\n\
+         months with counts (what a member sees): {:.1} ms\n\
+         one month ({shown} assets): {:.1} ms",
+        filled.as_secs_f64(),
+        millis(months, runs),
+        millis(month, runs),
+    ))
+}

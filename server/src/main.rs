@@ -87,6 +87,12 @@ enum BenchCommand {
         /// A folder of photos (searched recursively).
         dir: PathBuf,
     },
+    /// Time the timeline's queries on a scratch database of many assets.
+    Timeline {
+        /// How many assets to create.
+        #[arg(long, default_value_t = 1_000_000)]
+        assets: u32,
+    },
 }
 
 #[derive(Subcommand)]
@@ -149,6 +155,18 @@ fn main() -> ExitCode {
         Command::Bench(BenchCommand::Ingest { dir }) => {
             println!("{}", hearth::bench::ingest(&dir));
             Ok(())
+        }
+        Command::Bench(BenchCommand::Timeline { assets }) => {
+            runtime().and_then(|rt| match rt.block_on(hearth::bench::timeline(assets)) {
+                Ok(report) => {
+                    println!("{report}");
+                    Ok(())
+                }
+                Err(err) => {
+                    eprintln!("hearth: {err}");
+                    Err(ExitCode::FAILURE)
+                }
+            })
         }
         Command::Openapi => {
             println!("{}", hearth::api::openapi_json());

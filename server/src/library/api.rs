@@ -322,9 +322,39 @@ fn parse_month(text: &str) -> Result<i32, AppError> {
 }
 
 #[derive(Debug, FromQueryResult)]
-struct MonthCount {
+pub struct MonthCount {
+    pub month: i32,
+    pub count: i64,
+}
+
+/// The months `viewer` has photos in, newest first, with counts.
+pub async fn month_counts(
+    db: &sea_orm::DatabaseConnection,
+    viewer: Viewer,
+) -> Result<Vec<MonthCount>, AppError> {
+    Ok(access::filter(asset::Entity::find(), viewer)
+        .select_only()
+        .column(asset::Column::Month)
+        .column_as(asset::Column::Id.count(), "count")
+        .group_by(asset::Column::Month)
+        .order_by_desc(asset::Column::Month)
+        .into_model::<MonthCount>()
+        .all(db)
+        .await?)
+}
+
+/// One month (yyyymm) of what `viewer` may see, newest first.
+pub async fn month_assets(
+    db: &sea_orm::DatabaseConnection,
+    viewer: Viewer,
     month: i32,
-    count: i64,
+) -> Result<Vec<asset::Model>, AppError> {
+    Ok(access::filter(asset::Entity::find(), viewer)
+        .filter(asset::Column::Month.eq(month))
+        .order_by_desc(asset::Column::SortAt)
+        .order_by_desc(asset::Column::Id)
+        .all(db)
+        .await?)
 }
 
 #[OpenApi(tag = "ApiTag::Library")]
@@ -338,15 +368,7 @@ impl LibraryApi {
     ) -> Result<Json<Timeline>, AppError> {
         let me = auth.principal();
         me.require_scope(Scope::Read)?;
-        let rows = access::filter(asset::Entity::find(), viewer(me))
-            .select_only()
-            .column(asset::Column::Month)
-            .column_as(asset::Column::Id.count(), "count")
-            .group_by(asset::Column::Month)
-            .order_by_desc(asset::Column::Month)
-            .into_model::<MonthCount>()
-            .all(state.db())
-            .await?;
+        let rows = month_counts(state.db(), viewer(me)).await?;
         let months: Vec<Month> = rows
             .into_iter()
             .map(|row| Month {
@@ -376,12 +398,7 @@ impl LibraryApi {
         let me = auth.principal();
         me.require_scope(Scope::Read)?;
         let number = parse_month(&month.0)?;
-        let assets = access::filter(asset::Entity::find(), viewer(me))
-            .filter(asset::Column::Month.eq(number))
-            .order_by_desc(asset::Column::SortAt)
-            .order_by_desc(asset::Column::Id)
-            .all(state.db())
-            .await?;
+        let assets = month_assets(state.db(), viewer(me), number).await?;
         Ok(Json(MonthAssets {
             month: month.0,
             assets: assets.iter().map(|a| brief(a, viewer(me))).collect(),
