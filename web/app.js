@@ -21,6 +21,7 @@ import { searchView } from './views/search.js';
 import { securityView } from './views/security.js';
 import { settingsView } from './views/settings.js';
 import { signinView } from './views/signin.js';
+import { trashView } from './views/trash.js';
 
 /** @typedef {{ title: string, public?: boolean, render: () => HTMLElement }} View */
 
@@ -34,6 +35,7 @@ const routes = {
   '/settings/household': householdView,
   '/settings/library': libraryView,
   '/notifications': notificationsView,
+  '/trash': trashView,
   '/signin': signinView,
   '/setup': linkView,
   '/invite': linkView,

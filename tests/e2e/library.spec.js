@@ -59,6 +59,15 @@ test('uploaded photos appear in the timeline and open in the viewer', async ({ p
   await expect(page.getByRole('toolbar', { name: 'Selected photos' })).toContainText('2 selected');
   await page.getByRole('button', { name: 'Move to trash' }).click();
   await expect(page.getByText('No photos yet')).toBeVisible();
+
+  // The trash has them; restoring brings them back.
+  await page.getByRole('link', { name: 'Trash', exact: true }).click();
+  await expect(page.locator('.trash-item')).toHaveCount(2);
+  await page.screenshot({ path: testInfo.outputPath('trash.png'), fullPage: true });
+  await page.getByRole('button', { name: 'Restore all' }).click();
+  await expect(page.getByText('The trash is empty')).toBeVisible();
+  await page.getByRole('link', { name: '← Photos' }).click();
+  await expect(page.locator('.tile')).toHaveCount(2);
 });
 
 test('a photo dropped into the import folder appears on its own', async ({ page, owner, hearth }) => {

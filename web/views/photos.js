@@ -52,7 +52,7 @@ export function photosView() {
     render: () => {
       const page = h('div', { class: 'page page-wide photos' });
       const count = h('p', { class: 'muted photos-count' });
-      const head = h('div', { class: 'page-head' }, h('div', {}, h('h1', {}, 'Photos'), count), uploadButton(page));
+      const head = h('div', { class: 'page-head' }, h('div', {}, h('h1', {}, 'Photos'), count), h('div', { class: 'page-actions' }, h('a', { class: 'button button-quiet', href: '/trash' }, 'Trash'), uploadButton(page)));
       const gridRoot = h('div', { class: 'timeline-root' });
       const bar = selectionBar();
       const scrubber = h('div', { class: 'scrubber', role: 'slider', 'aria-label': 'Jump to a date', tabindex: '0', 'aria-valuemin': '0', 'aria-valuemax': '100' });

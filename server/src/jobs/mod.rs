@@ -47,19 +47,7 @@ pub async fn enqueue(
     payload: &impl Serialize,
     now: DateTime<Utc>,
 ) -> Result<i64, AppError> {
-    let row = job::ActiveModel {
-        kind: Set(kind.to_owned()),
-        payload: Set(to_json(payload)?),
-        status: Set(QUEUED.to_owned()),
-        attempts: Set(0),
-        run_after: Set(now),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?;
-    Ok(row.id)
+    Ok(new_job(kind, None, payload, now, now)?.insert(db).await?.id)
 }
 
 /// Queues a job under a key, to run at `run_after`, unless a job with that
@@ -72,9 +60,24 @@ pub async fn enqueue_once(
     run_after: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<bool, AppError> {
-    let row = job::ActiveModel {
+    let row = new_job(kind, Some(key), payload, run_after, now)?;
+    let inserted = job::Entity::insert(row)
+        .on_conflict_do_nothing_on([job::Column::Key])
+        .exec_without_returning(db)
+        .await?;
+    Ok(matches!(inserted, TryInsertResult::Inserted(1)))
+}
+
+fn new_job(
+    kind: &str,
+    key: Option<&str>,
+    payload: &impl Serialize,
+    run_after: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<job::ActiveModel, AppError> {
+    Ok(job::ActiveModel {
         kind: Set(kind.to_owned()),
-        key: Set(Some(key.to_owned())),
+        key: Set(key.map(str::to_owned)),
         payload: Set(to_json(payload)?),
         status: Set(QUEUED.to_owned()),
         attempts: Set(0),
@@ -82,12 +85,7 @@ pub async fn enqueue_once(
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
-    };
-    let inserted = job::Entity::insert(row)
-        .on_conflict_do_nothing_on([job::Column::Key])
-        .exec_without_returning(db)
-        .await?;
-    Ok(matches!(inserted, TryInsertResult::Inserted(1)))
+    })
 }
 
 fn to_json(payload: &impl Serialize) -> Result<String, AppError> {

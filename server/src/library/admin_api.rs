@@ -214,6 +214,17 @@ async fn find_root(state: &AppState, id: i64) -> Result<import_root::Model, AppE
         .ok_or_else(|| AppError::NotFound("There is no such import folder.".into()))
 }
 
+/// A root added through the API: those from hearth.toml change there.
+async fn find_api_root(state: &AppState, id: i64) -> Result<import_root::Model, AppError> {
+    let root = find_root(state, id).await?;
+    if root.source == "config" {
+        return Err(AppError::Conflict(
+            "This folder is set in hearth.toml: change it there.".into(),
+        ));
+    }
+    Ok(root)
+}
+
 #[OpenApi(tag = "ApiTag::Import")]
 impl ImportApi {
     /// Every import folder, with its status (owner and admins).
@@ -307,12 +318,7 @@ impl ImportApi {
         body: Json<RootEdit>,
     ) -> Result<Json<Root>, AppError> {
         auth.principal().require_admin()?;
-        let root = find_root(&state, id.0).await?;
-        if root.source == "config" {
-            return Err(AppError::Conflict(
-                "This folder is set in hearth.toml: change it there.".into(),
-            ));
-        }
+        let root = find_api_root(&state, id.0).await?;
         let mut row = import_root::ActiveModel::from(root);
         if let Some(visibility) = body.visibility {
             row.visibility = Set(visibility_text(visibility).to_owned());
@@ -345,12 +351,7 @@ impl ImportApi {
         id: Path<i64>,
     ) -> Result<Done, AppError> {
         auth.principal().require_admin()?;
-        let root = find_root(&state, id.0).await?;
-        if root.source == "config" {
-            return Err(AppError::Conflict(
-                "This folder is set in hearth.toml: remove it there.".into(),
-            ));
-        }
+        let root = find_api_root(&state, id.0).await?;
         roots::remove(&state, root.id).await?;
         Ok(Done::Done)
     }

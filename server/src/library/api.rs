@@ -466,21 +466,7 @@ impl LibraryApi {
         state: Data<&AppState>,
         body: Json<Selection>,
     ) -> Result<Json<Changed>, AppError> {
-        let me = auth.principal();
-        me.require_session()?;
-        let ids = selection(&body)?;
-        let changed = asset::Entity::update_many()
-            .col_expr(asset::Column::Status, Expr::value("trashed"))
-            .col_expr(asset::Column::TrashedAt, Expr::value(state.now()))
-            .col_expr(asset::Column::UpdatedAt, Expr::value(state.now()))
-            .filter(asset::Column::Id.is_in(ids))
-            .filter(asset::Column::OwnerId.eq(me.user.id))
-            .filter(asset::Column::Status.ne("trashed"))
-            .exec(state.db())
-            .await?;
-        Ok(Json(Changed {
-            changed: changed.rows_affected,
-        }))
+        trash_or_restore(&state, auth.principal(), &body, true).await
     }
 
     /// Bring your own assets back from the trash.
@@ -495,24 +481,7 @@ impl LibraryApi {
         state: Data<&AppState>,
         body: Json<Selection>,
     ) -> Result<Json<Changed>, AppError> {
-        let me = auth.principal();
-        me.require_session()?;
-        let ids = selection(&body)?;
-        let changed = asset::Entity::update_many()
-            .col_expr(asset::Column::Status, Expr::value("active"))
-            .col_expr(
-                asset::Column::TrashedAt,
-                Expr::value(Option::<DateTime<Utc>>::None),
-            )
-            .col_expr(asset::Column::UpdatedAt, Expr::value(state.now()))
-            .filter(asset::Column::Id.is_in(ids))
-            .filter(asset::Column::OwnerId.eq(me.user.id))
-            .filter(asset::Column::Status.eq("trashed"))
-            .exec(state.db())
-            .await?;
-        Ok(Json(Changed {
-            changed: changed.rows_affected,
-        }))
+        trash_or_restore(&state, auth.principal(), &body, false).await
     }
 
     /// Your trash, most recently trashed first.
@@ -660,6 +629,39 @@ impl LibraryApi {
         let files = uploads::receive(&state, &me.user, multipart).await?;
         Ok(Json(Uploaded { files }))
     }
+}
+
+/// Moves the caller's own selected assets into (or out of) the trash.
+async fn trash_or_restore(
+    state: &AppState,
+    me: &Principal,
+    body: &Selection,
+    trash: bool,
+) -> Result<Json<Changed>, AppError> {
+    me.require_session()?;
+    let ids = selection(body)?;
+    let (to, trashed_at) = if trash {
+        ("trashed", Some(state.now()))
+    } else {
+        ("active", None)
+    };
+    let from = if trash {
+        asset::Column::Status.ne("trashed")
+    } else {
+        asset::Column::Status.eq("trashed")
+    };
+    let changed = asset::Entity::update_many()
+        .col_expr(asset::Column::Status, Expr::value(to))
+        .col_expr(asset::Column::TrashedAt, Expr::value(trashed_at))
+        .col_expr(asset::Column::UpdatedAt, Expr::value(state.now()))
+        .filter(asset::Column::Id.is_in(ids))
+        .filter(asset::Column::OwnerId.eq(me.user.id))
+        .filter(from)
+        .exec(state.db())
+        .await?;
+    Ok(Json(Changed {
+        changed: changed.rows_affected,
+    }))
 }
 
 fn selection(body: &Selection) -> Result<Vec<i64>, AppError> {
