@@ -7,7 +7,8 @@
 use std::io::Cursor;
 use std::time::{Duration, Instant};
 
-use fast_image_resize::{FilterType, ResizeAlg, ResizeOptions, Resizer};
+use fast_image_resize::images::ImageRef;
+use fast_image_resize::{FilterType, IntoImageView, PixelType, ResizeAlg, ResizeOptions, Resizer};
 use image::{ImageReader, RgbImage, imageops};
 use turbojpeg::{Compressor, Decompressor, PixelFormat, ScalingFactor, Subsamp};
 
@@ -81,25 +82,27 @@ pub fn derive(bytes: &[u8], orientation: u8, limits: &Limits) -> Result<Derived,
     }
     let mut timings = Timings::default();
     let started = Instant::now();
-    let decoded = match kind {
+    // The preview straight from the decoder's buffer: a 48 MP photo is 146 MB.
+    let preview = match kind {
         imagesize::ImageType::Jpeg => {
             if truncated_jpeg(bytes) {
                 return Err(MediaError::Corrupt(
                     "the JPEG file is cut off before its end".into(),
                 ));
             }
-            decode_jpeg(bytes).or_else(|_| decode_other(bytes, *limits))?
+            let decoded = decode_jpeg(bytes).or_else(|_| decode_other(bytes, *limits))?;
+            timings.decode = started.elapsed();
+            preview_of(&decoded, decoded.dimensions())?
         }
-        imagesize::ImageType::Heif(_) => decode_heif(bytes)?,
-        _ => decode_other(bytes, *limits)?,
+        imagesize::ImageType::Heif(_) => heif_preview(bytes, *limits, &mut timings, started)?,
+        _ => {
+            let decoded = decode_other(bytes, *limits)?;
+            timings.decode = started.elapsed();
+            preview_of(&decoded, decoded.dimensions())?
+        }
     };
-    timings.decode = started.elapsed();
-
+    timings.resize = started.elapsed().saturating_sub(timings.decode);
     let started = Instant::now();
-    let (w, h) = decoded.dimensions();
-    // Target sizes on the stored axes; the turn comes after, on small images.
-    let preview_dims = fit_long_edge((w, h), PREVIEW_EDGE);
-    let preview = resize(&decoded, preview_dims)?;
     let (pw, ph) = preview.dimensions();
     let thumb_dims = fit_short_edge((pw, ph), THUMB_EDGE, THUMB_MAX);
     let thumbnail = resize(&preview, thumb_dims)?;
@@ -108,7 +111,7 @@ pub fn derive(bytes: &[u8], orientation: u8, limits: &Limits) -> Result<Derived,
     let preview = orient(preview, orientation);
     let thumbnail = orient(thumbnail, orientation);
     let tiny = orient(tiny, orientation);
-    timings.resize = started.elapsed();
+    timings.resize += started.elapsed();
 
     let started = Instant::now();
     let preview_bytes = encode_jpeg(&preview, PREVIEW_QUALITY)?;
@@ -208,8 +211,22 @@ fn decode_jpeg(bytes: &[u8]) -> Result<RgbImage, MediaError> {
 /// HEIC, HEIF and AVIF through libheif (built in, 1.23: current iPhone
 /// photos need ≥ 1.18). libheif applies the container's rotation and
 /// mirroring itself.
-fn decode_heif(bytes: &[u8]) -> Result<RgbImage, MediaError> {
-    use libheif_rs::{ColorSpace, HeifContext, HeifErrorCode, LibHeif, RgbChroma};
+/// The preview (1440 px long edge) of a decoded image of `dims`.
+fn preview_of(source: &impl IntoImageView, dims: (u32, u32)) -> Result<RgbImage, MediaError> {
+    resize(source, fit_long_edge(dims, PREVIEW_EDGE))
+}
+
+/// HEIF and AVIF through libheif, single-threaded (Hearth's workers are the
+/// parallelism; decoder threads multiply frame buffers), 8-bit output,
+/// libheif's own limits set to Hearth's, and the preview resized from
+/// libheif's buffer without a copy.
+fn heif_preview(
+    bytes: &[u8],
+    limits: Limits,
+    timings: &mut Timings,
+    started: Instant,
+) -> Result<RgbImage, MediaError> {
+    use libheif_rs::{ColorSpace, DecodingOptions, HeifContext, HeifErrorCode, LibHeif, RgbChroma};
     let corrupt = |err: libheif_rs::HeifError| {
         if matches!(err.code, HeifErrorCode::UnsupportedFeature) {
             MediaError::Unsupported(err.message)
@@ -217,25 +234,46 @@ fn decode_heif(bytes: &[u8]) -> Result<RgbImage, MediaError> {
             MediaError::Corrupt(err.message)
         }
     };
-    let context = HeifContext::read_from_bytes(bytes).map_err(corrupt)?;
+    let mut context = HeifContext::read_from_bytes(bytes).map_err(corrupt)?;
+    context.set_max_decoding_threads(0);
+    let mut security = context.security_limits();
+    security.set_max_image_size_pixels(limits.max_pixels);
+    context.set_security_limits(&security).map_err(corrupt)?;
     let handle = context.primary_image_handle().map_err(corrupt)?;
+    let mut options = DecodingOptions::new()
+        .ok_or_else(|| MediaError::Corrupt("libheif cannot make decoding options".into()))?;
+    options.set_convert_hdr_to_8bit(true);
+    options.set_num_library_threads(1);
     let image = LibHeif::new()
-        .decode(&handle, ColorSpace::Rgb(RgbChroma::Rgb), None)
+        .decode(&handle, ColorSpace::Rgb(RgbChroma::Rgb), Some(options))
         .map_err(corrupt)?;
+    timings.decode = started.elapsed();
     let planes = image.planes();
     let plane = planes
         .interleaved
         .ok_or_else(|| MediaError::Corrupt("libheif returned no RGB plane".into()))?;
+    let dims = (plane.width, plane.height);
     let row = plane.width as usize * 3;
-    let mut pixels = Vec::with_capacity(row * plane.height as usize);
-    for line in plane.data.chunks(plane.stride).take(plane.height as usize) {
+    let rows = plane.height as usize;
+    if plane.stride == row {
+        let pixels = plane
+            .data
+            .get(..row * rows)
+            .ok_or_else(|| MediaError::Corrupt("short HEIF image".into()))?;
+        let view = ImageRef::new(plane.width, plane.height, pixels, PixelType::U8x3)
+            .map_err(|err| MediaError::Corrupt(err.to_string()))?;
+        return preview_of(&view, dims);
+    }
+    let mut pixels = Vec::with_capacity(row * rows);
+    for line in plane.data.chunks(plane.stride).take(rows) {
         pixels.extend_from_slice(
             line.get(..row)
                 .ok_or_else(|| MediaError::Corrupt("short HEIF row".into()))?,
         );
     }
-    RgbImage::from_raw(plane.width, plane.height, pixels)
-        .ok_or_else(|| MediaError::Corrupt("short pixel buffer".into()))
+    let copied = RgbImage::from_raw(plane.width, plane.height, pixels)
+        .ok_or_else(|| MediaError::Corrupt("short pixel buffer".into()))?;
+    preview_of(&copied, dims)
 }
 
 /// PNG, GIF (first frame), WebP, TIFF, BMP, and JPEGs libjpeg-turbo
@@ -255,11 +293,10 @@ fn decode_other(bytes: &[u8], limits: Limits) -> Result<RgbImage, MediaError> {
     Ok(image.to_rgb8())
 }
 
-fn resize(source: &RgbImage, (width, height): (u32, u32)) -> Result<RgbImage, MediaError> {
-    if source.dimensions() == (width, height) {
-        return Ok(source.clone());
-    }
-    // Straight from the decoded buffer (no copy): a 48 MP photo is 146 MB.
+fn resize(
+    source: &impl IntoImageView,
+    (width, height): (u32, u32),
+) -> Result<RgbImage, MediaError> {
     let mut resized = RgbImage::new(width, height);
     let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::CatmullRom));
     Resizer::new()
