@@ -70,6 +70,17 @@ test('uploaded photos appear in the timeline and open in the viewer', async ({ p
   await expect(page.locator('.tile')).toHaveCount(2);
 });
 
+test('an animated GIF plays in the viewer', async ({ page, owner }) => {
+  await page.goto('/');
+  const chooser = page.waitForEvent('filechooser');
+  await page.getByRole('button', { name: 'Upload', exact: true }).click();
+  await (await chooser).setFiles(resolve(import.meta.dirname, '../../../shared/corpus/pigallery2/test/backend/assets/earth.gif'));
+  await expect(page.locator('.tile')).toHaveCount(1);
+  await page.locator('.tile').click();
+  const image = page.getByRole('dialog', { name: 'Photo viewer' }).locator('img.viewer-media');
+  await expect(image).toHaveAttribute('src', /\/original\?/);
+});
+
 test('a photo dropped into the import folder appears on its own', async ({ page, owner, hearth }) => {
   // The default import folder is added (within a second) once the owner exists.
   await expect(async () => {

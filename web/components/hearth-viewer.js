@@ -142,6 +142,12 @@ export class HearthViewer extends HTMLElement {
     }
     const img = h('img', { class: 'viewer-media', alt: `Photo from ${new Date(asset.t).toLocaleDateString()}`, src: `/api/assets/${asset.id}/preview?v=${asset.v}`, draggable: 'false' });
     img.addEventListener('error', () => img.replaceWith(h('div', { class: 'viewer-message' }, h('p', {}, 'This photo has no preview.'))));
+    // GIF and WebP may move: the browser plays the original.
+    api(`/assets/${asset.id}`)
+      .then((details) => {
+        if (['image/gif', 'image/webp'].includes(details.mime) && this.asset.id === asset.id) img.src = `/api/assets/${asset.id}/original?v=${asset.v}`;
+      })
+      .catch(() => {});
     if (asset.k !== 'live') return img;
     // A Live Photo: press (or hover) the badge to play its motion.
     const motion = h('video', { class: 'viewer-motion', muted: '', playsinline: '', preload: 'none', src: `/api/assets/${asset.id}/video?v=${asset.v}` });
