@@ -52,8 +52,13 @@ fn with_exif_date(jpeg: &[u8], taken: &str) -> Vec<u8> {
     tiff.extend_from_slice(&0u32.to_be_bytes());
     tiff.extend_from_slice(taken.as_bytes());
     tiff.push(0);
+    with_app1(jpeg, &tiff)
+}
+
+/// Inserts an APP1 EXIF segment holding `tiff` after the SOI marker.
+fn with_app1(jpeg: &[u8], tiff: &[u8]) -> Vec<u8> {
     let mut segment = b"Exif\0\0".to_vec();
-    segment.extend_from_slice(&tiff);
+    segment.extend_from_slice(tiff);
     let mut out = jpeg[..2].to_vec();
     out.extend_from_slice(&[0xFF, 0xE1]);
     out.extend_from_slice(&u16::try_from(segment.len() + 2).unwrap().to_be_bytes());
@@ -70,4 +75,23 @@ pub fn gif_bomb() -> Vec<u8> {
         0x2C, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x02, 0x02, 0x44, 0x01, 0x00, 0x3B,
     ]);
     gif
+}
+
+/// A JPEG whose EXIF points back at itself (IFD0's Exif pointer is IFD0)
+/// and whose IFD chain runs `depth` IFDs deep, each linked to the next.
+pub fn hostile_exif(depth: u32) -> Vec<u8> {
+    let mut tiff = b"MM\0\x2a\0\0\0\x08".to_vec();
+    for level in 0..depth {
+        let at = 8 + level * 18;
+        tiff.extend_from_slice(&1u16.to_be_bytes());
+        // ExifIFDPointer (LONG) → IFD0 again: a loop.
+        tiff.extend_from_slice(&0x8769u16.to_be_bytes());
+        tiff.extend_from_slice(&4u16.to_be_bytes());
+        tiff.extend_from_slice(&1u32.to_be_bytes());
+        tiff.extend_from_slice(&8u32.to_be_bytes());
+        // The next IFD follows, or 0 at the end.
+        let next = if level + 1 < depth { at + 18 } else { 0 };
+        tiff.extend_from_slice(&next.to_be_bytes());
+    }
+    with_app1(&jpeg(64, 48, 77, None), &tiff)
 }

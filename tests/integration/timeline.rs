@@ -5,7 +5,7 @@ use std::io::{Read, Write};
 
 use serde_json::{Value, json};
 
-use crate::fixtures::{gif_bomb, jpeg};
+use crate::fixtures::{gif_bomb, hostile_exif, jpeg};
 use crate::harness::TestServer;
 use crate::household::join;
 
@@ -372,5 +372,33 @@ async fn a_bad_month_is_a_clear_error() {
             .unwrap();
         assert!(text.contains("invalid_request"), "{text}");
     }
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn hostile_exif_is_read_or_refused_without_harm() {
+    let server = TestServer::start().await;
+    let owner = server.owner().await;
+    // A self-referencing Exif pointer and a 3 000-deep IFD chain (the
+    // segment stays under 64 KiB): imported (the pixels are fine) or
+    // refused with a reason, never a hang or a crash.
+    let files = [
+        ("loop.jpg", hostile_exif(1)),
+        ("deep.jpg", hostile_exif(3000)),
+    ];
+    let upload = owner.upload(&files);
+    let response = tokio::time::timeout(std::time::Duration::from_mins(2), upload)
+        .await
+        .expect("the server answers (no hang)");
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.unwrap();
+    for file in body["files"].as_array().unwrap() {
+        match file["status"].as_str().unwrap() {
+            "imported" => {}
+            "failed" => assert!(file["reason"].as_str().is_some_and(|r| !r.is_empty())),
+            other => panic!("{other}: {file}"),
+        }
+    }
+    assert_eq!(server.get("/api/health").await.status(), 200);
     server.stop().await;
 }
