@@ -288,3 +288,140 @@ async fn a_polled_folder_is_looked_at_on_schedule() {
         .await;
     server.stop().await;
 }
+
+#[tokio::test]
+async fn owners_manage_import_folders_through_the_api() {
+    let outside = tempfile::tempdir().unwrap();
+    let configured = outside.path().join("configured");
+    let path = configured.clone();
+    let server = TestServer::start_with(move |config| {
+        config.library.roots = vec![RootConfig {
+            path,
+            ..RootConfig::default()
+        }];
+    })
+    .await;
+    let owner = server.owner().await;
+    server
+        .until("the configured folder to be known", || async {
+            roots(&server).await.len() == 1
+        })
+        .await;
+
+    // Refused: relative, missing, Hearth's own data, overlapping another.
+    std::fs::create_dir_all(configured.join("inner")).unwrap();
+    let data = server.data_dir().display().to_string();
+    let inner = configured.join("inner").display().to_string();
+    for (path, status, code) in [
+        ("photos/family", 400, "invalid_request"),
+        ("/no/such/folder", 400, "invalid_request"),
+        (data.as_str(), 400, "invalid_request"),
+        (inner.as_str(), 409, "conflict"),
+    ] {
+        let response = owner
+            .post(
+                "/api/import/roots",
+                &serde_json::json!({ "path": path, "visibility": "family", "watch": "events" }),
+            )
+            .await;
+        assert_eq!(response.status(), status, "{path}");
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(body["code"], code, "{path}");
+    }
+
+    // Added: scanned at once, its photos shared with the family.
+    let family = outside.path().join("family");
+    std::fs::create_dir_all(&family).unwrap();
+    std::fs::write(family.join("a.jpg"), jpeg(90, 60, 40, None)).unwrap();
+    let added = owner
+        .ok(
+            "/api/import/roots",
+            &serde_json::json!({ "path": family.display().to_string(), "visibility": "family", "watch": "events" }),
+        )
+        .await;
+    let id = added["id"].as_i64().unwrap();
+    assert_eq!(added["source"], "api");
+    server
+        .until("the added folder's photo", || async {
+            assets(&server)
+                .await
+                .iter()
+                .any(|a| a.visibility == "family")
+        })
+        .await;
+    let listed = owner.json("/api/import/roots").await;
+    assert_eq!(listed.as_array().unwrap().len(), 2);
+    let config_id = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["source"] == "config")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+
+    // hearth.toml's folder changes there; the added one changes here.
+    let response = owner
+        .patch(
+            &format!("/api/import/roots/{config_id}"),
+            &serde_json::json!({ "watch": "poll" }),
+        )
+        .await;
+    assert_eq!(response.status(), 409);
+    let response = owner
+        .patch(
+            &format!("/api/import/roots/{id}"),
+            &serde_json::json!({ "watch": "poll", "poll_minutes": 0 }),
+        )
+        .await;
+    assert_eq!(response.status(), 400, "poll_minutes 0");
+    let response = owner
+        .patch(
+            &format!("/api/import/roots/{id}"),
+            &serde_json::json!({ "watch": "poll", "poll_minutes": 30 }),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    let edited: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(
+        (edited["watch"].as_str(), edited["poll_minutes"].as_i64()),
+        (Some("poll"), Some(30))
+    );
+    assert_eq!(
+        owner
+            .post(
+                &format!("/api/import/roots/{id}/scan"),
+                &serde_json::json!({})
+            )
+            .await
+            .status(),
+        204
+    );
+
+    // The queue's status, with nothing given up.
+    server.idle().await;
+    let jobs = owner.json("/api/jobs").await;
+    assert_eq!(
+        (jobs["workers"].as_u64(), jobs["failed"].as_u64()),
+        (Some(2), Some(0))
+    );
+
+    // Removed: its photos leave the library; the file stays on disk.
+    assert_eq!(
+        owner
+            .delete(&format!("/api/import/roots/{id}"))
+            .await
+            .status(),
+        204
+    );
+    assert!(assets(&server).await.is_empty());
+    assert!(family.join("a.jpg").is_file());
+    assert_eq!(
+        owner
+            .delete(&format!("/api/import/roots/{config_id}"))
+            .await
+            .status(),
+        409
+    );
+    server.stop().await;
+}

@@ -6,7 +6,6 @@
 //! A file that cannot be imported is recorded with its reason; nothing in
 //! the source folder is ever written.
 
-use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Datelike as _, Utc};
@@ -167,21 +166,28 @@ pub async fn ingest(state: &AppState, source: &Source) -> Result<Outcome, AppErr
     Ok(Outcome::Imported(id))
 }
 
+/// The first 64 bytes of a file (fewer if it is shorter): enough to tell
+/// its format.
+pub(crate) fn read_header(file: &mut impl std::io::Read) -> std::io::Result<Vec<u8>> {
+    let mut header = vec![0u8; 64];
+    let mut filled = 0;
+    while filled < header.len() {
+        match file.read(&mut header[filled..])? {
+            0 => break,
+            n => filled += n,
+        }
+    }
+    header.truncate(filled);
+    Ok(header)
+}
+
 /// Streams the file through BLAKE3; returns the hex hash and the first
 /// bytes (to recognise the format).
 async fn hash_file(path: &Path) -> Result<(String, Vec<u8>), AppError> {
     let owned = path.to_path_buf();
     tokio::task::spawn_blocking(move || -> std::io::Result<(String, Vec<u8>)> {
         let mut file = std::fs::File::open(&owned)?;
-        let mut header = vec![0u8; 64];
-        let mut filled = 0;
-        while filled < header.len() {
-            match file.read(&mut header[filled..])? {
-                0 => break,
-                n => filled += n,
-            }
-        }
-        header.truncate(filled);
+        let header = read_header(&mut file)?;
         let mut hasher = blake3::Hasher::new();
         hasher.update(&header);
         hasher.update_reader(&mut file)?;
@@ -227,18 +233,7 @@ async fn known(
     }
     if existing.derived_at.is_none() {
         // Stopped between the row and its thumbnails: make them now.
-        crate::jobs::enqueue_once(
-            db,
-            super::workers::DERIVE,
-            &format!("derive:{}", existing.id),
-            &super::workers::Derive {
-                asset_id: existing.id,
-            },
-            state.now(),
-            state.now(),
-        )
-        .await?;
-        state.library().wake();
+        super::workers::queue_derive(state, existing.id).await?;
     }
     Ok(Some(Outcome::Duplicate(existing.id)))
 }
@@ -578,7 +573,8 @@ pub async fn store_derivatives(
     Ok(())
 }
 
-async fn remove_derivatives(state: &AppState, id: i64) {
+/// Removes an asset's preview and thumbnail folder (logged, not fatal).
+pub(crate) async fn remove_derivatives(state: &AppState, id: i64) {
     let folder = state.data_dir().derived(id);
     if let Err(err) = tokio::fs::remove_dir_all(&folder).await
         && err.kind() != std::io::ErrorKind::NotFound

@@ -140,15 +140,7 @@ pub async fn start(state: &AppState) -> Result<Background, AppError> {
         .all(state.db())
         .await?;
     for asset in unfinished {
-        crate::jobs::enqueue_once(
-            state.db(),
-            workers::DERIVE,
-            &format!("derive:{}", asset.id),
-            &workers::Derive { asset_id: asset.id },
-            state.now(),
-            state.now(),
-        )
-        .await?;
+        workers::queue_derive(state, asset.id).await?;
     }
     let config = &state.config().library;
     for (name, program) in [("ffprobe", &config.ffprobe), ("ffmpeg", &config.ffmpeg)] {

@@ -443,12 +443,7 @@ pub async fn remove(state: &AppState, root_id: i64) -> Result<(), AppError> {
             .await?;
         if left == 0 {
             asset::Entity::delete_by_id(id).exec(db).await?;
-            let folder = state.data_dir().derived(id);
-            if let Err(err) = tokio::fs::remove_dir_all(&folder).await
-                && err.kind() != std::io::ErrorKind::NotFound
-            {
-                tracing::warn!(asset = id, error = %err, "removing derivatives");
-            }
+            super::ingest::remove_derivatives(state, id).await;
         }
     }
     Ok(())

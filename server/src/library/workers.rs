@@ -177,6 +177,21 @@ pub async fn queue_ingest(state: &AppState, source: Source, key: &str) -> Result
     Ok(queued)
 }
 
+/// Queues the remaking of an asset's derivatives (at most one waiting).
+pub async fn queue_derive(state: &AppState, asset_id: i64) -> Result<(), AppError> {
+    jobs::enqueue_once(
+        state.db(),
+        DERIVE,
+        &format!("derive:{asset_id}"),
+        &Derive { asset_id },
+        state.now(),
+        state.now(),
+    )
+    .await?;
+    state.library().wake();
+    Ok(())
+}
+
 /// Remakes derivatives from the original (after a stop between an asset's
 /// row and its files, or when they are missing).
 async fn derive(state: &AppState, asset_id: i64) -> Result<(), AppError> {
@@ -191,11 +206,7 @@ async fn derive(state: &AppState, asset_id: i64) -> Result<(), AppError> {
         ingest::read_video(state, &path).await?
     } else {
         let header = std::fs::File::open(&path)
-            .and_then(|mut file| {
-                let mut header = [0u8; 64];
-                let n = std::io::Read::read(&mut file, &mut header)?;
-                Ok(header[..n].to_vec())
-            })
+            .and_then(|mut file| ingest::read_header(&mut file))
             .map_err(|err| AppError::Internal(err.into()))?;
         let kind = ingest::classify(&header, &path).unwrap_or(Kind::Photo);
         ingest::read_still(state, &path, kind).await?
