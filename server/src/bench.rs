@@ -19,7 +19,16 @@ fn images(dir: &Path) -> Vec<PathBuf> {
             path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
                 matches!(
                     e.to_ascii_lowercase().as_str(),
-                    "jpg" | "jpeg" | "png" | "webp" | "gif" | "tif" | "tiff"
+                    "jpg"
+                        | "jpeg"
+                        | "png"
+                        | "webp"
+                        | "gif"
+                        | "tif"
+                        | "tiff"
+                        | "heic"
+                        | "heif"
+                        | "avif"
                 )
             })
         })
@@ -68,7 +77,7 @@ pub fn ingest(dir: &Path) -> String {
     let files = images(dir);
     if files.is_empty() {
         return format!(
-            "No images (JPEG, PNG, WebP, GIF, TIFF) under {}.",
+            "No images (JPEG, PNG, WebP, GIF, TIFF, HEIC, AVIF) under {}.",
             dir.display()
         );
     }

@@ -357,3 +357,119 @@ fn hostile_images_are_refused_quickly_without_harm() {
         );
     }
 }
+
+/// A 64×64 JPEG of one colour, with `icc` (if any) in APP2 segments of at
+/// most `chunk` bytes, written last chunk first (readers must sort them).
+fn solid_jpeg(rgb: [u8; 3], icc: Option<&[u8]>, chunk: usize) -> Vec<u8> {
+    let image = image::RgbImage::from_pixel(64, 64, image::Rgb(rgb));
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 100)
+        .encode_image(&image)
+        .unwrap();
+    let Some(icc) = icc else { return jpeg };
+    let chunks: Vec<&[u8]> = icc.chunks(chunk).collect();
+    let count = u8::try_from(chunks.len()).unwrap();
+    let mut segments = Vec::new();
+    for (index, data) in chunks.iter().enumerate().rev() {
+        let length = u16::try_from(2 + 12 + 2 + data.len()).unwrap();
+        segments.extend_from_slice(&[0xFF, 0xE2]);
+        segments.extend_from_slice(&length.to_be_bytes());
+        segments.extend_from_slice(b"ICC_PROFILE\0");
+        segments.extend_from_slice(&[u8::try_from(index + 1).unwrap(), count]);
+        segments.extend_from_slice(data);
+    }
+    jpeg.splice(2..2, segments);
+    jpeg
+}
+
+fn thumbnail_centre(jpeg: &[u8]) -> [i32; 3] {
+    use hearth_media::derive::{self, Limits};
+    let derived = derive::derive(jpeg, 1, &Limits::default()).unwrap();
+    let thumb = image::load_from_memory(&derived.thumbnail)
+        .unwrap()
+        .to_rgb8();
+    let pixel = thumb.get_pixel(thumb.width() / 2, thumb.height() / 2);
+    pixel.0.map(i32::from)
+}
+
+#[test]
+fn colour_profiles_are_converted_to_srgb() {
+    use hearth_media::colour::{self, Encoding};
+    let icc_of = |file: &str| {
+        colour::jpeg_icc(&std::fs::read(corpus().join(file)).unwrap())
+            .unwrap_or_else(|| panic!("{file} has an ICC profile"))
+    };
+    // An iPhone's Display P3 profile and a camera's sRGB one, from the corpus.
+    let p3 = icc_of("pigallery2/test/backend/assets/imageSizeError.jpg");
+    let srgb = icc_of("lychee/tests/Samples/aarhus.jpg");
+    assert!(
+        p3.windows(10).any(|w| w == b"Display P3"),
+        "a Display P3 profile"
+    );
+
+    let colour = [200, 100, 50];
+    let plain = thumbnail_centre(&solid_jpeg(colour, None, 0));
+    let near =
+        |a: [i32; 3], b: [i32; 3], by: i32| a.iter().zip(b).all(|(x, y)| (x - y).abs() <= by);
+    assert!(near(plain, colour.map(i32::from), 3), "{plain:?}");
+    // sRGB under another name: untouched.
+    let tagged = thumbnail_centre(&solid_jpeg(colour, Some(&srgb), 60_000));
+    assert!(
+        near(tagged, plain, 2),
+        "sRGB profile: {tagged:?} vs {plain:?}"
+    );
+    // Display P3, split over three segments stored out of order: the same
+    // numbers mean a more saturated orange, so sRGB needs more red, less blue.
+    let wide = thumbnail_centre(&solid_jpeg(colour, Some(&p3), p3.len() / 3 + 1));
+    assert!(
+        wide[0] >= plain[0] + 8 && wide[2] <= plain[2] - 8,
+        "Display P3: {wide:?} vs {plain:?}"
+    );
+
+    // The coded form AVIF and HEIF use: Display P3 primaries (12), sRGB curve (13).
+    let mut pixels = colour.repeat(4);
+    colour::to_srgb(
+        &mut pixels,
+        &Encoding::Cicp {
+            primaries: 12,
+            transfer: 13,
+        },
+    );
+    assert!(pixels[0] > 200 && pixels[2] < 50, "{pixels:?}");
+    // sRGB's own primaries, HDR curves, reserved and unknown code points,
+    // garbage profiles: pixels untouched, nothing panics.
+    let mut garbage = vec![0u8; 400];
+    garbage[16..20].copy_from_slice(b"RGB ");
+    garbage[36..40].copy_from_slice(b"acsp");
+    for encoding in [
+        Encoding::Cicp {
+            primaries: 1,
+            transfer: 13,
+        },
+        Encoding::Cicp {
+            primaries: 9,
+            transfer: 16,
+        },
+        Encoding::Cicp {
+            primaries: 0,
+            transfer: 0,
+        },
+        Encoding::Cicp {
+            primaries: 2,
+            transfer: 2,
+        },
+        Encoding::Cicp {
+            primaries: 255,
+            transfer: 255,
+        },
+        Encoding::Icc(garbage),
+        Encoding::Icc(Vec::new()),
+    ] {
+        let mut pixels = colour.repeat(4);
+        colour::to_srgb(&mut pixels, &encoding);
+        assert_eq!(pixels, colour.repeat(4), "{encoding:?}");
+    }
+    // A cut-off APP2 segment is no profile, not a panic.
+    let cut = solid_jpeg(colour, Some(&p3), 60_000);
+    assert_eq!(colour::jpeg_icc(&cut[..40]), None);
+}

@@ -2,6 +2,7 @@
 //! opt-level 3 (generic image code runs at the opt-level of the crate that
 //! instantiates it).
 
+pub mod colour;
 pub mod derive;
 pub mod metadata;
 pub mod raw;
