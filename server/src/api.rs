@@ -9,6 +9,7 @@ use crate::accounts::account_api::AccountApi;
 use crate::accounts::api::AuthApi;
 use crate::accounts::household_api::HouseholdApi;
 use crate::error::AppError;
+use crate::events::api::EventsApi;
 use crate::library::admin_api::ImportApi;
 use crate::library::api::LibraryApi;
 use crate::notifications::api::NotificationsApi;
@@ -30,6 +31,8 @@ pub enum ApiTag {
     Library,
     /// Import folders, the job queue and files that could not be imported.
     Import,
+    /// What changes, pushed as Server-Sent Events.
+    Events,
 }
 
 /// Largest JSON body the API reads (uploads get their own limit).
@@ -44,6 +47,7 @@ type Apis = (
     NotificationsApi,
     LibraryApi,
     ImportApi,
+    EventsApi,
 );
 
 fn service() -> OpenApiService<Apis, ()> {
@@ -56,6 +60,7 @@ fn service() -> OpenApiService<Apis, ()> {
             NotificationsApi,
             LibraryApi,
             ImportApi,
+            EventsApi,
         ),
         "Hearth",
         crate::VERSION,

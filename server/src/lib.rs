@@ -10,6 +10,7 @@ pub mod config;
 pub mod data_dir;
 pub mod db;
 pub mod error;
+pub mod events;
 pub mod http;
 pub mod jobs;
 pub mod library;
@@ -162,6 +163,7 @@ impl Running {
         let joined = if let Some(joined) = failed {
             joined
         } else {
+            self.state.events().close();
             let _ = self.stop.send(());
             (&mut self.task).await
         };

@@ -8,7 +8,7 @@ use sea_orm::DatabaseConnection;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::data_dir::DataDir;
-use crate::{accounts, library};
+use crate::{accounts, events, library};
 
 /// Cheap to clone: one `Arc` inside.
 #[derive(Clone)]
@@ -24,6 +24,7 @@ struct Inner {
     started_at: DateTime<Utc>,
     accounts: accounts::Runtime,
     library: library::Runtime,
+    events: events::Bus,
 }
 
 impl AppState {
@@ -46,6 +47,7 @@ impl AppState {
                 started_at,
                 accounts,
                 library,
+                events: events::Bus::default(),
             }),
         }
     }
@@ -83,5 +85,10 @@ impl AppState {
     #[must_use]
     pub fn started_at(&self) -> DateTime<Utc> {
         self.inner.started_at
+    }
+
+    #[must_use]
+    pub fn events(&self) -> &events::Bus {
+        &self.inner.events
     }
 }

@@ -88,10 +88,13 @@ test('a photo dropped into the import folder appears on its own', async ({ page,
     await expect(page.getByRole('heading', { name: 'Import folders' })).toBeVisible();
     await expect(page.locator('.row', { hasText: 'hearth-import' })).toContainText('Online', { timeout: 1_000 });
   }).toPass({ timeout: 15_000 });
+  // Photos stays open: the new photo arrives by a server event, no reload.
+  await page.goto('/');
+  await expect(page.getByRole('heading', { name: 'No photos yet' })).toBeVisible();
+  await page.evaluate(() => ((/** @type {any} */ (window)).stillHere = true));
   copyFileSync(photos[1], join(hearth.importDir, 'london.jpg'));
-  // It is read once it has settled (5 s); live updates come with albums.
-  await expect(async () => {
-    await page.goto('/');
-    await expect(page.locator('.tile')).toHaveCount(1, { timeout: 2_000 });
-  }).toPass({ timeout: 30_000 });
+  // It is read once it has settled (5 s).
+  await expect(page.locator('.tile')).toHaveCount(1, { timeout: 30_000 });
+  await expect(page.getByText('1 item')).toBeVisible();
+  expect(await page.evaluate(() => (/** @type {any} */ (window)).stillHere)).toBe(true);
 });

@@ -20,6 +20,7 @@ mod accounts;
 mod cli;
 mod config;
 mod crash;
+mod events;
 mod household;
 mod http_api;
 mod jobs;

@@ -95,6 +95,17 @@ export function layout(assets, width, target) {
   return rows;
 }
 
+/**
+ * A month not fetched yet.
+ * @param {{ month: string, count: number }} m
+ * @returns {Month}
+ */
+function newMonth(m) {
+  const body = h('div', { class: 'month-body' });
+  const el = h('section', { class: 'month', 'data-month': m.month }, h('h2', { class: 'month-title' }, monthName(m.month)), body);
+  return { ...m, assets: null, loading: null, rows: null, top: 0, height: 0, el, body, tiles: new Map() };
+}
+
 /** @param {Brief} asset */
 const aspect = (asset) => (asset.w > 0 && asset.h > 0 ? Math.min(4, Math.max(0.25, asset.w / asset.h)) : 1);
 
@@ -141,13 +152,41 @@ export class Timeline {
   /** Fetches the months and shows the grid. */
   async load() {
     const timeline = await api('/timeline');
-    this.months = timeline.months.map((/** @type {{month: string, count: number}} */ m) => {
-      const body = h('div', { class: 'month-body' });
-      const el = h('section', { class: 'month', 'data-month': m.month }, h('h2', { class: 'month-title' }, monthName(m.month)), body);
-      return { ...m, assets: null, loading: null, rows: null, top: 0, height: 0, el, body, tiles: new Map() };
-    });
+    this.months = timeline.months.map(newMonth);
     this.grid.replaceChildren(...this.months.map((m) => m.el));
     this.relayout();
+    return timeline.total;
+  }
+
+  /**
+   * Brings the grid up to date after changes made elsewhere (server
+   * events): months whose count and assets did not change stay as they
+   * are, changed ones are fetched again in place, and what is on screen
+   * stays where it is — nothing flashes or jumps.
+   * @param {Set<number>} changed ids of the assets that changed
+   */
+  async refresh(changed) {
+    const timeline = await api('/timeline');
+    const anchor = window.scrollY > this.offset() ? this.currentMonth() : undefined;
+    const anchorTop = anchor?.top ?? 0;
+    const old = new Map(this.months.map((m) => [m.month, m]));
+    this.months = timeline.months.map((/** @type {{month: string, count: number}} */ m) => {
+      const kept = old.get(m.month);
+      if (!kept) return newMonth(m);
+      const touched = kept.assets?.some((a) => changed.has(a.id));
+      if (kept.count !== m.count || touched) {
+        kept.count = m.count;
+        if (kept.assets) {
+          kept.loading = null;
+          this.fetch(kept, changed);
+        }
+      }
+      return kept;
+    });
+    this.grid.replaceChildren(...this.months.map((m) => m.el));
+    this.position();
+    if (anchor && this.months.includes(anchor)) window.scrollBy(0, anchor.top - anchorTop);
+    this.schedule();
     return timeline.total;
   }
 
@@ -249,12 +288,19 @@ export class Timeline {
     }
   }
 
-  /** @param {Month} month */
-  fetch(month) {
+  /**
+   * @param {Month} month
+   * @param {Set<number>} [stale] assets whose tiles must be drawn anew
+   */
+  fetch(month, stale) {
     month.loading ??= api(`/timeline/${month.month}`)
       .then((data) => {
         const before = month.height;
         const wasAbove = month.top + month.height < window.scrollY - this.offset();
+        for (const id of stale ?? []) {
+          month.tiles.get(id)?.remove();
+          month.tiles.delete(id);
+        }
         month.assets = data.assets;
         month.count = data.assets.length;
         month.rows = layout(data.assets, this.width, this.target);

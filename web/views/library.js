@@ -6,6 +6,7 @@
  */
 import { api } from '../api.js';
 import { h } from '../dom.js';
+import { listen, throttled } from '../events.js';
 import { isAdmin, me } from '../session.js';
 import { action, busy, button, card, errorSlot, field, refresh, when } from '../ui.js';
 
@@ -67,6 +68,27 @@ function rootsCard(body) {
   refresh(body, load);
 }
 
+/**
+ * Shows a card's content, and again as the job queue moves (server
+ * events, for the owner and admins) and every 10 s, until it leaves.
+ * @param {HTMLElement} body
+ * @param {() => Promise<(Node | null)[]>} load
+ */
+function live(body, load) {
+  refresh(body, load);
+  const again = throttled(() => {
+    if (!body.isConnected) stop();
+    else refresh(body, load);
+  }, 500);
+  const stopJobs = listen('jobs', again);
+  const timer = setInterval(again, 10_000);
+  const stop = () => {
+    stopJobs();
+    again.cancel();
+    clearInterval(timer);
+  };
+}
+
 /** @param {HTMLElement} body */
 function jobsCard(body) {
   const load = async () => {
@@ -89,16 +111,12 @@ function jobsCard(body) {
       : null;
     return [facts, failed.length ? h('ul', { class: 'rows' }, ...failed) : null, retry, error];
   };
-  refresh(body, load);
-  const timer = setInterval(() => {
-    if (!body.isConnected) clearInterval(timer);
-    else refresh(body, load);
-  }, 3000);
+  live(body, load);
 }
 
 /** @param {HTMLElement} body */
 function failuresCard(body) {
-  refresh(body, async () => {
+  live(body, async () => {
     const failures = await api('/import/failures');
     if (!failures.length) return [h('p', { class: 'muted' }, 'Every file was imported.')];
     return [

@@ -9,6 +9,7 @@ import '../components/hearth-upload-tray.js';
 import '../components/hearth-viewer.js';
 import { api, showError } from '../api.js';
 import { h } from '../dom.js';
+import { listen, throttled } from '../events.js';
 import { icons } from '../icons.js';
 import { monthName, Timeline } from '../library/timeline.js';
 import { button } from '../ui.js';
@@ -93,17 +94,34 @@ export function photosView() {
           h('p', {}, 'The owner can also add folders on the server that Hearth watches, in ', h('a', { href: '/settings/library' }, 'Settings → Library'), '.'),
         );
 
-      const reload = async () => {
+      /** @param {() => Promise<number>} how */
+      const show = async (how) => {
         try {
+          const total = await how();
           gridRoot.querySelector('hearth-empty-state')?.remove();
-          const total = await timeline.load();
+          gridRoot.querySelector('.inline-error')?.remove();
           count.textContent = total ? `${total.toLocaleString()} ${total === 1 ? 'item' : 'items'}` : '';
           if (!total) gridRoot.append(empty());
           drawScrubber();
         } catch (err) {
+          gridRoot.querySelector('.inline-error')?.remove();
           gridRoot.append(h('p', { class: 'inline-error', role: 'alert' }, `The timeline could not be loaded: ${err instanceof Error ? err.message : err}`));
         }
       };
+      const reload = () => show(() => timeline.load());
+      // Photos that arrive or change elsewhere (an import folder, another
+      // device, another member) appear without a reload.
+      const changed = new Set();
+      const update = throttled(() => {
+        const ids = new Set(changed);
+        changed.clear();
+        show(() => timeline.refresh(ids));
+      }, 700);
+      const stopLibrary = listen('library', (event) => {
+        for (const id of event.ids) changed.add(id);
+        update();
+      });
+      const stopResync = listen('resync', () => reload());
 
       const drawScrubber = () => {
         const total = timeline.total || 1;
@@ -161,7 +179,7 @@ export function photosView() {
         page.classList.remove('dropping');
         tray().add(event.dataTransfer.files);
       };
-      const onUploaded = () => reload();
+      const onUploaded = () => update();
       window.addEventListener('dragover', onDragOver);
       window.addEventListener('dragleave', onDragLeave);
       window.addEventListener('drop', onDrop);
@@ -171,6 +189,9 @@ export function photosView() {
         if (page.isConnected) return;
         observer.disconnect();
         timeline.destroy();
+        stopLibrary();
+        stopResync();
+        update.cancel();
         window.removeEventListener('dragover', onDragOver);
         window.removeEventListener('dragleave', onDragLeave);
         window.removeEventListener('drop', onDrop);

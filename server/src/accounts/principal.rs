@@ -187,3 +187,34 @@ pub fn check_origin(req: &Request, state: &AppState, required: bool) -> Result<(
     }
     Err(AppError::CsrfRejected)
 }
+
+impl Principal {
+    /// For a long-lived stream: whether the session or token this principal
+    /// came with still exists and has not expired, and its member is still
+    /// active; returns the member as they are now (their role may have
+    /// changed).
+    pub async fn recheck(&self, state: &AppState) -> Result<Option<user::Model>, AppError> {
+        use sea_orm::EntityTrait as _;
+
+        use crate::db::entities::{api_token, session};
+        let now = state.now();
+        let user_id = match self.via {
+            Via::Session { id } => session::Entity::find_by_id(id)
+                .one(state.db())
+                .await?
+                .filter(|s| s.expires_at > now && s.absolute_expires_at > now)
+                .map(|s| s.user_id),
+            Via::Token { id, .. } => api_token::Entity::find_by_id(id)
+                .one(state.db())
+                .await?
+                .map(|t| t.user_id),
+        };
+        let Some(user_id) = user_id else {
+            return Ok(None);
+        };
+        Ok(user::Entity::find_by_id(user_id)
+            .one(state.db())
+            .await?
+            .filter(|user| user.status == super::users::ACTIVE))
+    }
+}

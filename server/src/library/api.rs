@@ -453,6 +453,7 @@ impl LibraryApi {
             update = update.col_expr(asset::Column::Visibility, Expr::value(visibility.as_str()));
         }
         update.exec(state.db()).await?;
+        super::announce(&state, &[found.id], found.visibility == "family").await?;
         let found = access::find(&state, viewer(me), found.id).await?;
         Ok(Json(details(&state, found, viewer(me)).await?))
     }
@@ -654,11 +655,12 @@ async fn trash_or_restore(
         .col_expr(asset::Column::Status, Expr::value(to))
         .col_expr(asset::Column::TrashedAt, Expr::value(trashed_at))
         .col_expr(asset::Column::UpdatedAt, Expr::value(state.now()))
-        .filter(asset::Column::Id.is_in(ids))
+        .filter(asset::Column::Id.is_in(ids.iter().copied()))
         .filter(asset::Column::OwnerId.eq(me.user.id))
         .filter(from)
         .exec(state.db())
         .await?;
+    super::announce(state, &ids, false).await?;
     Ok(Json(Changed {
         changed: changed.rows_affected,
     }))

@@ -95,7 +95,16 @@ pub(crate) fn classify(header: &[u8], path: &Path) -> Option<Kind> {
     imagesize::image_type(header).ok().map(|_| Kind::Photo)
 }
 
+/// Reads one file into the library and tells open tabs what changed.
 pub async fn ingest(state: &AppState, source: &Source) -> Result<Outcome, AppError> {
+    let outcome = read(state, source).await?;
+    if let Outcome::Imported(id) | Outcome::Duplicate(id) = outcome {
+        super::announce(state, &[id], false).await?;
+    }
+    Ok(outcome)
+}
+
+async fn read(state: &AppState, source: &Source) -> Result<Outcome, AppError> {
     let info = match tokio::fs::metadata(&source.path).await {
         Ok(info) if info.is_file() => info,
         Ok(_) => return Ok(Outcome::Gone),

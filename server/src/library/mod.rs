@@ -24,7 +24,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use tokio::sync::{Notify, Semaphore};
 
 use crate::config::LibraryConfig;
-use crate::db::entities::{asset_file, import_root};
+use crate::db::entities::{asset, asset_file, import_root};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -203,4 +203,35 @@ pub async fn locate(
         }
     }
     Ok(None)
+}
+
+/// Tells open tabs that these assets appeared, changed or left: their
+/// owners always, everyone for the ones shared with the family (and for
+/// all of them when `was_family`, a change of visibility).
+pub async fn announce(state: &AppState, ids: &[i64], was_family: bool) -> Result<(), AppError> {
+    use std::collections::BTreeMap;
+
+    use crate::events::{Audience, Event, Kind};
+    let mut audiences: BTreeMap<Option<i64>, Vec<i64>> = BTreeMap::new();
+    for chunk in ids.chunks(10_000) {
+        let assets = asset::Entity::find()
+            .filter(asset::Column::Id.is_in(chunk.iter().copied()))
+            .all(state.db())
+            .await?;
+        for asset in assets {
+            let audience = match Audience::of_asset(&asset, was_family) {
+                Audience::User(owner) => Some(owner),
+                _ => None,
+            };
+            audiences.entry(audience).or_default().push(asset.id);
+        }
+    }
+    for (owner, ids) in audiences {
+        state.events().publish(Event {
+            audience: owner.map_or(Audience::Everyone, Audience::User),
+            kind: Kind::Library,
+            ids,
+        });
+    }
+    Ok(())
 }

@@ -370,12 +370,15 @@ async fn absent(state: &AppState, file: &asset_file::Model) -> Result<(), AppErr
         .count(db)
         .await?;
     if still_present == 0 {
-        asset::Entity::update_many()
+        let changed = asset::Entity::update_many()
             .col_expr(asset::Column::Status, Expr::value("offline"))
             .filter(asset::Column::Id.eq(file.asset_id))
             .filter(asset::Column::Status.eq("active"))
             .exec(db)
             .await?;
+        if changed.rows_affected > 0 {
+            super::announce(state, &[file.asset_id], false).await?;
+        }
     }
     Ok(())
 }
@@ -388,12 +391,15 @@ async fn present_again(state: &AppState, file: &asset_file::Model) -> Result<(),
         .filter(asset_file::Column::Id.eq(file.id))
         .exec(db)
         .await?;
-    asset::Entity::update_many()
+    let changed = asset::Entity::update_many()
         .col_expr(asset::Column::Status, Expr::value("active"))
         .filter(asset::Column::Id.eq(file.asset_id))
         .filter(asset::Column::Status.eq("offline"))
         .exec(db)
         .await?;
+    if changed.rows_affected > 0 {
+        super::announce(state, &[file.asset_id], false).await?;
+    }
     Ok(())
 }
 
@@ -435,6 +441,8 @@ pub async fn remove(state: &AppState, root_id: i64) -> Result<(), AppError> {
         .into_iter()
         .map(|f| f.asset_id)
         .collect();
+    // Announced while the assets still exist (to know who saw them).
+    super::announce(state, &asset_ids, false).await?;
     import_root::Entity::delete_by_id(root_id).exec(db).await?;
     for id in asset_ids {
         let left = asset_file::Entity::find()

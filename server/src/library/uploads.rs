@@ -233,6 +233,7 @@ async fn import_now(state: &AppState, source: &Source) -> Result<Outcome, AppErr
             Ok(_) => jobs::complete(state.db(), claimed.id).await?,
             Err(err) => jobs::fail(state.db(), &claimed, &err.to_string(), state.now()).await?,
         }
+        state.events().publish(crate::events::Event::jobs());
     }
     outcome
 }

@@ -16,6 +16,7 @@ use tokio::task::JoinHandle;
 use super::ingest::{self, Kind, Outcome, Source};
 use crate::db::entities::asset;
 use crate::error::AppError;
+use crate::events::Event;
 use crate::jobs::{self, Claimed};
 use crate::state::AppState;
 
@@ -111,6 +112,7 @@ pub async fn run(state: &AppState, job: Claimed) {
     if let Err(err) = recorded {
         tracing::warn!(job = job.id, error = %err, "recording a job's end");
     }
+    state.events().publish(Event::jobs());
 }
 
 async fn execute(state: &AppState, job: &Claimed) -> Result<(), AppError> {
@@ -142,7 +144,8 @@ async fn execute(state: &AppState, job: &Claimed) -> Result<(), AppError> {
         }
         DERIVE => {
             let Derive { asset_id } = job.payload()?;
-            derive(state, asset_id).await
+            derive(state, asset_id).await?;
+            super::announce(state, &[asset_id], false).await
         }
         SCAN => {
             let Scan { root_id } = job.payload()?;
@@ -174,6 +177,9 @@ pub async fn queue_ingest(state: &AppState, source: Source, key: &str) -> Result
     )
     .await?;
     state.library().wake();
+    if queued {
+        state.events().publish(Event::jobs());
+    }
     Ok(queued)
 }
 

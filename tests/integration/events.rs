@@ -1,0 +1,180 @@
+//! `GET /api/events`: what changes reaches open tabs as Server-Sent Events,
+//! each member only hears about what they may see, and a stream ends with
+//! its session and with the server.
+
+use std::time::Duration;
+
+use futures_util::StreamExt as _;
+use serde_json::{Value, json};
+
+use crate::fixtures::jpeg;
+use crate::harness::{Browser, TestServer};
+use crate::household::join;
+
+/// An open event stream, read event by event.
+struct Stream {
+    body: futures_util::stream::BoxStream<'static, reqwest::Result<Vec<u8>>>,
+    buffer: String,
+}
+
+impl Stream {
+    async fn open(browser: &Browser) -> Self {
+        let response = browser.get("/api/events").await;
+        assert_eq!(response.status(), 200);
+        assert_eq!(
+            response.headers()["content-type"].to_str().unwrap(),
+            "text/event-stream"
+        );
+        Self {
+            body: response
+                .bytes_stream()
+                .map(|chunk| chunk.map(|bytes| bytes.to_vec()))
+                .boxed(),
+            buffer: String::new(),
+        }
+    }
+
+    /// The next event as (name, data); `None` when the stream ended.
+    /// Panics when nothing comes for 10 s (keep-alives come every 25 s).
+    async fn next(&mut self) -> Option<(String, Value)> {
+        loop {
+            if let Some(end) = self.buffer.find("\n\n") {
+                let block: String = self.buffer.drain(..end + 2).collect();
+                let mut name = String::from("message");
+                let mut data = None;
+                for line in block.lines() {
+                    if let Some(value) = line.strip_prefix("event: ") {
+                        value.clone_into(&mut name);
+                    } else if let Some(value) = line.strip_prefix("data: ") {
+                        data = Some(serde_json::from_str(value).unwrap());
+                    }
+                }
+                // Keep-alive comments carry no data.
+                if let Some(data) = data {
+                    return Some((name, data));
+                }
+                continue;
+            }
+            let chunk = tokio::time::timeout(Duration::from_secs(10), self.body.next())
+                .await
+                .expect("an event or the end of the stream within 10 s")?
+                .ok()?;
+            self.buffer.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    }
+
+    /// The next `library` event, skipping others; panics if none comes.
+    async fn library(&mut self) -> Vec<i64> {
+        loop {
+            let (name, data) = self.next().await.expect("a library event");
+            if name == "library" {
+                return serde_json::from_value(data["ids"].clone()).unwrap();
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn changes_reach_the_members_who_may_see_them() {
+    let server = TestServer::start().await;
+    let owner = server.owner().await;
+    let (member, _) = join(&server, &owner, "member", "theo").await;
+    let mut owner_events = Stream::open(&owner).await;
+    let mut member_events = Stream::open(&member).await;
+
+    // A private upload: the owner hears of it (and of the job queue).
+    let uploaded: Value = owner
+        .upload(&[("beach.jpg", jpeg(800, 600, 1, Some("2019:07:04 15:30:12")))])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = uploaded["files"][0]["asset_id"].as_i64().unwrap();
+    let mut heard = Vec::new();
+    while !(heard.iter().any(|(name, _)| name == "library")
+        && heard.iter().any(|(name, _)| name == "jobs"))
+    {
+        heard.push(owner_events.next().await.expect("an event"));
+    }
+    let library: Vec<&Value> = heard
+        .iter()
+        .filter(|(name, _)| name == "library")
+        .map(|(_, data)| data)
+        .collect();
+    assert_eq!(library, [&json!({ "kind": "library", "ids": [id] })]);
+
+    // Shared with the family: now the member hears — and this is the first
+    // thing they hear (nothing of the private photo, nothing of the jobs).
+    let response = owner
+        .patch(
+            &format!("/api/assets/{id}"),
+            &json!({ "visibility": "family" }),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    let (name, data) = member_events.next().await.expect("an event");
+    assert_eq!((name.as_str(), &data["ids"]), ("library", &json!([id])));
+    assert_eq!(owner_events.library().await, vec![id]);
+
+    // Made private again: the member is told too (it leaves their view)…
+    owner
+        .patch(
+            &format!("/api/assets/{id}"),
+            &json!({ "visibility": "private" }),
+        )
+        .await;
+    assert_eq!(member_events.library().await, vec![id]);
+    // …but not when the owner then trashes it.
+    let trashed = owner
+        .post("/api/assets/trash", &json!({ "ids": [id] }))
+        .await;
+    assert_eq!(trashed.status(), 200);
+    assert_eq!(owner_events.library().await, vec![id]);
+    let other = owner
+        .upload(&[("snow.jpg", jpeg(600, 800, 2, None))])
+        .await
+        .json::<Value>()
+        .await
+        .unwrap()["files"][0]["asset_id"]
+        .as_i64()
+        .unwrap();
+    owner
+        .patch(
+            &format!("/api/assets/{other}"),
+            &json!({ "visibility": "family" }),
+        )
+        .await;
+    assert_eq!(member_events.library().await, vec![other]);
+
+    // Without a session there is no stream.
+    assert_eq!(server.get("/api/events").await.status(), 401);
+}
+
+#[tokio::test]
+async fn a_stream_ends_with_its_session_and_with_the_server() {
+    let server = TestServer::start().await;
+    let owner = server.owner().await;
+    let (member, _) = join(&server, &owner, "member", "theo").await;
+    let mut member_events = Stream::open(&member).await;
+    let mut owner_events = Stream::open(&owner).await;
+
+    // Signed out (from another tab): within a minute the stream ends.
+    let signed_out = member.post("/api/auth/signout", &json!({})).await;
+    assert!(signed_out.status().is_success());
+    server.clock.advance(chrono::TimeDelta::seconds(61));
+    assert!(
+        member_events.next().await.is_none(),
+        "the stream ends once its session is gone"
+    );
+
+    // The server stops: the open stream ends at once, and does not hold
+    // the shutdown for its grace period.
+    let started = std::time::Instant::now();
+    server.stop().await;
+    assert!(owner_events.next().await.is_none());
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "stopped in {:?}",
+        started.elapsed()
+    );
+}

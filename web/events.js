@@ -1,0 +1,102 @@
+// @ts-check
+/**
+ * What changes on the server, as it happens: one `EventSource` on
+ * `/api/events` for the whole app, open while some view listens. Events
+ * are signals (`library`: these assets changed; `jobs`: the queue moved);
+ * views fetch what they show through the API. After a dropped connection
+ * comes back, listeners get `resync`: events may have been missed.
+ */
+
+/** @typedef {{ kind: string, ids: number[] }} ServerEvent */
+/** @typedef {'library' | 'jobs' | 'resync'} Kind */
+
+const KINDS = /** @type {Kind[]} */ (['library', 'jobs', 'resync']);
+
+/** @type {Map<Kind, Set<(event: ServerEvent) => void>>} */
+const handlers = new Map(KINDS.map((kind) => [kind, new Set()]));
+/** @type {EventSource | null} */
+let source = null;
+let dropped = false;
+let retry = 0;
+
+/**
+ * @param {Kind} kind
+ * @param {ServerEvent} event
+ */
+function dispatch(kind, event) {
+  for (const handler of handlers.get(kind) ?? []) handler(event);
+}
+
+const listening = () => [...handlers.values()].some((set) => set.size > 0);
+
+function connect() {
+  if (source || !listening()) return;
+  const opened = new EventSource('/api/events');
+  source = opened;
+  for (const kind of KINDS) {
+    opened.addEventListener(kind, (message) => {
+      try {
+        dispatch(kind, JSON.parse(/** @type {MessageEvent} */ (message).data));
+      } catch {
+        // Not JSON: not ours.
+      }
+    });
+  }
+  opened.addEventListener('open', () => {
+    if (dropped) dispatch('resync', { kind: 'resync', ids: [] });
+    dropped = false;
+  });
+  opened.addEventListener('error', () => {
+    dropped = true;
+    // The browser reconnects by itself unless the server refused (signed
+    // out, or the server went away for good): then try again later.
+    if (opened.readyState === EventSource.CLOSED) {
+      source = null;
+      clearTimeout(retry);
+      retry = window.setTimeout(connect, 5000);
+    }
+  });
+}
+
+/**
+ * Calls `handler` for every event of `kind` until the returned function is
+ * called.
+ * @param {Kind} kind
+ * @param {(event: ServerEvent) => void} handler
+ */
+export function listen(kind, handler) {
+  handlers.get(kind)?.add(handler);
+  connect();
+  return () => {
+    handlers.get(kind)?.delete(handler);
+    if (!listening()) {
+      source?.close();
+      source = null;
+      dropped = false;
+      clearTimeout(retry);
+    }
+  };
+}
+
+/**
+ * Runs `task` at most once per `ms` (the first call waits `ms`), so a
+ * burst of events — an import of thousands of photos — costs a few
+ * fetches, not thousands.
+ * @param {() => void} task
+ * @param {number} ms
+ */
+export function throttled(task, ms) {
+  let timer = 0;
+  const run = () => {
+    if (timer) return;
+    timer = window.setTimeout(() => {
+      timer = 0;
+      task();
+    }, ms);
+  };
+  run.cancel = () => {
+    clearTimeout(timer);
+    timer = 0;
+  };
+  return run;
+}
