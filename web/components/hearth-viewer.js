@@ -136,7 +136,7 @@ export class HearthViewer extends HTMLElement {
       const video = h('video', { class: 'viewer-media', controls: '', playsinline: '', preload: 'metadata', src: `/api/assets/${asset.id}/video?v=${asset.v}` });
       if (poster) video.setAttribute('poster', poster);
       video.addEventListener('error', () => {
-        video.replaceWith(h('div', { class: 'viewer-message' }, h('p', {}, 'This browser cannot play this video.'), h('a', { class: 'button', href: `/api/assets/${asset.id}/original?download=true`, download: '' }, 'Download it')));
+        video.replaceWith(h('div', { class: 'viewer-message' }, h('p', {}, 'This browser cannot play this video.'), h('p', { class: 'muted' }, 'iPhone videos are often HEVC, which Safari and most phones play but some browsers do not.'), h('a', { class: 'button', href: `/api/assets/${asset.id}/original?download=true`, download: '' }, 'Download it')));
       });
       return video;
     }
