@@ -53,10 +53,14 @@ test('uploaded photos appear in the timeline and open in the viewer', async ({ p
   await expect(viewer).toBeHidden();
   await expect(page.locator('.tile .badge-fav')).toHaveCount(1);
 
-  // Select both and move them to the trash.
+  // Select both: favourite them together, then move them to the trash.
   await tiles.first().locator('.tile-check').click();
   await tiles.nth(1).click();
   await expect(page.getByRole('toolbar', { name: 'Selected photos' })).toContainText('2 selected');
+  await page.getByRole('button', { name: 'Favourite', exact: true }).click();
+  await expect(page.locator('.tile .badge-fav')).toHaveCount(2);
+  await tiles.first().locator('.tile-check').click();
+  await tiles.nth(1).click();
   await page.getByRole('button', { name: 'Move to trash' }).click();
   await expect(page.getByText('No photos yet')).toBeVisible();
 

@@ -352,6 +352,55 @@ async fn members_see_family_photos_and_never_private_ones() {
         member.get(&format!("/api/assets/{family}")).await.status(),
         404
     );
+
+    // Many at once (the selection bar): only the caller's own change.
+    let theirs = member
+        .upload(&[("milo.jpg", jpeg(90, 90, 22, Some("2020:01:03 10:00:00")))])
+        .await
+        .json::<Value>()
+        .await
+        .unwrap()["files"][0]["asset_id"]
+        .as_i64()
+        .unwrap();
+    let everything = json!([private, family, theirs]);
+    let shared = owner
+        .ok(
+            "/api/assets/edit",
+            &json!({ "ids": everything, "visibility": "family", "favourite": true }),
+        )
+        .await;
+    assert_eq!(shared["changed"], 2);
+    assert_eq!(member.json("/api/timeline").await["total"], 3);
+    assert_eq!(
+        owner.json("/api/timeline").await["total"],
+        2,
+        "milo's stays private"
+    );
+    let details = owner.json(&format!("/api/assets/{private}")).await;
+    assert_eq!(
+        (&details["visibility"], &details["favourite"]),
+        (&json!("family"), &json!(true))
+    );
+    let by_member = member
+        .ok(
+            "/api/assets/edit",
+            &json!({ "ids": everything, "favourite": false }),
+        )
+        .await;
+    assert_eq!(by_member["changed"], 1);
+    assert_eq!(
+        owner.json(&format!("/api/assets/{private}")).await["favourite"],
+        true
+    );
+    for bad in [
+        json!({ "ids": [], "favourite": true }),
+        json!({ "ids": [private] }),
+    ] {
+        let response = owner.post("/api/assets/edit", &bad).await;
+        assert_eq!(response.status(), 400, "{bad}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["code"], "invalid_request");
+    }
     server.stop().await;
 }
 

@@ -74,9 +74,8 @@ export function photosView() {
         try {
           if (action === 'trash') await api('/assets/trash', { method: 'POST', body: { ids } });
           else {
-            const body = action === 'favourite' ? { favourite: true } : { visibility: action };
-            const mine = timeline.loaded().filter((a) => timeline.selected.has(a.id) && a.mine);
-            await Promise.all(mine.map((a) => api(`/assets/${a.id}`, { method: 'PATCH', body })));
+            const change = action === 'favourite' ? { favourite: true } : { visibility: action };
+            await api('/assets/edit', { method: 'POST', body: { ids, ...change } });
           }
           timeline.clearSelection();
           await reload();

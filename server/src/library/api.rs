@@ -190,6 +190,15 @@ pub struct Selection {
     pub ids: Vec<i64>,
 }
 
+/// The same change to many of your own assets.
+#[derive(Debug, Object)]
+pub struct BatchEdit {
+    /// At most 10 000; others' assets among them are left alone.
+    pub ids: Vec<i64>,
+    pub favourite: Option<bool>,
+    pub visibility: Option<Visibility>,
+}
+
 #[derive(Debug, Object)]
 pub struct Changed {
     /// How many of the selected assets changed.
@@ -458,6 +467,41 @@ impl LibraryApi {
         Ok(Json(details(&state, found, viewer(me)).await?))
     }
 
+    /// Favourite or share (or make private) many of your own assets at
+    /// once; the selection bar's actions.
+    #[oai(path = "/assets/edit", method = "post", operation_id = "edit_assets")]
+    async fn edit_many(
+        &self,
+        auth: Auth,
+        state: Data<&AppState>,
+        body: Json<BatchEdit>,
+    ) -> Result<Json<Changed>, AppError> {
+        let me = auth.principal();
+        me.require_session()?;
+        let ids = selection(&body.ids)?;
+        if body.favourite.is_none() && body.visibility.is_none() {
+            return Err(AppError::InvalidRequest(
+                "Say what to change: favourite or visibility.".into(),
+            ));
+        }
+        let mut update = asset::Entity::update_many()
+            .col_expr(asset::Column::UpdatedAt, Expr::value(state.now()))
+            .filter(asset::Column::Id.is_in(ids.iter().copied()))
+            .filter(asset::Column::OwnerId.eq(me.user.id));
+        if let Some(favourite) = body.favourite {
+            update = update.col_expr(asset::Column::Favourite, Expr::value(favourite));
+        }
+        if let Some(visibility) = body.visibility {
+            update = update.col_expr(asset::Column::Visibility, Expr::value(visibility.as_str()));
+        }
+        let changed = update.exec(state.db()).await?;
+        // Shared or unshared: everyone may need to hear of it.
+        super::announce(&state, &ids, body.visibility.is_some()).await?;
+        Ok(Json(Changed {
+            changed: changed.rows_affected,
+        }))
+    }
+
     /// Move your own assets to the trash (hidden everywhere, restorable;
     /// purged after the retention period).
     #[oai(path = "/assets/trash", method = "post", operation_id = "trash_assets")]
@@ -640,7 +684,7 @@ async fn trash_or_restore(
     trash: bool,
 ) -> Result<Json<Changed>, AppError> {
     me.require_session()?;
-    let ids = selection(body)?;
+    let ids = selection(&body.ids)?;
     let (to, trashed_at) = if trash {
         ("trashed", Some(state.now()))
     } else {
@@ -666,13 +710,13 @@ async fn trash_or_restore(
     }))
 }
 
-fn selection(body: &Selection) -> Result<Vec<i64>, AppError> {
-    if body.ids.is_empty() || body.ids.len() > 10_000 {
+fn selection(ids: &[i64]) -> Result<Vec<i64>, AppError> {
+    if ids.is_empty() || ids.len() > 10_000 {
         return Err(AppError::InvalidRequest(
             "Select between 1 and 10 000 items.".into(),
         ));
     }
-    Ok(body.ids.clone())
+    Ok(ids.to_vec())
 }
 
 async fn details(state: &AppState, found: asset::Model, me: Viewer) -> Result<Details, AppError> {
