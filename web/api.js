@@ -11,13 +11,15 @@ export class ApiError extends Error {
    * @param {string} code stable code such as `not_found`
    * @param {string} message words for people
    * @param {string | null} requestId the server log's id for this request
+   * @param {number | null} [position] `invalid_query`: where the trouble starts
    */
-  constructor(status, code, message, requestId) {
+  constructor(status, code, message, requestId, position = null) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
     this.requestId = requestId;
+    this.position = position;
   }
 }
 
@@ -64,7 +66,7 @@ export async function api(path, options = {}) {
   }
   if (response.ok || options.accept?.includes(response.status)) return body;
   if (body && typeof body.code === 'string' && typeof body.message === 'string') {
-    throw new ApiError(response.status, body.code, body.message, requestId);
+    throw new ApiError(response.status, body.code, body.message, requestId, typeof body.position === 'number' ? body.position : null);
   }
   throw new ApiError(response.status, 'unexpected_response', `The server answered ${response.status} ${response.statusText}.`, requestId);
 }

@@ -10,6 +10,7 @@ pub use sea_orm_migration::MigratorTrait;
 mod m20261122_000001_accounts;
 mod m20261122_000002_library;
 mod m20261122_000003_library_roots;
+mod m20261122_000004_search;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_accounts::Migration),
             Box::new(m20261122_000002_library::Migration),
             Box::new(m20261122_000003_library_roots::Migration),
+            Box::new(m20261122_000004_search::Migration),
         ]
     }
 }

@@ -13,6 +13,7 @@ use crate::events::api::EventsApi;
 use crate::library::admin_api::ImportApi;
 use crate::library::api::LibraryApi;
 use crate::notifications::api::NotificationsApi;
+use crate::search::api::SearchApi;
 use crate::system::api::SystemApi;
 
 #[derive(Tags)]
@@ -33,6 +34,8 @@ pub enum ApiTag {
     Import,
     /// What changes, pushed as Server-Sent Events.
     Events,
+    /// Searching the library, suggestions, rebuilding the index.
+    Search,
 }
 
 /// Largest JSON body the API reads (uploads get their own limit).
@@ -48,6 +51,7 @@ type Apis = (
     LibraryApi,
     ImportApi,
     EventsApi,
+    SearchApi,
 );
 
 fn service() -> OpenApiService<Apis, ()> {
@@ -61,6 +65,7 @@ fn service() -> OpenApiService<Apis, ()> {
             LibraryApi,
             ImportApi,
             EventsApi,
+            SearchApi,
         ),
         "Hearth",
         crate::VERSION,

@@ -100,6 +100,12 @@ impl DataDir {
         self.root.join("media/originals")
     }
 
+    /// The search index (its generations and the `current` pointer).
+    #[must_use]
+    pub fn index(&self) -> PathBuf {
+        self.root.join("index")
+    }
+
     #[must_use]
     pub fn tmp(&self) -> PathBuf {
         self.root.join("tmp")

@@ -42,6 +42,13 @@ pub enum AppError {
     LastCredential,
     #[error("Too many attempts. Please wait {retry_after} seconds and try again.")]
     RateLimited { retry_after: u64 },
+    /// A search query that cannot be read; `position` is the character
+    /// (0-based) where the trouble starts.
+    #[error("{message}")]
+    InvalidQuery { message: String, position: usize },
+    /// A part of Hearth that is not running in this process.
+    #[error("{0}")]
+    Unavailable(String),
     #[error("{0}")]
     MethodNotAllowed(String),
     #[error("{0}")]
@@ -64,6 +71,9 @@ pub struct ErrorBody {
     pub code: String,
     /// What went wrong, in words for people.
     pub message: String,
+    /// `invalid_query`: the character (0-based) where the trouble starts.
+    #[oai(skip_serializing_if_is_none)]
+    pub position: Option<u64>,
 }
 
 impl AppError {
@@ -82,6 +92,8 @@ impl AppError {
             Self::PasskeysUnavailable(_) => "passkeys_unavailable",
             Self::LastCredential => "last_credential",
             Self::RateLimited { .. } => "rate_limited",
+            Self::InvalidQuery { .. } => "invalid_query",
+            Self::Unavailable(_) => "unavailable",
             Self::MethodNotAllowed(_) => "method_not_allowed",
             Self::PayloadTooLarge(_) => "payload_too_large",
             Self::UnsupportedMediaType(_) => "unsupported_media_type",
@@ -93,7 +105,8 @@ impl AppError {
     #[must_use]
     pub fn status(&self) -> StatusCode {
         match self {
-            Self::InvalidRequest(_) => StatusCode::BAD_REQUEST,
+            Self::InvalidRequest(_) | Self::InvalidQuery { .. } => StatusCode::BAD_REQUEST,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Unauthorized | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) | Self::CsrfRejected => StatusCode::FORBIDDEN,
@@ -161,6 +174,10 @@ impl poem::error::ResponseError for AppError {
         let body = ErrorBody {
             code: self.code().to_owned(),
             message: self.to_string(),
+            position: match self {
+                Self::InvalidQuery { position, .. } => u64::try_from(*position).ok(),
+                _ => None,
+            },
         };
         let mut builder = Response::builder()
             .status(self.status())

@@ -16,6 +16,7 @@ pub mod jobs;
 pub mod library;
 pub mod logging;
 pub mod notifications;
+pub mod search;
 pub mod state;
 pub mod system;
 pub mod web;
@@ -71,6 +72,7 @@ pub struct Running {
     stop: oneshot::Sender<()>,
     task: JoinHandle<std::io::Result<()>>,
     background: library::Background,
+    indexer: search::writer::Writer,
 }
 
 /// Prepares the data folder, opens and migrates the database, then serves
@@ -112,6 +114,10 @@ pub async fn start(
             "Hearth has no owner yet. Open this link within 1 hour to create the owner account: {url} (`hearth setup-link` prints a new one)"
         );
     }
+    let search =
+        Arc::new(search::Runtime::open(&state.data_dir().index()).map_err(StartError::Setup)?);
+    state.set_search(search.clone());
+    let indexer = search::writer::spawn(&state, search);
     let background = library::start(&state).await.map_err(StartError::Setup)?;
     let acceptor = TcpAcceptor::from_tokio(listener).map_err(StartError::Listener)?;
     let (stop, stopped) = oneshot::channel::<()>();
@@ -140,6 +146,7 @@ pub async fn start(
         stop,
         task,
         background,
+        indexer,
     })
 }
 
@@ -168,6 +175,7 @@ impl Running {
             (&mut self.task).await
         };
         self.background.stop().await;
+        self.indexer.stop().await;
         close(&self.state).await;
         joined.map_err(std::io::Error::other)?
     }

@@ -73,6 +73,13 @@ enum Command {
         #[arg(long, value_name = "USERNAME")]
         owner: Option<String>,
     },
+    /// Rebuild the search index from the database (with a progress bar).
+    /// Search keeps working meanwhile; while Hearth runs, it does the
+    /// rebuild itself.
+    Reindex {
+        #[command(flatten)]
+        sources: Sources,
+    },
     /// Print the OpenAPI document of the HTTP API (JSON).
     Openapi,
     /// Measure this machine (prints figures).
@@ -152,6 +159,7 @@ fn main() -> ExitCode {
         } => sources
             .load(None)
             .and_then(|loaded| import(loaded, &path, owner.as_deref())),
+        Command::Reindex { sources } => sources.load(None).and_then(reindex),
         Command::Bench(BenchCommand::Ingest { dir }) => {
             println!("{}", hearth::bench::ingest(&dir));
             Ok(())
@@ -323,6 +331,18 @@ fn import(loaded: Loaded, path: &std::path::Path, owner: Option<&str>) -> Result
             Arc::new(SystemClock),
         );
         hearth::library::cli::import(&state, path, owner)
+            .await
+            .map_err(|err| err.to_string())
+    })?;
+    println!("{report}");
+    Ok(())
+}
+
+fn reindex(loaded: Loaded) -> Result<(), ExitCode> {
+    let report = with_database(loaded, async |db, config| {
+        let data_dir =
+            hearth::data_dir::DataDir::open(&config.data_dir).map_err(|err| err.to_string())?;
+        hearth::search::cli::reindex(db, &data_dir)
             .await
             .map_err(|err| err.to_string())
     })?;

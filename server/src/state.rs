@@ -8,7 +8,7 @@ use sea_orm::DatabaseConnection;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::data_dir::DataDir;
-use crate::{accounts, events, library};
+use crate::{accounts, events, library, search};
 
 /// Cheap to clone: one `Arc` inside.
 #[derive(Clone)]
@@ -25,6 +25,8 @@ struct Inner {
     accounts: accounts::Runtime,
     library: library::Runtime,
     events: events::Bus,
+    /// Open in the server (not in one-off commands such as `hearth import`).
+    search: std::sync::OnceLock<Arc<search::Runtime>>,
 }
 
 impl AppState {
@@ -48,6 +50,7 @@ impl AppState {
                 accounts,
                 library,
                 events: events::Bus::default(),
+                search: std::sync::OnceLock::new(),
             }),
         }
     }
@@ -90,5 +93,15 @@ impl AppState {
     #[must_use]
     pub fn events(&self) -> &events::Bus {
         &self.inner.events
+    }
+
+    #[must_use]
+    pub fn search(&self) -> Option<&Arc<search::Runtime>> {
+        self.inner.search.get()
+    }
+
+    /// Makes the opened index available to requests (once).
+    pub fn set_search(&self, runtime: Arc<search::Runtime>) {
+        let _ = self.inner.search.set(runtime);
     }
 }

@@ -4,7 +4,7 @@ import { test, expect } from './fixtures.js';
 const NAV = [
   { name: 'Photos', path: '/', heading: 'Photos' },
   { name: 'Albums', path: '/albums', heading: 'Albums are coming' },
-  { name: 'Search', path: '/search', heading: 'Search is coming' },
+  { name: 'Search', path: '/search', heading: 'Search' },
   { name: 'Settings', path: '/settings', heading: 'Settings' },
 ];
 
@@ -20,7 +20,7 @@ test('every navigation entry opens its view', async ({ page, owner }) => {
   // Back and forward move between views without reloading.
   await page.goBack();
   await expect(page).toHaveURL('/search');
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Search is coming');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Search');
 });
 
 test('settings show the server version and health from the API', async ({ page, owner }) => {

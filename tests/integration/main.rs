@@ -28,6 +28,7 @@ mod library;
 mod media;
 mod passkeys;
 mod roots;
+mod search;
 mod second_factor;
 mod shutdown;
 mod storage;

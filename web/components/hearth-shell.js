@@ -3,6 +3,7 @@
  * `<hearth-shell>`: the app frame. A header with the name, the navigation
  * (top on wide screens, a bottom tab bar on phones) and the content area.
  */
+import './hearth-search-box.js';
 import { icons } from '../icons.js';
 
 const NAV = [
@@ -22,6 +23,7 @@ export class HearthShell extends HTMLElement {
       <a class="skip-link" href="#content">Skip to content</a>
       <header class="app-header">
         <a class="brand" href="/" aria-label="Hearth, home">${icons.flame}<span>Hearth</span></a>
+        <hearth-search-box class="header-search" placeholder="Search photos"></hearth-search-box>
         <nav class="app-nav" aria-label="Main">${links}</nav>
         <a class="bell" href="/notifications" aria-label="Notifications" hidden>${icons.bell}<span class="bell-count" hidden></span></a>
       </header>
@@ -53,6 +55,8 @@ export class HearthShell extends HTMLElement {
   show(view, path) {
     const main = /** @type {HTMLElement} */ (this.querySelector('main'));
     main.replaceChildren(view);
+    // Search has its own, larger box.
+    this.classList.toggle('on-search', path === '/search');
     for (const link of this.querySelectorAll('.nav-link')) {
       const href = link.getAttribute('href') ?? '';
       if (href === path || (href !== '/' && path.startsWith(`${href}/`))) link.setAttribute('aria-current', 'page');

@@ -285,7 +285,7 @@ export class HearthViewer extends HTMLElement {
       const facts = [
         ['Taken', d.taken_local ? new Date(d.taken_local).toLocaleString(undefined, { dateStyle: 'long', timeStyle: 'medium' }) : null],
         ['Time zone', d.taken_offset_minutes != null ? `UTC${d.taken_offset_minutes >= 0 ? '+' : '−'}${String(Math.floor(Math.abs(d.taken_offset_minutes) / 60)).padStart(2, '0')}:${String(Math.abs(d.taken_offset_minutes) % 60).padStart(2, '0')}` : null],
-        ['Place', d.place ? `${d.place.latitude.toFixed(5)}, ${d.place.longitude.toFixed(5)}` : null],
+        ['Place', d.place ? [[d.place.city, d.place.region, d.place.country].filter(Boolean).join(', '), `${d.place.latitude.toFixed(5)}, ${d.place.longitude.toFixed(5)}`].filter(Boolean).join(' · ') : null],
         ['Camera', [d.camera.make, d.camera.model].filter(Boolean).join(' ') || null],
         ['Lens', d.camera.lens ?? null],
         ['Exposure', [d.camera.f_number && `ƒ/${d.camera.f_number}`, d.camera.exposure_time && (d.camera.exposure_time < 1 ? `1/${Math.round(1 / d.camera.exposure_time)} s` : `${d.camera.exposure_time} s`), d.camera.focal_length && `${d.camera.focal_length} mm`, d.camera.iso && `ISO ${d.camera.iso}`].filter(Boolean).join(' · ') || null],

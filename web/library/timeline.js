@@ -96,6 +96,26 @@ export function layout(assets, width, target) {
 }
 
 /**
+ * A grid tile: thumbhash placeholder, the thumbnail fading in over it,
+ * and badges (video length, Live, favourite).
+ * @param {Brief} asset
+ * @returns {HTMLElement}
+ */
+export function tileElement(asset) {
+  const label = `${asset.k === 'video' ? 'Video' : 'Photo'}, ${new Date(asset.t).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })}`;
+  const img = h('img', { alt: '', loading: 'lazy', decoding: 'async', draggable: 'false' });
+  const badges = h('span', { class: 'tile-badges' });
+  if (asset.k === 'video') badges.append(h('span', { class: 'badge' }, asset.d ? duration(asset.d) : 'Video'));
+  if (asset.k === 'live') badges.append(h('span', { class: 'badge' }, 'Live'));
+  if (asset.fav) badges.append(h('span', { class: 'badge badge-fav', 'aria-label': 'Favourite' }, '♥'));
+  const tile = h('button', { type: 'button', class: `tile${asset.th ? '' : ' no-thumb'}`, role: 'listitem', 'aria-label': label, 'data-id': String(asset.id) }, placeholder(asset.th), img, badges);
+  img.addEventListener('load', () => tile.classList.add('loaded'), { once: true });
+  img.addEventListener('error', () => tile.classList.add('no-thumb'), { once: true });
+  if (asset.th) img.src = `/api/assets/${asset.id}/thumb?v=${asset.v}`;
+  return tile;
+}
+
+/**
  * A month not fetched yet.
  * @param {{ month: string, count: number }} m
  * @returns {Month}
@@ -320,24 +340,9 @@ export class Timeline {
    * @param {Month} month
    */
   tile(asset, month) {
-    const label = `${asset.k === 'video' ? 'Video' : 'Photo'}, ${new Date(asset.t).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })}`;
-    const img = h('img', { alt: '', loading: 'lazy', decoding: 'async', draggable: 'false' });
-    img.addEventListener('load', () => tile.classList.add('loaded'), { once: true });
-    img.addEventListener('error', () => tile.classList.add('no-thumb'), { once: true });
-    if (asset.th) img.src = `/api/assets/${asset.id}/thumb?v=${asset.v}`;
     const check = h('span', { class: 'tile-check', 'aria-hidden': 'true' });
-    const badges = h('span', { class: 'tile-badges' });
-    if (asset.k === 'video') badges.append(h('span', { class: 'badge' }, asset.d ? duration(asset.d) : 'Video'));
-    if (asset.k === 'live') badges.append(h('span', { class: 'badge' }, 'Live'));
-    if (asset.fav) badges.append(h('span', { class: 'badge badge-fav', 'aria-label': 'Favourite' }, '♥'));
-    const tile = h(
-      'button',
-      { type: 'button', class: `tile${asset.th ? '' : ' no-thumb'}`, role: 'listitem', 'aria-label': label, 'data-id': String(asset.id) },
-      placeholder(asset.th),
-      img,
-      badges,
-      check,
-    );
+    const tile = tileElement(asset);
+    tile.append(check);
     if (this.selected.has(asset.id)) tile.classList.add('selected');
     tile.setAttribute('aria-pressed', String(this.selected.has(asset.id)));
     let pressed = 0;

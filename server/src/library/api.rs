@@ -98,6 +98,14 @@ pub struct Place {
     pub longitude: f64,
     #[oai(skip_serializing_if_is_none)]
     pub altitude: Option<f64>,
+    /// The nearest town (within 50 km), its region and country, from
+    /// GeoNames data built into Hearth.
+    #[oai(skip_serializing_if_is_none)]
+    pub city: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    pub region: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    pub country: Option<String>,
 }
 
 /// Where the asset's file is: only its owner sees this.
@@ -301,7 +309,7 @@ fn version(asset: &asset::Model) -> String {
     format!("{}{derived:x}", &asset.hash[..asset.hash.len().min(10)])
 }
 
-fn brief(asset: &asset::Model, me: Viewer) -> Brief {
+pub fn brief(asset: &asset::Model, me: Viewer) -> Brief {
     Brief {
         id: asset.id,
         w: asset.width.unwrap_or(0),
@@ -765,6 +773,9 @@ async fn details(state: &AppState, found: asset::Model, me: Viewer) -> Result<De
                 latitude,
                 longitude,
                 altitude: found.altitude,
+                city: found.place_city,
+                region: found.place_region,
+                country: found.place_country,
             }),
             _ => None,
         },

@@ -152,6 +152,14 @@ async fn read(state: &AppState, source: &Source) -> Result<Outcome, AppError> {
     } else {
         "photo"
     };
+    let place = match meta.gps {
+        Some(gps) => {
+            tokio::task::spawn_blocking(move || super::places::lookup(gps.latitude, gps.longitude))
+                .await
+                .map_err(|err| AppError::Internal(err.into()))?
+        }
+        None => None,
+    };
     let row = Row {
         source,
         hash: &hash,
@@ -159,6 +167,7 @@ async fn read(state: &AppState, source: &Source) -> Result<Outcome, AppError> {
         meta: &meta,
         kind: kind_name,
         thumbhash: derived.as_ref().map(|d| d.thumbhash.clone()),
+        place,
     };
     let (id, removed) = insert(state, &row).await?;
     if let Some(derived) = &derived {
@@ -348,6 +357,8 @@ struct Row<'a> {
     meta: &'a Metadata,
     kind: &'static str,
     thumbhash: Option<Vec<u8>>,
+    /// Looked up from the coordinates, if there are any.
+    place: Option<super::places::Place>,
 }
 
 /// Stores the asset (or, for the second half of a Live Photo, joins the
@@ -466,6 +477,11 @@ async fn insert_row(
         status: Set("active".to_owned()),
         thumbhash: Set(row.thumbhash.clone()),
         content_id: Set(meta.content_id.clone()),
+        place_city: Set(row.place.as_ref().map(|p| p.city.clone())),
+        place_area: Set(row.place.as_ref().and_then(|p| p.area.clone())),
+        place_region: Set(row.place.as_ref().and_then(|p| p.region.clone())),
+        place_country: Set(row.place.as_ref().map(|p| p.country.clone())),
+        place_at: Set(meta.gps.map(|_| now)),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()

@@ -8,6 +8,7 @@ pub mod admin_api;
 pub mod api;
 pub mod cli;
 pub mod ingest;
+pub mod places;
 pub mod roots;
 pub mod tools;
 pub mod uploads;
@@ -142,6 +143,9 @@ pub async fn start(state: &AppState) -> Result<Background, AppError> {
     for asset in unfinished {
         workers::queue_derive(state, asset.id).await?;
     }
+    if !places::pending(state, 1).await?.is_empty() {
+        workers::queue_places(state).await?;
+    }
     let config = &state.config().library;
     for (name, program) in [("ffprobe", &config.ffprobe), ("ffmpeg", &config.ffmpeg)] {
         if !tools::available(program).await {
@@ -225,6 +229,9 @@ pub async fn announce(state: &AppState, ids: &[i64], was_family: bool) -> Result
             };
             audiences.entry(audience).or_default().push(asset.id);
         }
+    }
+    if let Some(search) = state.search() {
+        search.wake.notify_one();
     }
     for (owner, ids) in audiences {
         state.events().publish(Event {

@@ -44,6 +44,7 @@ pub async fn run(state: AppState, mut stopped: watch::Receiver<bool>) {
             tracing::warn!(error = %err, "checking import folders");
         }
         first = false;
+        super::places::release_idle();
         let until = tokio::time::sleep(TICK);
         tokio::pin!(until);
         loop {

@@ -23,6 +23,8 @@ use crate::state::AppState;
 pub const INGEST: &str = "ingest";
 pub const DERIVE: &str = "derive";
 pub const SCAN: &str = "scan";
+/// Look up the places of assets imported before places existed.
+pub const PLACES: &str = "places";
 
 /// Remake an asset's preview, thumbnail and thumbhash.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -151,6 +153,14 @@ async fn execute(state: &AppState, job: &Claimed) -> Result<(), AppError> {
             let Scan { root_id } = job.payload()?;
             super::roots::scan(state, root_id).await
         }
+        PLACES => {
+            if super::places::backfill(state).await? {
+                // The key is free once this job is done.
+                jobs::complete(state.db(), job.id).await?;
+                queue_places(state).await?;
+            }
+            Ok(())
+        }
         other => Err(AppError::Internal(anyhow::anyhow!(
             "unknown job kind “{other}”"
         ))),
@@ -181,6 +191,13 @@ pub async fn queue_ingest(state: &AppState, source: Source, key: &str) -> Result
         state.events().publish(Event::jobs());
     }
     Ok(queued)
+}
+
+/// Queues a batch of place look-ups (at most one waiting).
+pub async fn queue_places(state: &AppState) -> Result<(), AppError> {
+    jobs::enqueue_once(state.db(), PLACES, PLACES, &(), state.now(), state.now()).await?;
+    state.library().wake();
+    Ok(())
 }
 
 /// Queues the remaking of an asset's derivatives (at most one waiting).

@@ -43,6 +43,14 @@ pub struct Model {
     pub month: i32,
     pub content_id: Option<String>,
     pub motion_hash: Option<String>,
+    /// Where it was taken, in words (offline reverse geocoding of the GPS).
+    pub place_city: Option<String>,
+    /// County or district (e.g. "Greater London"): searched, not shown.
+    pub place_area: Option<String>,
+    pub place_region: Option<String>,
+    pub place_country: Option<String>,
+    /// When the coordinates were looked up (also when nothing was found).
+    pub place_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
