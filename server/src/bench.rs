@@ -67,6 +67,19 @@ fn one(path: &Path, sums: &mut Sums) {
     }
 }
 
+/// The process's peak resident memory, from `/proc`.
+fn peak_memory() -> String {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find(|line| line.starts_with("VmHWM:"))
+                .and_then(|line| line.split_whitespace().nth(1)?.parse::<u64>().ok())
+        })
+        .map_or_else(|| "unknown".to_owned(), |kib| format!("{} MiB", kib / 1024))
+}
+
 fn millis(total: Duration, count: usize) -> f64 {
     let count = u32::try_from(count).unwrap_or(u32::MAX).max(1);
     total.as_secs_f64() * 1000.0 / f64::from(count)
@@ -101,15 +114,7 @@ pub fn ingest(dir: &Path) -> String {
         }
     });
     let wall = started.elapsed();
-    let peak = std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find(|line| line.starts_with("VmHWM:"))
-                .and_then(|line| line.split_whitespace().nth(1)?.parse::<u64>().ok())
-        })
-        .map_or_else(|| "unknown".to_owned(), |kib| format!("{} MiB", kib / 1024));
+    let peak = peak_memory();
     let n = sums.done;
     format!(
         "{} images ({} failed) in {}\n\
@@ -128,18 +133,24 @@ pub fn ingest(dir: &Path) -> String {
     )
 }
 
-/// `hearth bench timeline`: a scratch database with `count` assets (a
-/// third of them shared with the family, spread over 30 years), then the
-/// timeline's two queries as a member who owns none of them sees them.
-pub async fn timeline(count: u32) -> Result<String, crate::error::AppError> {
-    use crate::library::access::Viewer;
-    use crate::library::api::{month_assets, month_counts};
-    use sea_orm::ConnectionTrait as _;
+fn internal(err: &dyn std::fmt::Display) -> crate::error::AppError {
+    crate::error::AppError::Internal(anyhow::anyhow!("{err}"))
+}
 
-    let internal =
-        |err: &dyn std::fmt::Display| crate::error::AppError::Internal(anyhow::anyhow!("{err}"));
-    let dir = tempfile::tempdir().map_err(|e| internal(&e))?;
-    let db = crate::db::open(&dir.path().join("hearth.db"))
+/// Places, cameras and words the synthetic library is made of.
+const CITIES: &str = r#"[["Lisbon","Lisbon","Portugal"],["Porto","Porto","Portugal"],["Zurich","Zurich","Switzerland"],["Paris","Ile-de-France","France"],["Lyon","Auvergne-Rhone-Alpes","France"],["Berlin","Berlin","Germany"],["Munich","Bavaria","Germany"],["London","England","United Kingdom"],["Edinburgh","Scotland","United Kingdom"],["Dublin","Leinster","Ireland"],["Madrid","Madrid","Spain"],["Barcelona","Catalonia","Spain"],["Rome","Lazio","Italy"],["Venice","Veneto","Italy"],["Vienna","Vienna","Austria"],["Prague","Prague","Czechia"],["Amsterdam","North Holland","Netherlands"],["Copenhagen","Capital Region","Denmark"],["Oslo","Oslo","Norway"],["Reykjavik","Capital Region","Iceland"],["New York City","New York","United States"],["San Francisco","California","United States"],["Tokyo","Tokyo","Japan"],["Kyoto","Kyoto","Japan"],["Sydney","New South Wales","Australia"]]"#;
+const CAMERAS: &str = r#"[["Apple","iPhone 15 Pro"],["Apple","iPhone 12"],["Google","Pixel 8"],["Google","Pixel 6a"],["samsung","SM-S918B"],["Canon","Canon EOS R6"],["NIKON CORPORATION","NIKON Z 6"],["SONY","ILCE-7M3"],["FUJIFILM","X-T4"],["OLYMPUS CORPORATION","E-M10"]]"#;
+const WORDS: &str = r#"["beach","birthday","party","grandma","sunset","mountain","lake","garden","dinner","wedding","school","holiday","snow","picnic","museum","bicycle","dog","cat","christmas","easter","harbour","forest","river","market","concert","football","cake","train","castle","bridge","rain","morning","evening","friends","cousins","playground","camping","boat","island","festival"]"#;
+
+/// A scratch library of `count` assets with realistic fields, owned half
+/// by member 1 and half by member 2 (a third shared with the family),
+/// over 30 years. Returns the database (in `dir`) and how long it took.
+async fn scratch_library(
+    dir: &Path,
+    count: u32,
+) -> Result<(sea_orm::DatabaseConnection, Duration), crate::error::AppError> {
+    use sea_orm::ConnectionTrait as _;
+    let db = crate::db::open(&dir.join("hearth.db"))
         .await
         .map_err(|e| internal(&e))?;
     crate::db::migrate(&db).await.map_err(|e| internal(&e))?;
@@ -151,21 +162,44 @@ pub async fn timeline(count: u32) -> Result<String, crate::error::AppError> {
         ))
         .await?;
     }
-    // 30 years of months; each asset gets a distinct instant.
+    // Each asset gets a distinct instant over 30 years, a city (70% have
+    // coordinates), a camera, a three-word caption for one in four, a tag.
+    let at = format!("946684800 + i * (946080000 / {count})");
     db.execute_unprepared(&format!(
         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {count}) \
          INSERT INTO assets (owner_id, hash, kind, mime, bytes, width, height, orientation, sort_at, \
-           taken_source, keywords, favourite, visibility, status, created_at, updated_at, month) \
-         SELECT 1, printf('%064x', i), 'photo', 'image/jpeg', 3000000, 4000, 3000, 1, \
-           strftime('%Y-%m-%dT%H:%M:%SZ', 946684800 + i * (946080000 / {count}), 'unixepoch'), \
-           'exif_original', '[]', 0, CASE WHEN i % 3 = 0 THEN 'family' ELSE 'private' END, 'active', \
+           taken_local, taken_source, latitude, longitude, make, model, caption, keywords, favourite, \
+           visibility, status, created_at, updated_at, month, place_city, place_region, place_country, place_at) \
+         SELECT 1 + i % 2, printf('%064x', i), CASE WHEN i % 20 = 0 THEN 'video' ELSE 'photo' END, 'image/jpeg', \
+           3000000, 4000, 3000, 1, \
+           strftime('%Y-%m-%dT%H:%M:%SZ', {at}, 'unixepoch'), strftime('%Y-%m-%dT%H:%M:%S', {at}, 'unixepoch'), \
+           'exif_original', CASE WHEN i % 10 < 7 THEN 38.7 END, CASE WHEN i % 10 < 7 THEN -9.1 END, \
+           json_extract('{CAMERAS}', '$[' || (i % 10) || '][0]'), json_extract('{CAMERAS}', '$[' || (i % 10) || '][1]'), \
+           CASE WHEN i % 4 = 0 THEN json_extract('{WORDS}', '$[' || (i % 40) || ']') || ' ' || \
+             json_extract('{WORDS}', '$[' || (i * 7 % 40) || ']') || ' ' || json_extract('{WORDS}', '$[' || (i * 13 % 40) || ']') END, \
+           '[\"' || json_extract('{WORDS}', '$[' || (i * 3 % 40) || ']') || '\"]', i % 50 = 0, \
+           CASE WHEN i % 3 = 0 THEN 'family' ELSE 'private' END, 'active', \
            '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', \
-           CAST(strftime('%Y%m', 946684800 + i * (946080000 / {count}), 'unixepoch') AS INTEGER) \
+           CAST(strftime('%Y%m', {at}, 'unixepoch') AS INTEGER), \
+           CASE WHEN i % 10 < 7 THEN json_extract('{CITIES}', '$[' || (i % 25) || '][0]') END, \
+           CASE WHEN i % 10 < 7 THEN json_extract('{CITIES}', '$[' || (i % 25) || '][1]') END, \
+           CASE WHEN i % 10 < 7 THEN json_extract('{CITIES}', '$[' || (i % 25) || '][2]') END, \
+           '2026-01-01T00:00:00Z' \
          FROM n"
     ))
     .await?;
     db.execute_unprepared("ANALYZE").await?;
-    let filled = started.elapsed();
+    Ok((db, started.elapsed()))
+}
+
+/// `hearth bench timeline`: the timeline's two queries on a scratch
+/// library, as a member who owns half of it sees it.
+pub async fn timeline(count: u32) -> Result<String, crate::error::AppError> {
+    use crate::library::access::Viewer;
+    use crate::library::api::{month_assets, month_counts};
+
+    let dir = tempfile::tempdir().map_err(|e| internal(&e))?;
+    let (db, filled) = scratch_library(dir.path(), count).await?;
     let viewer = Viewer { user_id: 2 };
     let mut months = Duration::ZERO;
     let mut month = Duration::ZERO;
@@ -191,4 +225,152 @@ pub async fn timeline(count: u32) -> Result<String, crate::error::AppError> {
         millis(months, runs),
         millis(month, runs),
     ))
+}
+
+/// The queries `hearth bench search` times: words, typos, prefixes,
+/// phrases, places, dates, filters, exclusions, everything.
+const QUERIES: [&str; 20] = [
+    "beach",
+    "beach 2019",
+    "lisbon",
+    "lisbonn",
+    "place:lisbon",
+    "camera:pixel",
+    "birthday party",
+    "\"grandma birthday\"",
+    "date:2019-07",
+    "date:2015-06..2016-08",
+    "before:2005",
+    "type:video",
+    "is:favorite",
+    "has:gps beach",
+    "-beach sunset",
+    "sunse",
+    "zürich",
+    "canon 2018",
+    "",
+    "tag:holiday",
+];
+
+/// `hearth bench search`: a scratch library of `count` assets, its index
+/// built from scratch, then the first page (with total and facets) of 20
+/// representative queries as a member, and how soon a new photo is found.
+pub async fn search(count: u32) -> Result<String, crate::error::AppError> {
+    use crate::search::{compile, find, query, writer};
+
+    let dir = tempfile::tempdir().map_err(|e| internal(&e))?;
+    let data =
+        crate::data_dir::DataDir::prepare(&dir.path().join("data")).map_err(|e| internal(&e))?;
+    let (db, filled) = scratch_library(data.root(), count).await?;
+    let index_dir = data.index();
+    let started = Instant::now();
+    let (generation, _) = writer::rebuild(&db, &index_dir, "g0", |_, _| {}).await?;
+    let built = started.elapsed();
+    crate::search::switch(&index_dir, &generation.name)?;
+    let size = folder_size(&index_dir);
+    drop(generation);
+
+    let runtime = std::sync::Arc::new(crate::search::Runtime::open(&index_dir)?);
+    let access = vec!["u:2".to_owned(), "family".to_owned()];
+    let owners = std::collections::HashMap::new();
+    let runs = 20;
+    let mut all = Vec::new();
+    let mut lines = Vec::new();
+    for text in QUERIES {
+        let parsed = query::parse(text)?;
+        let mut times = Vec::new();
+        let mut total = 0;
+        for _ in 0..runs {
+            let generation = runtime.current();
+            let started = Instant::now();
+            let compiled = compile::compile(&generation, &parsed, &access, &owners);
+            let sort = if parsed.has_text() {
+                find::Sort::Relevance
+            } else {
+                find::Sort::Date
+            };
+            total = find::find(&generation, compiled, sort, None, 100, true)?.total;
+            times.push(started.elapsed());
+        }
+        times.sort();
+        lines.push(format!(
+            "  {:<24} {:>8} results  p50 {:>6.1} ms",
+            format!("“{text}”"),
+            total,
+            times[times.len() / 2].as_secs_f64() * 1000.0
+        ));
+        all.extend(times);
+    }
+    all.sort();
+    // The sample at a percentile (`per_mille` of the way through).
+    let at = |per_mille: usize| {
+        let index = all.len().saturating_sub(1) * per_mille / 1000;
+        all.get(index).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+    };
+
+    // A new photo: from its row to its first appearance in results.
+    let state = crate::state::AppState::new(
+        crate::config::Config {
+            data_dir: data.root().to_path_buf(),
+            ..crate::config::Config::default()
+        },
+        data.clone(),
+        db.clone(),
+        std::sync::Arc::new(crate::clock::SystemClock),
+    );
+    let indexer = writer::spawn(&state, runtime.clone());
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let started = Instant::now();
+    sea_orm::ConnectionTrait::execute_unprepared(
+        &db,
+        "INSERT INTO assets (owner_id, hash, kind, mime, bytes, orientation, sort_at, taken_source, keywords, \
+           favourite, visibility, status, created_at, updated_at, month, caption) \
+         VALUES (2, 'new', 'photo', 'image/jpeg', 1, 1, '2026-01-01T00:00:00Z', 'exif_original', '[]', 0, \
+           'private', 'active', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', 202601, 'kangaroo')",
+    )
+    .await?;
+    runtime.wake.notify_one();
+    let parsed = query::parse("kangaroo")?;
+    let searchable = loop {
+        let generation = runtime.current();
+        let compiled = compile::compile(&generation, &parsed, &access, &owners);
+        if find::find(&generation, compiled, find::Sort::Relevance, None, 1, false)?.total > 0 {
+            break started.elapsed();
+        }
+        if started.elapsed() > Duration::from_secs(30) {
+            break started.elapsed();
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    };
+    indexer.stop().await;
+    Ok(format!(
+        "{count} assets (database made in {:.1} s)\n\
+         index built from scratch in {:.1} s ({:.0} assets/s), {} MiB on disk\n\
+         first page + total + facets, as a member, {runs} runs of each query:\n{}\n\
+         all queries: p50 {:.1} ms, p95 {:.1} ms, p99 {:.1} ms\n\
+         a new photo searchable after {:.0} ms\n\
+         peak resident memory: {}",
+        filled.as_secs_f64(),
+        built.as_secs_f64(),
+        f64::from(count) / built.as_secs_f64(),
+        size / 1_048_576,
+        lines.join("\n"),
+        at(500),
+        at(950),
+        at(990),
+        searchable.as_secs_f64() * 1000.0,
+        peak_memory(),
+    ))
+}
+
+fn folder_size(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|entry| match entry.file_type() {
+            Ok(kind) if kind.is_dir() => folder_size(&entry.path()),
+            _ => entry.metadata().map_or(0, |m| m.len()),
+        })
+        .sum()
 }

@@ -100,6 +100,12 @@ enum BenchCommand {
         #[arg(long, default_value_t = 1_000_000)]
         assets: u32,
     },
+    /// Build a search index of many synthetic assets and time 20 queries.
+    Search {
+        /// How many assets to create.
+        #[arg(long, default_value_t = 100_000)]
+        assets: u32,
+    },
 }
 
 #[derive(Subcommand)]
@@ -165,16 +171,10 @@ fn main() -> ExitCode {
             Ok(())
         }
         Command::Bench(BenchCommand::Timeline { assets }) => {
-            runtime().and_then(|rt| match rt.block_on(hearth::bench::timeline(assets)) {
-                Ok(report) => {
-                    println!("{report}");
-                    Ok(())
-                }
-                Err(err) => {
-                    eprintln!("hearth: {err}");
-                    Err(ExitCode::FAILURE)
-                }
-            })
+            print_report(hearth::bench::timeline(assets))
+        }
+        Command::Bench(BenchCommand::Search { assets }) => {
+            print_report(hearth::bench::search(assets))
         }
         Command::Openapi => {
             println!("{}", hearth::api::openapi_json());
@@ -336,6 +336,22 @@ fn import(loaded: Loaded, path: &std::path::Path, owner: Option<&str>) -> Result
     })?;
     println!("{report}");
     Ok(())
+}
+
+/// Runs a benchmark and prints its figures.
+fn print_report(
+    bench: impl Future<Output = Result<String, hearth::error::AppError>>,
+) -> Result<(), ExitCode> {
+    runtime().and_then(|rt| match rt.block_on(bench) {
+        Ok(report) => {
+            println!("{report}");
+            Ok(())
+        }
+        Err(err) => {
+            eprintln!("hearth: {err}");
+            Err(ExitCode::FAILURE)
+        }
+    })
 }
 
 fn reindex(loaded: Loaded) -> Result<(), ExitCode> {

@@ -422,6 +422,16 @@ async fn the_index_follows_the_database_through_restarts_and_rebuilds() {
     let response = owner.post("/api/search/reindex", &json!({})).await;
     assert_eq!(response.status(), 200);
     assert_eq!(answers(&owner).await, incremental);
+
+    // Purged (as retention will): its document goes too.
+    sea_orm::ConnectionTrait::execute_unprepared(
+        server.state().db(),
+        &format!("DELETE FROM assets WHERE id = {}", found[3]),
+    )
+    .await
+    .unwrap();
+    server.state().search().unwrap().wake.notify_one();
+    indexed(&server, &owner, "", 3).await;
     server.stop().await;
 }
 
