@@ -308,41 +308,7 @@ pub async fn search(count: u32) -> Result<String, crate::error::AppError> {
         all.get(index).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
     };
 
-    // A new photo: from its row to its first appearance in results.
-    let state = crate::state::AppState::new(
-        crate::config::Config {
-            data_dir: data.root().to_path_buf(),
-            ..crate::config::Config::default()
-        },
-        data.clone(),
-        db.clone(),
-        std::sync::Arc::new(crate::clock::SystemClock),
-    );
-    let indexer = writer::spawn(&state, runtime.clone());
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let started = Instant::now();
-    sea_orm::ConnectionTrait::execute_unprepared(
-        &db,
-        "INSERT INTO assets (owner_id, hash, kind, mime, bytes, orientation, sort_at, taken_source, keywords, \
-           favourite, visibility, status, created_at, updated_at, month, caption) \
-         VALUES (2, 'new', 'photo', 'image/jpeg', 1, 1, '2026-01-01T00:00:00Z', 'exif_original', '[]', 0, \
-           'private', 'active', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', 202601, 'kangaroo')",
-    )
-    .await?;
-    runtime.wake.notify_one();
-    let parsed = query::parse("kangaroo")?;
-    let searchable = loop {
-        let generation = runtime.current();
-        let compiled = compile::compile(&generation, &parsed, &access, &owners);
-        if find::find(&generation, compiled, find::Sort::Relevance, None, 1, false)?.total > 0 {
-            break started.elapsed();
-        }
-        if started.elapsed() > Duration::from_secs(30) {
-            break started.elapsed();
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    };
-    indexer.stop().await;
+    let searchable = searchable_after(&data, &db, &runtime, &access).await?;
     Ok(format!(
         "{count} assets (database made in {:.1} s)\n\
          index built from scratch in {:.1} s ({:.0} assets/s), {} MiB on disk\n\
@@ -361,6 +327,53 @@ pub async fn search(count: u32) -> Result<String, crate::error::AppError> {
         searchable.as_secs_f64() * 1000.0,
         peak_memory(),
     ))
+}
+
+/// How long a new photo's row takes to reach search results (the change
+/// log, the writer task, a commit).
+async fn searchable_after(
+    data: &crate::data_dir::DataDir,
+    db: &sea_orm::DatabaseConnection,
+    runtime: &std::sync::Arc<crate::search::Runtime>,
+    access: &[String],
+) -> Result<Duration, crate::error::AppError> {
+    use crate::search::{compile, find, query, writer};
+    let owners = std::collections::HashMap::new();
+    let state = crate::state::AppState::new(
+        crate::config::Config {
+            data_dir: data.root().to_path_buf(),
+            ..crate::config::Config::default()
+        },
+        data.clone(),
+        db.clone(),
+        std::sync::Arc::new(crate::clock::SystemClock),
+    );
+    let indexer = writer::spawn(&state, runtime.clone());
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let started = Instant::now();
+    sea_orm::ConnectionTrait::execute_unprepared(
+        db,
+        "INSERT INTO assets (owner_id, hash, kind, mime, bytes, orientation, sort_at, taken_source, keywords, \
+           favourite, visibility, status, created_at, updated_at, month, caption) \
+         VALUES (2, 'new', 'photo', 'image/jpeg', 1, 1, '2026-01-01T00:00:00Z', 'exif_original', '[]', 0, \
+           'private', 'active', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', 202601, 'kangaroo')",
+    )
+    .await?;
+    runtime.wake.notify_one();
+    let parsed = query::parse("kangaroo")?;
+    let searchable = loop {
+        let generation = runtime.current();
+        let compiled = compile::compile(&generation, &parsed, access, &owners);
+        if find::find(&generation, compiled, find::Sort::Relevance, None, 1, false)?.total > 0 {
+            break started.elapsed();
+        }
+        if started.elapsed() > Duration::from_secs(30) {
+            break started.elapsed();
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    };
+    indexer.stop().await;
+    Ok(searchable)
 }
 
 fn folder_size(dir: &Path) -> u64 {

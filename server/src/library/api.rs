@@ -291,7 +291,7 @@ pub struct Uploaded {
 /// How long media URLs (which carry the content's version) are cached.
 const IMMUTABLE: &str = "private, max-age=31536000, immutable";
 
-fn viewer(principal: &Principal) -> Viewer {
+pub fn viewer(principal: &Principal) -> Viewer {
     Viewer {
         user_id: principal.user.id,
     }

@@ -11,6 +11,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{Enum, Object, OpenApi};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
+use super::blocking;
 use super::compile::{self, tokens};
 use super::find::{self, Cursor, Sort};
 use super::query::{self, Parsed, What};
@@ -19,8 +20,7 @@ use crate::accounts::tokens::Scope;
 use crate::api::ApiTag;
 use crate::db::entities::{asset, user};
 use crate::error::AppError;
-use crate::library::access::Viewer;
-use crate::library::api::{Brief, brief};
+use crate::library::api::{Brief, brief, viewer};
 use crate::state::AppState;
 
 pub struct SearchApi;
@@ -88,12 +88,6 @@ pub struct Reindexing {
     pub started: bool,
 }
 
-fn viewer(principal: &Principal) -> Viewer {
-    Viewer {
-        user_id: principal.user.id,
-    }
-}
-
 /// The access tokens of the person asking.
 fn access(principal: &Principal) -> Vec<String> {
     vec![format!("u:{}", principal.user.id), "family".to_owned()]
@@ -139,14 +133,6 @@ fn search_index(state: &AppState) -> Result<std::sync::Arc<super::Runtime>, AppE
         .search()
         .cloned()
         .ok_or_else(|| AppError::Unavailable("Search is not running in this process.".into()))
-}
-
-async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T, AppError> + Send + 'static,
-) -> Result<T, AppError> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|err| AppError::Internal(err.into()))?
 }
 
 #[OpenApi(tag = "ApiTag::Search")]

@@ -181,3 +181,12 @@ pub fn switch(dir: &Path, name: &str) -> Result<(), AppError> {
 fn internal(err: &dyn std::fmt::Display) -> AppError {
     AppError::Internal(anyhow::anyhow!("search index: {err}"))
 }
+
+/// Runs Tantivy's blocking work off the async threads.
+pub(crate) async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, AppError> + Send + 'static,
+) -> Result<T, AppError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|err| AppError::Internal(err.into()))?
+}

@@ -14,7 +14,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use super::schema::{self, Indexed};
-use super::{Generation, Runtime};
+use super::{Generation, Runtime, blocking};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -290,13 +290,4 @@ async fn scalar(db: &DatabaseConnection, sql: &str) -> Result<i64, AppError> {
         .await?
         .ok_or_else(|| super::internal(&"no row"))?;
     Ok(row.try_get("", "n")?)
-}
-
-/// Runs Tantivy's blocking work off the async threads.
-async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T, AppError> + Send + 'static,
-) -> Result<T, AppError> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|err| AppError::Internal(err.into()))?
 }
