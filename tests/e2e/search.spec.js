@@ -73,4 +73,12 @@ test('search: a typo, a suggestion, a facet, the viewer', async ({ page, owner }
   const tips = page.getByRole('heading', { name: 'Try fewer words, or these' }).locator('..');
   await expect(tips.getByText('place:lisbon · camera:pixel · lens:50mm')).toBeVisible();
   await page.screenshot({ path: testInfo.outputPath('nothing.png'), fullPage: true });
+
+  // On a phone, in the dark: the Search tab's own box, chips that scroll.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.goto('/search?q=camera%3Anexus');
+  await expect(page.getByRole('status')).toContainText('2 results');
+  await expect(page.locator('.header-search')).toBeHidden();
+  await page.screenshot({ path: testInfo.outputPath('phone-dark.png'), fullPage: true });
 });
