@@ -3,8 +3,8 @@
  * What changes on the server, as it happens: one `EventSource` on
  * `/api/events` for the whole app, open while some view listens. Events
  * are signals (`library`: these assets changed; `jobs`: the queue moved);
- * views fetch what they show through the API. After a dropped connection
- * comes back, listeners get `resync`: events may have been missed.
+ * views fetch what they show through the API. Listeners get `resync` when
+ * events may have been missed: they reload what they show.
  */
 
 /** @typedef {{ kind: string, ids: number[] }} ServerEvent */
@@ -47,10 +47,12 @@ function connect() {
     dropped = false;
   });
   opened.addEventListener('error', () => {
-    dropped = true;
-    // The browser reconnects by itself unless the server refused (signed
-    // out, or the server went away for good): then try again later.
+    // The browser reconnects by itself, sending the last event's id: the
+    // server replays what was missed (or says `resync`). If the server
+    // refused (signed out, or gone), a new connection starts afresh later,
+    // and views reload when it opens.
     if (opened.readyState === EventSource.CLOSED) {
+      dropped = true;
       source = null;
       clearTimeout(retry);
       retry = window.setTimeout(connect, 5000);

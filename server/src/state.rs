@@ -24,7 +24,7 @@ struct Inner {
     started_at: DateTime<Utc>,
     accounts: accounts::Runtime,
     library: library::Runtime,
-    events: events::Bus,
+    events: Arc<events::Bus>,
     /// Open in the server (not in one-off commands such as `hearth import`).
     search: std::sync::OnceLock<Arc<search::Runtime>>,
 }
@@ -49,7 +49,7 @@ impl AppState {
                 started_at,
                 accounts,
                 library,
-                events: events::Bus::default(),
+                events: Arc::new(events::Bus::default()),
                 search: std::sync::OnceLock::new(),
             }),
         }
@@ -91,7 +91,7 @@ impl AppState {
     }
 
     #[must_use]
-    pub fn events(&self) -> &events::Bus {
+    pub fn events(&self) -> &Arc<events::Bus> {
         &self.inner.events
     }
 

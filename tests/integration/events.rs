@@ -15,11 +15,22 @@ use crate::household::join;
 struct Stream {
     body: futures_util::stream::BoxStream<'static, reqwest::Result<Vec<u8>>>,
     buffer: String,
+    /// The SSE id of the last event read.
+    last_id: Option<String>,
 }
 
 impl Stream {
     async fn open(browser: &Browser) -> Self {
-        let response = browser.get("/api/events").await;
+        Self::open_after(browser, None).await
+    }
+
+    /// Opens as a reconnecting browser does, with `Last-Event-ID`.
+    async fn open_after(browser: &Browser, last_event_id: Option<&str>) -> Self {
+        let mut request = browser.client.get(format!("{}/api/events", browser.base));
+        if let Some(id) = last_event_id {
+            request = request.header("last-event-id", id);
+        }
+        let response = request.send().await.unwrap();
         assert_eq!(response.status(), 200);
         assert_eq!(
             response.headers()["content-type"].to_str().unwrap(),
@@ -31,6 +42,7 @@ impl Stream {
                 .map(|chunk| chunk.map(|bytes| bytes.to_vec()))
                 .boxed(),
             buffer: String::new(),
+            last_id: None,
         }
     }
 
@@ -45,6 +57,8 @@ impl Stream {
                 for line in block.lines() {
                     if let Some(value) = line.strip_prefix("event: ") {
                         value.clone_into(&mut name);
+                    } else if let Some(value) = line.strip_prefix("id: ") {
+                        self.last_id = Some(value.to_owned());
                     } else if let Some(value) = line.strip_prefix("data: ") {
                         data = Some(serde_json::from_str(value).unwrap());
                     }
@@ -177,4 +191,55 @@ async fn a_stream_ends_with_its_session_and_with_the_server() {
         "stopped in {:?}",
         started.elapsed()
     );
+}
+
+#[tokio::test]
+async fn a_reconnecting_tab_gets_what_it_missed() {
+    let server = TestServer::start().await;
+    let owner = server.owner().await;
+    let mut events = Stream::open(&owner).await;
+    let upload = |seed: u8| {
+        let owner = &owner;
+        async move {
+            owner
+                .upload(&[("p.jpg", jpeg(300, 200, seed, None))])
+                .await
+                .json::<Value>()
+                .await
+                .unwrap()["files"][0]["asset_id"]
+                .as_i64()
+                .unwrap()
+        }
+    };
+    let first = upload(1).await;
+    assert_eq!(events.library().await, vec![first]);
+    let seen = events.last_id.clone().expect("events carry ids");
+    drop(events);
+
+    // Two more while the tab was away: they come first on reconnecting.
+    let second = upload(2).await;
+    let third = upload(3).await;
+    let mut again = Stream::open_after(&owner, Some(&seen)).await;
+    assert_eq!(again.library().await, vec![second]);
+    assert_eq!(again.library().await, vec![third]);
+
+    // An id this server never gave (it restarted, or garbage): reload.
+    for unknown in ["999999", "not a number"] {
+        let mut stale = Stream::open_after(&owner, Some(unknown)).await;
+        let (name, _) = stale.next().await.expect("an event");
+        assert_eq!(name, "resync", "{unknown}");
+    }
+    drop(again);
+
+    // A member holds at most eight streams: a new one ends their oldest
+    // (most often a closed tab the server has not noticed yet).
+    let mut open = Vec::new();
+    for _ in 0..8 {
+        open.push(Stream::open(&owner).await);
+    }
+    let mut newest = Stream::open(&owner).await;
+    assert!(open[0].next().await.is_none(), "the oldest stream ended");
+    let fourth = upload(4).await;
+    assert_eq!(newest.library().await, vec![fourth]);
+    assert_eq!(open[1].library().await, vec![fourth], "the others stay");
 }

@@ -1,20 +1,25 @@
 //! `GET /api/events`: the bus as Server-Sent Events, filtered for the
-//! member asking. The stream re-checks its session or token every minute
+//! member asking. Each event carries an id; a browser reconnecting with
+//! `Last-Event-ID` first gets what it missed (or `resync` when that is no
+//! longer known). The stream re-checks its session or token every minute
 //! (by the Clock) and ends when it is gone, and ends when the server stops.
+//! A member may hold a few streams at once (tabs, devices), not more.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use futures_util::stream::{self, BoxStream, StreamExt as _};
 use poem::web::Data;
 use poem::web::sse::Event as SseEvent;
+use poem_openapi::param::Header;
 use poem_openapi::payload::EventStream;
 use poem_openapi::types::ToJSON as _;
 use poem_openapi::{Enum, Object, OpenApi};
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::{broadcast, watch};
 
-use super::{Event, Kind};
+use super::{Kind, Numbered, StreamGuard};
 use crate::accounts::principal::{Auth, Principal};
 use crate::accounts::tokens::Scope;
 use crate::api::ApiTag;
@@ -41,37 +46,65 @@ pub enum EventKind {
     Resync,
 }
 
-/// One event; its SSE event name is its `kind`.
+/// One event; its SSE event name is its `kind`, its SSE id the bus's.
 #[derive(Debug, Clone, Object)]
 pub struct ServerEvent {
+    #[oai(skip)]
+    pub id: Option<u64>,
     pub kind: EventKind,
     /// The assets concerned (`library`).
     pub ids: Vec<i64>,
+}
+
+impl ServerEvent {
+    fn resync() -> Self {
+        Self {
+            id: None,
+            kind: EventKind::Resync,
+            ids: Vec::new(),
+        }
+    }
 }
 
 #[OpenApi(tag = "ApiTag::Events")]
 impl EventsApi {
     /// What changes, as Server-Sent Events (`text/event-stream`), for as
     /// long as the connection is open: `library`, `jobs` and `resync`
-    /// events, each a JSON `ServerEvent`, and a keep-alive comment every 25
-    /// seconds. The stream ends when the session ends or the server stops;
-    /// browsers' `EventSource` reconnects by itself.
+    /// events, each a JSON `ServerEvent` with an SSE id, and a keep-alive
+    /// comment every 25 seconds. With `Last-Event-ID`, missed events come
+    /// first (the last 1 024 are kept), or `resync` when they are no longer
+    /// known. The stream ends when the session ends or the server stops;
+    /// browsers' `EventSource` reconnects by itself. A member holds at most
+    /// 8 streams: a ninth ends their oldest.
     #[oai(path = "/events", method = "get", operation_id = "events")]
     async fn events(
         &self,
         auth: Auth,
         state: Data<&AppState>,
+        /// The id of the last event received (browsers send it when they
+        /// reconnect): what came after it is sent first.
+        #[oai(name = "Last-Event-ID")]
+        last_event_id: Header<Option<String>>,
     ) -> Result<EventStream<BoxStream<'static, ServerEvent>>, AppError> {
         let principal = auth.principal().clone();
         principal.require_scope(Scope::Read)?;
-        let (events, closing) = state.events().subscribe();
+        let guard = state.events().open_stream(principal.user.id);
+        // An id that is not a number is not one of ours: start afresh.
+        let after = match last_event_id.0.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(text) => Some(text.parse().unwrap_or(u64::MAX)),
+        };
+        let subscription = state.events().subscribe(after);
         let listener = Listener {
             state: state.clone(),
             user: principal.user.clone(),
             principal,
-            events,
-            closing,
+            resync: subscription.replay.is_none(),
+            pending: subscription.replay.unwrap_or_default().into(),
+            events: subscription.live,
+            closing: subscription.closing,
             checked: state.now(),
+            guard,
         };
         let stream = stream::unfold(listener, |mut listener| async move {
             let next = listener.next().await?;
@@ -85,7 +118,11 @@ impl EventsApi {
                     EventKind::Jobs => "jobs",
                     EventKind::Resync => "resync",
                 };
-                SseEvent::message(event.to_json_string()).event_type(name)
+                let sse = SseEvent::message(event.to_json_string()).event_type(name);
+                match event.id {
+                    Some(id) => sse.id(id.to_string()),
+                    None => sse,
+                }
             }))
     }
 }
@@ -94,14 +131,44 @@ struct Listener {
     state: AppState,
     principal: Principal,
     user: user::Model,
-    events: broadcast::Receiver<std::sync::Arc<Event>>,
+    /// Send `resync` first: what was missed is no longer known.
+    resync: bool,
+    /// Missed events to send before live ones.
+    pending: std::collections::VecDeque<Arc<Numbered>>,
+    events: broadcast::Receiver<Arc<Numbered>>,
     closing: watch::Receiver<bool>,
     checked: DateTime<Utc>,
+    guard: StreamGuard,
 }
 
 impl Listener {
+    /// This member's form of `event`, if it is theirs to hear.
+    fn visible(&self, numbered: &Numbered) -> Option<ServerEvent> {
+        let role = crate::accounts::users::Role::parse(&self.user.role);
+        let event = &numbered.event;
+        event
+            .audience
+            .includes(self.user.id, role)
+            .then(|| ServerEvent {
+                id: Some(numbered.id),
+                kind: match event.kind {
+                    Kind::Library => EventKind::Library,
+                    Kind::Jobs => EventKind::Jobs,
+                },
+                ids: event.ids.clone(),
+            })
+    }
+
     /// The next event for this member; `None` ends the stream.
     async fn next(&mut self) -> Option<ServerEvent> {
+        if std::mem::take(&mut self.resync) {
+            return Some(ServerEvent::resync());
+        }
+        while let Some(numbered) = self.pending.pop_front() {
+            if let Some(event) = self.visible(&numbered) {
+                return Some(event);
+            }
+        }
         let mut tick = tokio::time::interval(Duration::from_secs(1));
         loop {
             if *self.closing.borrow() {
@@ -109,22 +176,16 @@ impl Listener {
             }
             tokio::select! {
                 received = self.events.recv() => match received {
-                    Ok(event) => {
-                        let role = crate::accounts::users::Role::parse(&self.user.role);
-                        if event.audience.includes(self.user.id, role) {
-                            let kind = match event.kind {
-                                Kind::Library => EventKind::Library,
-                                Kind::Jobs => EventKind::Jobs,
-                            };
-                            return Some(ServerEvent { kind, ids: event.ids.clone() });
+                    Ok(numbered) => {
+                        if let Some(event) = self.visible(&numbered) {
+                            return Some(event);
                         }
                     }
-                    Err(RecvError::Lagged(_)) => {
-                        return Some(ServerEvent { kind: EventKind::Resync, ids: Vec::new() });
-                    }
+                    Err(RecvError::Lagged(_)) => return Some(ServerEvent::resync()),
                     Err(RecvError::Closed) => return None,
                 },
                 _ = self.closing.changed() => return None,
+                _ = self.guard.evicted.changed() => return None,
                 _ = tick.tick() => {
                     let now = self.state.now();
                     if now - self.checked >= RECHECK {

@@ -7,14 +7,16 @@
 
 pub mod api;
 
-use std::sync::Arc;
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use tokio::sync::{broadcast, watch};
 
 use crate::accounts::users::Role;
 use crate::db::entities::asset;
 
-/// Events a slow tab may fall behind by before it is told to reload.
+/// Events kept for replay, and how far a slow tab may fall behind before
+/// it is told to reload.
 const BACKLOG: usize = 1024;
 
 /// Who may receive an event.
@@ -77,10 +79,37 @@ impl Event {
     }
 }
 
-/// The bus: cheap to publish to with nobody listening.
+/// An event as sent: numbered, so a reconnecting browser can say where it
+/// left off (`Last-Event-ID`).
+#[derive(Debug)]
+pub struct Numbered {
+    pub id: u64,
+    pub event: Event,
+}
+
+/// Open streams one member may hold at once (tabs and devices).
+pub const STREAMS_PER_MEMBER: usize = 8;
+
+/// The bus: cheap to publish to with nobody listening. The last `BACKLOG`
+/// events are kept for replay.
 pub struct Bus {
-    sender: broadcast::Sender<Arc<Event>>,
+    sender: broadcast::Sender<Arc<Numbered>>,
     closing: watch::Sender<bool>,
+    recent: Mutex<Recent>,
+    streams: Mutex<Streams>,
+}
+
+/// Open streams by member, oldest first.
+#[derive(Default)]
+struct Streams {
+    next_id: u64,
+    by_member: HashMap<i64, VecDeque<(u64, watch::Sender<bool>)>>,
+}
+
+#[derive(Default)]
+struct Recent {
+    last_id: u64,
+    events: VecDeque<Arc<Numbered>>,
 }
 
 impl Default for Bus {
@@ -88,24 +117,119 @@ impl Default for Bus {
         Self {
             sender: broadcast::channel(BACKLOG).0,
             closing: watch::channel(false).0,
+            recent: Mutex::new(Recent::default()),
+            streams: Mutex::new(Streams::default()),
         }
     }
 }
 
+/// A new stream: the events to replay first (or `None`: too much was
+/// missed, the browser must reload), then live ones.
+pub struct Subscription {
+    pub replay: Option<Vec<Arc<Numbered>>>,
+    pub live: broadcast::Receiver<Arc<Numbered>>,
+    pub closing: watch::Receiver<bool>,
+}
+
 impl Bus {
     pub fn publish(&self, event: Event) {
+        let mut recent = self.recent.lock().unwrap_or_else(PoisonError::into_inner);
+        recent.last_id += 1;
+        let numbered = Arc::new(Numbered {
+            id: recent.last_id,
+            event,
+        });
+        if recent.events.len() == BACKLOG {
+            recent.events.pop_front();
+        }
+        recent.events.push_back(numbered.clone());
         // An error only means that no tab is listening.
-        let _ = self.sender.send(Arc::new(event));
+        let _ = self.sender.send(numbered);
     }
 
+    /// Subscribes; with `after` (the last event id the browser saw), the
+    /// events since then come first — unless some were already dropped
+    /// from the backlog, or the id is not one of this run's.
     #[must_use]
-    pub fn subscribe(&self) -> (broadcast::Receiver<Arc<Event>>, watch::Receiver<bool>) {
-        (self.sender.subscribe(), self.closing.subscribe())
+    pub fn subscribe(&self, after: Option<u64>) -> Subscription {
+        let recent = self.recent.lock().unwrap_or_else(PoisonError::into_inner);
+        // Under the lock: nothing is published between the copy and the
+        // subscription, so nothing is missed or sent twice.
+        let live = self.sender.subscribe();
+        let replay = match after {
+            None => Some(Vec::new()),
+            Some(after) if after > recent.last_id => None,
+            Some(after) => {
+                let oldest = recent.events.front().map_or(recent.last_id + 1, |e| e.id);
+                (after + 1 >= oldest).then(|| {
+                    recent
+                        .events
+                        .iter()
+                        .filter(|e| e.id > after)
+                        .cloned()
+                        .collect()
+                })
+            }
+        };
+        Subscription {
+            replay,
+            live,
+            closing: self.closing.subscribe(),
+        }
+    }
+
+    /// Counts a member's new stream. Beyond `STREAMS_PER_MEMBER`, their
+    /// oldest is ended (most often a tab closed without the server
+    /// noticing yet; a live one reconnects).
+    #[must_use]
+    pub fn open_stream(self: &Arc<Self>, user_id: i64) -> StreamGuard {
+        let (evict, evicted) = watch::channel(false);
+        let mut streams = self.streams.lock().unwrap_or_else(PoisonError::into_inner);
+        let id = streams.next_id;
+        streams.next_id += 1;
+        let open = streams.by_member.entry(user_id).or_default();
+        open.push_back((id, evict));
+        if open.len() > STREAMS_PER_MEMBER
+            && let Some((_, oldest)) = open.pop_front()
+        {
+            let _ = oldest.send(true);
+        }
+        StreamGuard {
+            bus: self.clone(),
+            user_id,
+            id,
+            evicted,
+        }
     }
 
     /// Ends every stream (the server is stopping: open streams would hold
     /// the graceful shutdown for its whole grace period).
     pub fn close(&self) {
         let _ = self.closing.send(true);
+    }
+}
+
+/// One open stream, counted until dropped.
+pub struct StreamGuard {
+    bus: Arc<Bus>,
+    user_id: i64,
+    id: u64,
+    /// Becomes true when newer streams of the same member pushed it out.
+    pub evicted: watch::Receiver<bool>,
+}
+
+impl Drop for StreamGuard {
+    fn drop(&mut self) {
+        let mut streams = self
+            .bus
+            .streams
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(open) = streams.by_member.get_mut(&self.user_id) {
+            open.retain(|(id, _)| *id != self.id);
+            if open.is_empty() {
+                streams.by_member.remove(&self.user_id);
+            }
+        }
     }
 }
