@@ -49,7 +49,7 @@ impl AppState {
                 started_at,
                 accounts,
                 library,
-                events: Arc::new(events::Bus::default()),
+                events: Arc::new(events::Bus::new(started_at)),
                 search: std::sync::OnceLock::new(),
             }),
         }

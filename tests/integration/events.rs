@@ -138,7 +138,15 @@ async fn changes_reach_the_members_who_may_see_them() {
         )
         .await;
     assert_eq!(member_events.library().await, vec![id]);
-    // …but not when the owner then trashes it.
+    // …but not when the owner then makes it private again (it already
+    // is), or trashes it.
+    let unchanged = owner
+        .ok(
+            "/api/assets/edit",
+            &json!({ "ids": [id], "visibility": "private" }),
+        )
+        .await;
+    assert_eq!(unchanged["changed"], 1);
     let trashed = owner
         .post("/api/assets/trash", &json!({ "ids": [id] }))
         .await;

@@ -280,6 +280,22 @@ async fn words_places_dates_and_filters_find_the_right_photos() {
         assert_eq!(body["code"], "invalid_query", "{query}");
         assert_eq!(body["position"], position, "{query}: {body}");
     }
+    let many = vec!["word"; 17].join(" ");
+    let response = owner
+        .get(&format!("/api/search?q={}", urlencode(&many)))
+        .await;
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(
+        (&body["code"], &body["position"]),
+        (&json!("invalid_query"), &json!(80))
+    );
+    // Relevance pages go 10 000 deep; a deeper cursor is refused, not run.
+    let deep = owner
+        .get("/api/search?q=united&cursor=o1099511627776")
+        .await;
+    assert_eq!(deep.status(), 400);
+    // An excluded last word is meant whole, not as a prefix.
+    expect("2018 -nex", vec![aarhus, rugen, pixel]).await;
     assert_eq!(server.get("/api/search?q=x").await.status(), 401);
 }
 

@@ -106,18 +106,25 @@ struct Streams {
     by_member: HashMap<i64, VecDeque<(u64, watch::Sender<bool>)>>,
 }
 
-#[derive(Default)]
 struct Recent {
     last_id: u64,
     events: VecDeque<Arc<Numbered>>,
 }
 
-impl Default for Bus {
-    fn default() -> Self {
+impl Bus {
+    /// A bus whose event ids start above any an earlier run gave (the
+    /// start time in milliseconds, shifted), so a browser's id from before
+    /// a restart is never mistaken for one of this run's.
+    #[must_use]
+    pub fn new(started: chrono::DateTime<chrono::Utc>) -> Self {
+        let base = u64::try_from(started.timestamp_millis()).unwrap_or(0) << 20;
         Self {
             sender: broadcast::channel(BACKLOG).0,
             closing: watch::channel(false).0,
-            recent: Mutex::new(Recent::default()),
+            recent: Mutex::new(Recent {
+                last_id: base,
+                events: VecDeque::new(),
+            }),
             streams: Mutex::new(Streams::default()),
         }
     }

@@ -502,9 +502,12 @@ impl LibraryApi {
         if let Some(visibility) = body.visibility {
             update = update.col_expr(asset::Column::Visibility, Expr::value(visibility.as_str()));
         }
+        // Read before the change: who could see them until now.
+        let (shared, private) = own_by_visibility(&state, me.user.id, &ids).await?;
         let changed = update.exec(state.db()).await?;
-        // Shared or unshared: everyone may need to hear of it.
-        super::announce(&state, &ids, body.visibility.is_some()).await?;
+        // Unshared ones leave everyone's view: everyone hears of those.
+        super::announce(&state, &shared, true).await?;
+        super::announce(&state, &private, false).await?;
         Ok(Json(Changed {
             changed: changed.rows_affected,
         }))
@@ -712,10 +715,36 @@ async fn trash_or_restore(
         .filter(from)
         .exec(state.db())
         .await?;
-    super::announce(state, &ids, false).await?;
+    let (shared, private) = own_by_visibility(state, me.user.id, &ids).await?;
+    super::announce(state, &[shared, private].concat(), false).await?;
     Ok(Json(Changed {
         changed: changed.rows_affected,
     }))
+}
+
+/// The caller's own assets among `ids`: those shared with the family, and
+/// the private ones.
+async fn own_by_visibility(
+    state: &AppState,
+    owner_id: i64,
+    ids: &[i64],
+) -> Result<(Vec<i64>, Vec<i64>), AppError> {
+    let own: Vec<(i64, String)> = asset::Entity::find()
+        .select_only()
+        .column(asset::Column::Id)
+        .column(asset::Column::Visibility)
+        .filter(asset::Column::Id.is_in(ids.iter().copied()))
+        .filter(asset::Column::OwnerId.eq(owner_id))
+        .into_tuple()
+        .all(state.db())
+        .await?;
+    let (shared, private): (Vec<_>, Vec<_>) = own
+        .into_iter()
+        .partition(|(_, visibility)| visibility == "family");
+    Ok((
+        shared.into_iter().map(|(id, _)| id).collect(),
+        private.into_iter().map(|(id, _)| id).collect(),
+    ))
 }
 
 fn selection(ids: &[i64]) -> Result<Vec<i64>, AppError> {

@@ -34,18 +34,24 @@ pub struct Place {
 static TABLE: Mutex<Option<(Arc<ReverseGeocoder>, Instant)>> = Mutex::new(None);
 
 fn table() -> Arc<ReverseGeocoder> {
-    let mut held = TABLE.lock().unwrap_or_else(PoisonError::into_inner);
-    let geocoder = held
+    let held = TABLE
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
         .as_ref()
-        .map_or_else(|| Arc::new(ReverseGeocoder::new()), |(g, _)| g.clone());
-    *held = Some((geocoder.clone(), Instant::now()));
+        .map(|(geocoder, _)| geocoder.clone());
+    // Built outside the lock (it takes a moment): the watcher's
+    // `release_idle` never waits for it.
+    let geocoder = held.unwrap_or_else(|| Arc::new(ReverseGeocoder::new()));
+    *TABLE.lock().unwrap_or_else(PoisonError::into_inner) =
+        Some((geocoder.clone(), Instant::now()));
     geocoder
 }
 
 /// Lets the table go when unused for ten minutes (called every second).
 pub fn release_idle() {
-    let mut held = TABLE.lock().unwrap_or_else(PoisonError::into_inner);
-    if held.as_ref().is_some_and(|(_, used)| used.elapsed() > IDLE) {
+    if let Ok(mut held) = TABLE.try_lock()
+        && held.as_ref().is_some_and(|(_, used)| used.elapsed() > IDLE)
+    {
         *held = None;
     }
 }

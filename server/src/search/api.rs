@@ -165,9 +165,15 @@ impl SearchApi {
             SortOrder::Date
         });
         let cursor = match cursor.0.as_deref() {
-            Some(text) => Some(Cursor::decode(text).ok_or_else(|| {
-                AppError::InvalidRequest("This cursor is not one Hearth gave.".into())
-            })?),
+            Some(text) => Some(
+                Cursor::decode(text)
+                    .filter(|c| !matches!(c, Cursor::Offset(n) if *n > find::MAX_OFFSET))
+                    .ok_or_else(|| {
+                        AppError::InvalidRequest(
+                            "This cursor is not one Hearth gave (best matches go 10 000 deep: add words or filters).".into(),
+                        )
+                    })?,
+            ),
             None => None,
         };
         let limit = usize::try_from(limit.0.unwrap_or(100).clamp(1, 200)).unwrap_or(100);

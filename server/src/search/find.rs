@@ -12,6 +12,9 @@ use tantivy::{DocAddress, Order, Searcher, Term};
 use super::Generation;
 use crate::error::AppError;
 
+/// How deep relevance pages go (each page costs the results before it).
+pub const MAX_OFFSET: usize = 10_000;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sort {
     Relevance,
@@ -94,7 +97,7 @@ pub fn find(
     let (addresses, next) = match sort {
         Sort::Relevance => {
             let offset = match cursor {
-                Some(Cursor::Offset(n)) => n,
+                Some(Cursor::Offset(n)) => n.min(MAX_OFFSET),
                 _ => 0,
             };
             let hits = searcher
@@ -105,8 +108,8 @@ pub fn find(
                         .order_by_score(),
                 )
                 .map_err(|err| internal(&err))?;
-            let more = offset + hits.len() < total;
-            let next = more.then_some(Cursor::Offset(offset + hits.len()));
+            let shown = offset.saturating_add(hits.len());
+            let next = (shown < total && shown <= MAX_OFFSET).then_some(Cursor::Offset(shown));
             (
                 hits.into_iter()
                     .map(|(_, address)| address)

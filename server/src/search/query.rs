@@ -81,16 +81,18 @@ fn invalid(message: impl Into<String>, position: usize) -> AppError {
 
 /// The longest query read.
 pub const MAX_QUERY: usize = 500;
+/// Words (each searched in six fields, typos forgiven) per query.
+const MAX_WORDS: usize = 16;
 
 /// Reads a query.
 pub fn parse(query: &str) -> Result<Parsed, AppError> {
-    let chars: Vec<char> = query.chars().collect();
-    if chars.len() > MAX_QUERY {
+    if query.chars().nth(MAX_QUERY).is_some() {
         return Err(invalid(
             format!("A search can be at most {MAX_QUERY} characters."),
             MAX_QUERY,
         ));
     }
+    let chars: Vec<char> = query.chars().collect();
     let mut parsed = Parsed {
         words: Vec::new(),
         filters: Vec::new(),
@@ -165,11 +167,18 @@ pub fn parse(query: &str) -> Result<Parsed, AppError> {
             });
             continue;
         }
+        if parsed.words.len() >= MAX_WORDS {
+            return Err(invalid(
+                format!("A search can have at most {MAX_WORDS} words."),
+                start,
+            ));
+        }
         parsed.words.push(Word {
             text: token,
             phrase: false,
             negated,
-            typing: at == chars.len(),
+            // An excluded word is meant whole.
+            typing: !negated && at == chars.len(),
         });
     }
     Ok(parsed)

@@ -164,7 +164,8 @@ pub fn local_seconds(local: NaiveDateTime) -> i64 {
 pub fn order_key(taken: i64, id: i64) -> i64 {
     // Seconds since 1900 fit 34 bits until 2443; ids take the low 28.
     const SINCE_1900: i64 = 2_208_988_800;
-    ((taken + SINCE_1900).max(0) << 28) | (id & 0x0FFF_FFFF)
+    // Clamped: a broken EXIF year 9999 must not wrap around.
+    ((taken.saturating_add(SINCE_1900)).clamp(0, (1 << 34) - 1) << 28) | (id & 0x0FFF_FFFF)
 }
 
 /// The local capture time of an asset (the timeline's sort time when the

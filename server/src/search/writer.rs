@@ -47,21 +47,31 @@ pub fn spawn(state: &AppState, runtime: Arc<Runtime>) -> Writer {
 
 async fn run(db: DatabaseConnection, runtime: Arc<Runtime>, mut stopped: watch::Receiver<bool>) {
     let mut open: Option<(IndexWriter, i64)> = None;
+    let mut failures: u32 = 0;
     loop {
         if *stopped.borrow() {
             break;
         }
+        let mut pause = TICK;
         match step(&db, &runtime, &mut open).await {
-            Ok(true) => continue,
-            Ok(false) => {}
+            Ok(true) => {
+                failures = 0;
+                continue;
+            }
+            Ok(false) => failures = 0,
             Err(err) => {
-                tracing::warn!(error = %err, "updating the search index");
+                failures = failures.saturating_add(1);
+                // A lasting failure (a full disk) is retried ever more slowly.
+                pause = TICK * 2_u32.saturating_pow(failures.min(6));
+                if failures <= 3 || failures.is_power_of_two() {
+                    tracing::warn!(error = %err, failures, "updating the search index");
+                }
                 open = None;
             }
         }
         tokio::select! {
-            () = runtime.wake.notified() => {}
-            () = tokio::time::sleep(TICK) => {}
+            () = runtime.wake.notified(), if failures == 0 => {}
+            () = tokio::time::sleep(pause) => {}
             _ = stopped.changed() => break,
         }
     }
@@ -78,23 +88,33 @@ async fn step(
     runtime: &Runtime,
     open: &mut Option<(IndexWriter, i64)>,
 ) -> Result<bool, AppError> {
-    let asked = runtime.rebuild.swap(false, Ordering::SeqCst) || rebuild_logged(db).await?;
-    if open.is_none() {
-        let generation = runtime.current();
-        let applied = generation.applied();
-        let writer = generation.writer()?;
-        match applied {
-            Some(applied) if !asked => *open = Some((writer, applied)),
-            _ => {
-                drop(writer);
-                *open = Some(rebuild_live(db, runtime).await?);
-                return Ok(true);
+    let logged = rebuild_logged(db).await?;
+    let asked = runtime.rebuild.swap(false, Ordering::SeqCst) || logged.is_some();
+    let needed = open.is_none() && runtime.current().applied().is_none();
+    if asked || needed {
+        *open = None;
+        match rebuild_live(db, runtime).await {
+            Ok(rebuilt) => *open = Some(rebuilt),
+            Err(err) => {
+                // Asked for: asked again, after the back-off.
+                runtime.rebuild.store(asked, Ordering::SeqCst);
+                return Err(err);
             }
         }
-    } else if asked {
-        *open = None;
-        *open = Some(rebuild_live(db, runtime).await?);
+        if let Some(seen) = logged {
+            db.execute_raw(Statement::from_sql_and_values(
+                DbBackend::Sqlite,
+                "DELETE FROM search_changes WHERE asset_id = ? AND seq <= ?",
+                [REBUILD.into(), seen.into()],
+            ))
+            .await?;
+        }
         return Ok(true);
+    }
+    if open.is_none() {
+        let generation = runtime.current();
+        let applied = generation.applied().unwrap_or_default();
+        *open = Some((generation.writer()?, applied));
     }
     let Some((writer, applied)) = open.take() else {
         return Ok(false);
@@ -182,23 +202,20 @@ async fn changes(db: &DatabaseConnection, applied: i64) -> Result<Vec<(i64, i64)
         .map_err(AppError::from)
 }
 
-async fn rebuild_logged(db: &DatabaseConnection) -> Result<bool, AppError> {
+/// The newest logged rebuild request, if any (`hearth reindex` while the
+/// server runs); removed once the rebuild succeeded.
+async fn rebuild_logged(db: &DatabaseConnection) -> Result<Option<i64>, AppError> {
     let found = db
         .query_one_raw(Statement::from_sql_and_values(
             DbBackend::Sqlite,
-            "SELECT seq FROM search_changes WHERE asset_id = ? LIMIT 1",
+            "SELECT MAX(seq) AS seq FROM search_changes WHERE asset_id = ?",
             [REBUILD.into()],
         ))
         .await?;
-    if found.is_some() {
-        db.execute_raw(Statement::from_sql_and_values(
-            DbBackend::Sqlite,
-            "DELETE FROM search_changes WHERE asset_id = ?",
-            [REBUILD.into()],
-        ))
-        .await?;
-    }
-    Ok(found.is_some())
+    Ok(match found {
+        Some(row) => row.try_get::<Option<i64>>("", "seq")?,
+        None => None,
+    })
 }
 
 /// Rebuilds while the server runs: searches keep reading the current
@@ -211,8 +228,10 @@ async fn rebuild_live(
     let (generation, seq) = rebuild(db, runtime.dir(), &current, |_, _| {}).await?;
     let name = generation.name.clone();
     let writer = generation.writer()?;
-    runtime.replace(generation);
+    // The pointer first: if it cannot be written, the old generation stays
+    // in use and nothing is applied to the new one.
     super::switch(runtime.dir(), &name)?;
+    runtime.replace(generation);
     tracing::info!(generation = %name, "search index rebuilt");
     Ok((writer, seq))
 }
