@@ -242,13 +242,14 @@ async fn known(
     };
     record_location(db, existing.id, source, seen, role, state.now()).await?;
     forget_failure(db, source).await?;
-    if existing.status == "offline" {
-        asset::Entity::update_many()
-            .col_expr(asset::Column::Status, Expr::value("active"))
-            .filter(asset::Column::Id.eq(existing.id))
-            .exec(db)
-            .await?;
-    }
+    // Present again: back online (decided by the row as it is now, not as
+    // read above — its file may have gone missing meanwhile).
+    asset::Entity::update_many()
+        .col_expr(asset::Column::Status, Expr::value("active"))
+        .filter(asset::Column::Id.eq(existing.id))
+        .filter(asset::Column::Status.eq("offline"))
+        .exec(db)
+        .await?;
     if existing.derived_at.is_none() {
         // Stopped between the row and its thumbnails: make them now.
         super::workers::queue_derive(state, existing.id).await?;

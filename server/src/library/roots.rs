@@ -363,22 +363,20 @@ async fn absent(state: &AppState, file: &asset_file::Model) -> Result<(), AppErr
         .filter(asset_file::Column::Id.eq(file.id))
         .exec(db)
         .await?;
-    let still_present = asset_file::Entity::find()
-        .filter(asset_file::Column::AssetId.eq(file.asset_id))
-        .filter(asset_file::Column::Role.eq("original"))
-        .filter(asset_file::Column::Present.eq(true))
-        .count(db)
+    // One statement: a new location recorded at the same moment (a move
+    // seen from both ends) either counts or reactivates the asset after.
+    let changed = asset::Entity::update_many()
+        .col_expr(asset::Column::Status, Expr::value("offline"))
+        .filter(asset::Column::Id.eq(file.asset_id))
+        .filter(asset::Column::Status.eq("active"))
+        .filter(Expr::cust_with_values(
+            "NOT EXISTS (SELECT 1 FROM asset_files WHERE asset_id = ? AND role = 'original' AND present = 1)",
+            [file.asset_id],
+        ))
+        .exec(db)
         .await?;
-    if still_present == 0 {
-        let changed = asset::Entity::update_many()
-            .col_expr(asset::Column::Status, Expr::value("offline"))
-            .filter(asset::Column::Id.eq(file.asset_id))
-            .filter(asset::Column::Status.eq("active"))
-            .exec(db)
-            .await?;
-        if changed.rows_affected > 0 {
-            super::announce(state, &[file.asset_id], false).await?;
-        }
+    if changed.rows_affected > 0 {
+        super::announce(state, &[file.asset_id], false).await?;
     }
     Ok(())
 }
