@@ -179,7 +179,13 @@ async fn read(state: &AppState, source: &Source) -> Result<Outcome, AppError> {
         .exec(state.db())
         .await?;
     if let Some(removed) = removed {
-        remove_derivatives(state, removed).await;
+        remove_derivatives(state, removed.id).await;
+        // Its tile leaves open tabs (the still's asset now plays it).
+        state.events().publish(crate::events::Event {
+            audience: crate::events::Audience::of_asset(&removed, false),
+            kind: crate::events::Kind::Library,
+            ids: vec![removed.id],
+        });
     }
     Ok(Outcome::Imported(id))
 }
@@ -363,9 +369,9 @@ struct Row<'a> {
 }
 
 /// Stores the asset (or, for the second half of a Live Photo, joins the
-/// first) and its location. Returns the asset id and the id of an asset
-/// that was merged away (whose derivatives go).
-async fn insert(state: &AppState, row: &Row<'_>) -> Result<(i64, Option<i64>), AppError> {
+/// first) and its location. Returns the asset id and the asset that was
+/// merged away (whose derivatives go).
+async fn insert(state: &AppState, row: &Row<'_>) -> Result<(i64, Option<asset::Model>), AppError> {
     let now = state.now();
     let meta = row.meta;
     let source = row.source;
@@ -400,7 +406,7 @@ async fn insert(state: &AppState, row: &Row<'_>) -> Result<(i64, Option<i64>), A
                 record_location(&txn, id, source, row.seen, "original", now).await?;
                 forget_failure(&txn, source).await?;
                 txn.commit().await?;
-                return Ok((id, Some(motion.id)));
+                return Ok((id, Some(motion)));
             }
             _ => {}
         }
