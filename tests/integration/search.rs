@@ -434,9 +434,46 @@ async fn the_index_follows_the_database_through_restarts_and_rebuilds() {
     let owner = sign_in(&server).await;
     assert_eq!(answers(&owner).await, incremental);
 
-    // Asked of the running server (the owner's API): search keeps answering.
+    // Asked of the running server — by the owner's API, then by `hearth
+    // reindex`, which finds the index held and hands the rebuild over: each
+    // time a new generation takes over, with the same answers.
+    let generation = || server.state().search().unwrap().current().name.clone();
+    let rebuilt = |before: String| {
+        let generation = &generation;
+        let server = &server;
+        async move {
+            server
+                .until("a new index generation", || {
+                    let before = before.clone();
+                    async move { generation() != before }
+                })
+                .await;
+        }
+    };
+    let before = generation();
     let response = owner.post("/api/search/reindex", &json!({})).await;
     assert_eq!(response.status(), 200);
+    rebuilt(before).await;
+    assert_eq!(answers(&owner).await, incremental);
+    let before = generation();
+    let data = server.data_dir();
+    let outcome = run(hearth_command(data.parent().unwrap())
+        .arg("reindex")
+        .arg("--data")
+        .arg(&data));
+    assert_eq!(
+        outcome.code,
+        Some(0),
+        "{}{}",
+        outcome.stdout,
+        outcome.stderr
+    );
+    assert!(
+        outcome.stdout.contains("Hearth is running"),
+        "{}",
+        outcome.stdout
+    );
+    rebuilt(before).await;
     assert_eq!(answers(&owner).await, incremental);
 
     // Purged (as retention will): its document goes too.

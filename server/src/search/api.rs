@@ -104,12 +104,17 @@ fn quote(value: &str) -> String {
 /// Member ids for the query's `by:` names (username or display name).
 async fn owners(state: &AppState, parsed: &Parsed) -> Result<HashMap<String, i64>, AppError> {
     let mut found = HashMap::new();
+    let mut members: Option<Vec<user::Model>> = None;
     for filter in &parsed.filters {
         let What::By(name) = &filter.what else {
             continue;
         };
         let wanted = name.to_lowercase();
-        let members = user::Entity::find().all(state.db()).await?;
+        // Read once, and only for a query that names someone.
+        let members = match &mut members {
+            Some(members) => members,
+            empty => empty.insert(user::Entity::find().all(state.db()).await?),
+        };
         let member = members.iter().find(|m| {
             m.username.to_lowercase() == wanted || m.display_name.to_lowercase() == wanted
         });
