@@ -11,6 +11,7 @@ mod m20261122_000001_accounts;
 mod m20261122_000002_library;
 mod m20261122_000003_library_roots;
 mod m20261122_000004_search;
+mod m20261122_000005_albums;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_library::Migration),
             Box::new(m20261122_000003_library_roots::Migration),
             Box::new(m20261122_000004_search::Migration),
+            Box::new(m20261122_000005_albums::Migration),
         ]
     }
 }

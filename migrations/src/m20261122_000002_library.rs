@@ -12,7 +12,7 @@ impl MigrationName for Migration {
     }
 }
 
-fn id(table: &mut TableCreateStatement) -> &mut TableCreateStatement {
+pub(crate) fn id(table: &mut TableCreateStatement) -> &mut TableCreateStatement {
     table.col(
         ColumnDef::new(Alias::new("id"))
             .big_integer()
@@ -22,11 +22,16 @@ fn id(table: &mut TableCreateStatement) -> &mut TableCreateStatement {
     )
 }
 
-fn col(name: &str) -> ColumnDef {
+pub(crate) fn col(name: &str) -> ColumnDef {
     ColumnDef::new(Alias::new(name)).take()
 }
 
-fn index(table: &str, name: &str, columns: &[&str], unique: bool) -> IndexCreateStatement {
+pub(crate) fn index(
+    table: &str,
+    name: &str,
+    columns: &[&str],
+    unique: bool,
+) -> IndexCreateStatement {
     let mut index = Index::create();
     index
         .name(format!("ix_{table}_{name}"))
@@ -40,7 +45,7 @@ fn index(table: &str, name: &str, columns: &[&str], unique: bool) -> IndexCreate
     index.take()
 }
 
-fn foreign(
+pub(crate) fn foreign(
     table: &str,
     column: &str,
     to: &str,

@@ -8,6 +8,7 @@ use poem_openapi::{OpenApiService, Tags};
 use crate::accounts::account_api::AccountApi;
 use crate::accounts::api::AuthApi;
 use crate::accounts::household_api::HouseholdApi;
+use crate::albums::api::AlbumsApi;
 use crate::error::AppError;
 use crate::events::api::EventsApi;
 use crate::library::admin_api::ImportApi;
@@ -36,6 +37,8 @@ pub enum ApiTag {
     Events,
     /// Searching the library, suggestions, rebuilding the index.
     Search,
+    /// Albums: photos, members, live rules.
+    Albums,
 }
 
 /// Largest JSON body the API reads (uploads get their own limit).
@@ -52,6 +55,7 @@ type Apis = (
     ImportApi,
     EventsApi,
     SearchApi,
+    AlbumsApi,
 );
 
 fn service() -> OpenApiService<Apis, ()> {
@@ -66,6 +70,7 @@ fn service() -> OpenApiService<Apis, ()> {
             ImportApi,
             EventsApi,
             SearchApi,
+            AlbumsApi,
         ),
         "Hearth",
         crate::VERSION,

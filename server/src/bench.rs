@@ -272,7 +272,7 @@ pub async fn search(count: u32) -> Result<String, crate::error::AppError> {
 
     let runtime = std::sync::Arc::new(crate::search::Runtime::open(&index_dir)?);
     let access = vec!["u:2".to_owned(), "family".to_owned()];
-    let owners = std::collections::HashMap::new();
+    let names = compile::Names::default();
     let runs = 20;
     let mut all = Vec::new();
     let mut lines = Vec::new();
@@ -283,7 +283,7 @@ pub async fn search(count: u32) -> Result<String, crate::error::AppError> {
         for _ in 0..runs {
             let generation = runtime.current();
             let started = Instant::now();
-            let compiled = compile::compile(&generation, &parsed, &access, &owners);
+            let compiled = compile::compile(&generation, &parsed, &access, &names);
             let sort = if parsed.has_text() {
                 find::Sort::Relevance
             } else {
@@ -338,7 +338,7 @@ async fn searchable_after(
     access: &[String],
 ) -> Result<Duration, crate::error::AppError> {
     use crate::search::{compile, find, query, writer};
-    let owners = std::collections::HashMap::new();
+    let names = compile::Names::default();
     let state = crate::state::AppState::new(
         crate::config::Config {
             data_dir: data.root().to_path_buf(),
@@ -363,7 +363,7 @@ async fn searchable_after(
     let parsed = query::parse("kangaroo")?;
     let searchable = loop {
         let generation = runtime.current();
-        let compiled = compile::compile(&generation, &parsed, access, &owners);
+        let compiled = compile::compile(&generation, &parsed, access, &names);
         if find::find(&generation, compiled, find::Sort::Relevance, None, 1, false)?.total > 0 {
             break started.elapsed();
         }

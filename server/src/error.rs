@@ -29,6 +29,12 @@ pub enum AppError {
     CsrfRejected,
     #[error("{0}")]
     Conflict(String),
+    /// The change needs the person to confirm a consequence first (e.g.
+    /// private photos becoming visible to an album's members); the message
+    /// says which, and the request is repeated with the confirmation.
+    #[error("{0}")]
+    ConfirmationNeeded(String),
+
     /// A setup, invite or recovery link that is unknown, expired, used or revoked.
     #[error("{0}")]
     LinkUnusable(String),
@@ -87,6 +93,8 @@ impl AppError {
             Self::Forbidden(_) => "forbidden",
             Self::CsrfRejected => "csrf_rejected",
             Self::Conflict(_) => "conflict",
+            Self::ConfirmationNeeded(_) => "confirmation_needed",
+
             Self::LinkUnusable(_) => "link_unusable",
             Self::WeakPassword(_) => "weak_password",
             Self::PasskeysUnavailable(_) => "passkeys_unavailable",
@@ -110,9 +118,10 @@ impl AppError {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Unauthorized | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) | Self::CsrfRejected => StatusCode::FORBIDDEN,
-            Self::Conflict(_) | Self::LastCredential | Self::PasskeysUnavailable(_) => {
-                StatusCode::CONFLICT
-            }
+            Self::Conflict(_)
+            | Self::ConfirmationNeeded(_)
+            | Self::LastCredential
+            | Self::PasskeysUnavailable(_) => StatusCode::CONFLICT,
             Self::LinkUnusable(_) => StatusCode::GONE,
             Self::WeakPassword(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,

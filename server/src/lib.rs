@@ -3,6 +3,7 @@
 //! `Running::stop`.
 
 pub mod accounts;
+pub mod albums;
 pub mod api;
 pub mod bench;
 pub mod clock;
@@ -73,6 +74,7 @@ pub struct Running {
     task: JoinHandle<std::io::Result<()>>,
     background: library::Background,
     indexer: search::writer::Writer,
+    live_albums: albums::live::Follower,
 }
 
 /// Prepares the data folder, opens and migrates the database, then serves
@@ -117,6 +119,7 @@ pub async fn start(
     let search =
         Arc::new(search::Runtime::open(&state.data_dir().index()).map_err(StartError::Setup)?);
     state.set_search(search.clone());
+    let live_albums = albums::live::follow(&state, &search);
     let indexer = search::writer::spawn(&state, search);
     let background = library::start(&state).await.map_err(StartError::Setup)?;
     let acceptor = TcpAcceptor::from_tokio(listener).map_err(StartError::Listener)?;
@@ -147,6 +150,7 @@ pub async fn start(
         task,
         background,
         indexer,
+        live_albums,
     })
 }
 
@@ -176,6 +180,7 @@ impl Running {
         };
         self.background.stop().await;
         self.indexer.stop().await;
+        self.live_albums.stop().await;
         close(&self.state).await;
         joined.map_err(std::io::Error::other)?
     }

@@ -17,6 +17,7 @@ mod fixtures;
 mod harness;
 
 mod accounts;
+mod albums;
 mod cli;
 mod config;
 mod crash;

@@ -42,6 +42,14 @@ pub enum EventKind {
     Library,
     /// The job queue moved (owner and admins).
     Jobs,
+    /// An album you are a member of changed: photos added or removed
+    /// (`ids`), title, cover, members or rule. `album` names it.
+    Album,
+    /// A comment or heart in an album you are a member of (`album`; `ids`
+    /// holds the photo when it is on one).
+    Comments,
+    /// Your notifications changed (a new one, or read elsewhere).
+    Notifications,
     /// Events were missed (a slow connection): reload everything.
     Resync,
 }
@@ -52,8 +60,11 @@ pub struct ServerEvent {
     #[oai(skip)]
     pub id: Option<u64>,
     pub kind: EventKind,
-    /// The assets concerned (`library`).
+    /// The assets concerned (`library`, `album`, `comments`).
     pub ids: Vec<i64>,
+    /// The album concerned (`album`, `comments`).
+    #[oai(skip_serializing_if_is_none)]
+    pub album: Option<i64>,
 }
 
 impl ServerEvent {
@@ -62,6 +73,7 @@ impl ServerEvent {
             id: None,
             kind: EventKind::Resync,
             ids: Vec::new(),
+            album: None,
         }
     }
 }
@@ -69,8 +81,9 @@ impl ServerEvent {
 #[OpenApi(tag = "ApiTag::Events")]
 impl EventsApi {
     /// What changes, as Server-Sent Events (`text/event-stream`), for as
-    /// long as the connection is open: `library`, `jobs` and `resync`
-    /// events, each a JSON `ServerEvent` with an SSE id, and a keep-alive
+    /// long as the connection is open: `library`, `jobs`, `album`,
+    /// `comments`, `notifications` and `resync` events (each only to those
+    /// who may see what it is about), each a JSON `ServerEvent` with an SSE id, and a keep-alive
     /// comment every 25 seconds. With `Last-Event-ID`, missed events come
     /// first (the last 1 024 are kept), or `resync` when they are no longer
     /// known. The stream ends when the session ends or the server stops;
@@ -116,6 +129,9 @@ impl EventsApi {
                 let name = match event.kind {
                     EventKind::Library => "library",
                     EventKind::Jobs => "jobs",
+                    EventKind::Album => "album",
+                    EventKind::Comments => "comments",
+                    EventKind::Notifications => "notifications",
                     EventKind::Resync => "resync",
                 };
                 let sse = SseEvent::message(event.to_json_string()).event_type(name);
@@ -154,8 +170,12 @@ impl Listener {
                 kind: match event.kind {
                     Kind::Library => EventKind::Library,
                     Kind::Jobs => EventKind::Jobs,
+                    Kind::Album => EventKind::Album,
+                    Kind::Comments => EventKind::Comments,
+                    Kind::Notifications => EventKind::Notifications,
                 },
                 ids: event.ids.clone(),
+                album: event.album,
             })
     }
 

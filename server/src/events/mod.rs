@@ -20,13 +20,15 @@ use crate::db::entities::asset;
 const BACKLOG: usize = 1024;
 
 /// Who may receive an event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Audience {
     Everyone,
     /// One member.
     User(i64),
     /// The owner and admins.
     Admins,
+    /// These members (an album's, as they were when it happened).
+    Members(Arc<[i64]>),
 }
 
 impl Audience {
@@ -42,11 +44,12 @@ impl Audience {
     }
 
     #[must_use]
-    pub fn includes(self, user_id: i64, role: Role) -> bool {
+    pub fn includes(&self, user_id: i64, role: Role) -> bool {
         match self {
             Self::Everyone => true,
-            Self::User(id) => id == user_id,
+            Self::User(id) => *id == user_id,
             Self::Admins => role.is_admin(),
+            Self::Members(ids) => ids.contains(&user_id),
         }
     }
 }
@@ -58,14 +61,22 @@ pub enum Kind {
     Library,
     /// The job queue moved.
     Jobs,
+    /// An album changed: its photos (`ids`), title, cover, members, rule.
+    Album,
+    /// A comment or heart was added, edited or removed in an album.
+    Comments,
+    /// The member's notifications changed.
+    Notifications,
 }
 
 #[derive(Debug, Clone)]
 pub struct Event {
     pub audience: Audience,
     pub kind: Kind,
-    /// The assets concerned (library events).
+    /// The assets concerned (library and album events).
     pub ids: Vec<i64>,
+    /// The album concerned (album and comment events).
+    pub album: Option<i64>,
 }
 
 impl Event {
@@ -75,6 +86,18 @@ impl Event {
             audience: Audience::Admins,
             kind: Kind::Jobs,
             ids: Vec::new(),
+            album: None,
+        }
+    }
+
+    /// Tells one member that their notifications changed.
+    #[must_use]
+    pub fn notifications(user_id: i64) -> Self {
+        Self {
+            audience: Audience::User(user_id),
+            kind: Kind::Notifications,
+            ids: Vec::new(),
+            album: None,
         }
     }
 }

@@ -1,14 +1,15 @@
 //! Who may see an asset — the one rule every read path applies (timeline,
-//! details, media; search, albums, events and exports later): its owner,
-//! and every member when its visibility is `family`. Trashed assets are
-//! seen by their owner only (in the trash); offline assets by nobody but
-//! their owner's file list. Album membership and share links extend this
-//! rule in later versions, here.
+//! details, media, search, albums, events; exports later): its owner;
+//! every member when its visibility is `family`; the members of an album
+//! that holds it. Trashed assets are seen by their owner only (in the
+//! trash); offline assets by nobody but their owner's file list. Guests
+//! with a share link see the album's photos through `albums::guest`, which
+//! asks `in_album` here.
 
-use sea_orm::sea_query::{Condition, IntoCondition};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::sea_query::{Condition, Expr, IntoCondition};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
-use crate::db::entities::asset;
+use crate::db::entities::{album_asset, asset};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -19,12 +20,31 @@ pub struct Viewer {
 }
 
 impl Viewer {
-    /// Assets this viewer may see in the library (active ones).
+    /// Assets in this viewer's library (active ones): their own and the
+    /// family's. The timeline shows these.
     #[must_use]
     pub fn visible(self) -> Condition {
         Condition::all()
             .add(asset::Column::Status.eq("active"))
             .add(self.may_see().into_condition())
+    }
+
+    /// Every active asset this viewer may see: their library and the
+    /// albums they are a member of.
+    #[must_use]
+    pub fn reachable(self) -> Condition {
+        Condition::all()
+            .add(asset::Column::Status.eq("active"))
+            .add(
+                Condition::any()
+                    .add(self.may_see())
+                    .add(Expr::cust_with_values(
+                        "assets.id IN (SELECT e.asset_id FROM album_assets e \
+                 JOIN album_members m ON m.album_id = e.album_id \
+                 WHERE m.user_id = ? AND e.state <> 'excluded')",
+                        [self.user_id],
+                    )),
+            )
     }
 
     fn may_see(self) -> Condition {
@@ -33,7 +53,7 @@ impl Viewer {
             .add(asset::Column::Visibility.eq("family"))
     }
 
-    /// Whether this viewer may see `asset` (details and media).
+    /// Whether this viewer may see `asset` in their library (albums aside).
     #[must_use]
     pub fn can_see(self, asset: &asset::Model) -> bool {
         let owner = asset.owner_id == self.user_id;
@@ -53,11 +73,35 @@ impl Viewer {
 /// The asset, if this viewer may see it; otherwise not found (whether it
 /// exists is not revealed).
 pub async fn find(state: &AppState, viewer: Viewer, id: i64) -> Result<asset::Model, AppError> {
-    asset::Entity::find_by_id(id)
+    let not_found = || AppError::NotFound("There is no such photo.".into());
+    let asset = asset::Entity::find_by_id(id)
         .one(state.db())
         .await?
-        .filter(|asset| viewer.can_see(asset))
-        .ok_or_else(|| AppError::NotFound("There is no such photo.".into()))
+        .ok_or_else(not_found)?;
+    if viewer.can_see(&asset) {
+        return Ok(asset);
+    }
+    let shared = asset.status == "active"
+        && asset::Entity::find()
+            .filter(asset::Column::Id.eq(id))
+            .filter(viewer.reachable())
+            .count(state.db())
+            .await?
+            > 0;
+    if shared { Ok(asset) } else { Err(not_found()) }
+}
+
+/// Whether `asset_id` is shown in album `album_id` (not excluded from it,
+/// and active).
+pub async fn in_album(state: &AppState, album_id: i64, asset_id: i64) -> Result<bool, AppError> {
+    Ok(album_asset::Entity::find()
+        .filter(album_asset::Column::AlbumId.eq(album_id))
+        .filter(album_asset::Column::AssetId.eq(asset_id))
+        .filter(album_asset::Column::State.ne("excluded"))
+        .filter(Expr::cust("EXISTS (SELECT 1 FROM assets WHERE assets.id = album_assets.asset_id AND assets.status = 'active')"))
+        .count(state.db())
+        .await?
+        > 0)
 }
 
 /// The asset, if this viewer owns it (for changes); someone else's photo

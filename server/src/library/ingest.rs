@@ -185,6 +185,7 @@ async fn read(state: &AppState, source: &Source) -> Result<Outcome, AppError> {
             audience: crate::events::Audience::of_asset(&removed, false),
             kind: crate::events::Kind::Library,
             ids: vec![removed.id],
+            album: None,
         });
     }
     Ok(Outcome::Imported(id))

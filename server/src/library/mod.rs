@@ -238,6 +238,7 @@ pub async fn announce(state: &AppState, ids: &[i64], was_family: bool) -> Result
             audience: owner.map_or(Audience::Everyone, Audience::User),
             kind: Kind::Library,
             ids,
+            album: None,
         });
     }
     Ok(())

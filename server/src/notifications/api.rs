@@ -21,6 +21,14 @@ pub struct Notification {
     pub body: String,
     pub created_at: DateTime<Utc>,
     pub read: bool,
+    /// The album it is about.
+    #[oai(skip_serializing_if_is_none)]
+    pub album_id: Option<i64>,
+    /// The photo it is about.
+    #[oai(skip_serializing_if_is_none)]
+    pub asset_id: Option<i64>,
+    /// How many things it stands for (photos added in one burst).
+    pub count: i32,
 }
 
 #[derive(Debug, Object)]
@@ -64,6 +72,9 @@ impl NotificationsApi {
                         body: n.body,
                         created_at: n.created_at,
                         read: n.read_at.is_some(),
+                        album_id: n.album_id,
+                        asset_id: n.asset_id,
+                        count: n.count,
                     })
                 })
                 .collect(),
@@ -85,6 +96,9 @@ impl NotificationsApi {
         let me = auth.principal();
         me.require_scope(Scope::Read)?;
         service::mark_read(state.db(), me.user.id, Some(id.0), state.now()).await?;
+        state
+            .events()
+            .publish(crate::events::Event::notifications(me.user.id));
         Ok(Done::Done)
     }
 
@@ -98,6 +112,9 @@ impl NotificationsApi {
         let me = auth.principal();
         me.require_scope(Scope::Read)?;
         service::mark_read(state.db(), me.user.id, None, state.now()).await?;
+        state
+            .events()
+            .publish(crate::events::Event::notifications(me.user.id));
         Ok(Done::Done)
     }
 }

@@ -1,4 +1,5 @@
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect, Set,
@@ -6,6 +7,8 @@ use sea_orm::{
 
 use crate::db::entities::notification;
 use crate::error::AppError;
+use crate::events::Event;
+use crate::state::AppState;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, poem_openapi::Enum)]
 #[oai(rename = "NotificationKind", rename_all = "snake_case")]
@@ -14,6 +17,14 @@ pub enum Kind {
     PasskeyAdded,
     PasswordChanged,
     RoleChanged,
+    /// Photos added to an album you are in (one per burst).
+    PhotosAdded,
+    /// A comment in an album you are in.
+    Comment,
+    /// Someone wrote your `@name`.
+    Mention,
+    /// You were added to an album.
+    AlbumInvite,
 }
 
 impl Kind {
@@ -23,6 +34,10 @@ impl Kind {
             Self::PasskeyAdded => "passkey_added",
             Self::PasswordChanged => "password_changed",
             Self::RoleChanged => "role_changed",
+            Self::PhotosAdded => "photos_added",
+            Self::Comment => "comment",
+            Self::Mention => "mention",
+            Self::AlbumInvite => "album_invite",
         }
     }
 
@@ -33,6 +48,10 @@ impl Kind {
             Self::PasskeyAdded,
             Self::PasswordChanged,
             Self::RoleChanged,
+            Self::PhotosAdded,
+            Self::Comment,
+            Self::Mention,
+            Self::AlbumInvite,
         ]
         .into_iter()
         .find(|kind| kind.as_str() == text)
@@ -58,6 +77,106 @@ pub async fn notify(
     .insert(db)
     .await?;
     Ok(())
+}
+
+/// What an album notification is about.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct About {
+    pub album_id: Option<i64>,
+    pub asset_id: Option<i64>,
+    pub actor_id: Option<i64>,
+}
+
+/// Notifies one member of something in an album, and tells their open
+/// tabs.
+pub async fn notify_about(
+    state: &AppState,
+    user_id: i64,
+    kind: Kind,
+    title: &str,
+    body: &str,
+    about: About,
+) -> Result<(), AppError> {
+    insert(state, user_id, kind, (title, body), about, 1).await
+}
+
+async fn insert(
+    state: &AppState,
+    user_id: i64,
+    kind: Kind,
+    (title, body): (&str, &str),
+    about: About,
+    count: i32,
+) -> Result<(), AppError> {
+    notification::ActiveModel {
+        user_id: Set(user_id),
+        kind: Set(kind.as_str().to_owned()),
+        title: Set(title.to_owned()),
+        body: Set(body.to_owned()),
+        created_at: Set(state.now()),
+        album_id: Set(about.album_id),
+        asset_id: Set(about.asset_id),
+        actor_id: Set(about.actor_id),
+        count: Set(count),
+        ..Default::default()
+    }
+    .insert(state.db())
+    .await?;
+    state.events().publish(Event::notifications(user_id));
+    Ok(())
+}
+
+/// Photos added to an album within this long of the last ones, by the
+/// same person, join their notification while it is unread.
+const BURST: TimeDelta = TimeDelta::minutes(30);
+
+/// Notifies one member that `added` photos arrived in an album: one
+/// notification per burst ("Alice added 23 photos to Lisbon"), not one
+/// per photo. `title` words it for a count.
+pub async fn photos_added(
+    state: &AppState,
+    user_id: i64,
+    about: About,
+    added: i32,
+    title: impl Fn(i32) -> String,
+) -> Result<(), AppError> {
+    let now = state.now();
+    let open = notification::Entity::find()
+        .filter(notification::Column::UserId.eq(user_id))
+        .filter(notification::Column::Kind.eq(Kind::PhotosAdded.as_str()))
+        .filter(notification::Column::AlbumId.eq(about.album_id))
+        .filter(match about.actor_id {
+            Some(actor) => notification::Column::ActorId.eq(actor),
+            None => notification::Column::ActorId.is_null(),
+        })
+        .filter(notification::Column::ReadAt.is_null())
+        .filter(notification::Column::CreatedAt.gte(now - BURST))
+        .order_by_desc(notification::Column::Id)
+        .one(state.db())
+        .await?;
+    if let Some(open) = open {
+        let count = open.count.saturating_add(added);
+        notification::Entity::update_many()
+            .col_expr(notification::Column::Count, Expr::value(count))
+            .col_expr(notification::Column::Title, Expr::value(title(count)))
+            .col_expr(notification::Column::CreatedAt, Expr::value(now))
+            .filter(notification::Column::Id.eq(open.id))
+            .exec(state.db())
+            .await?;
+        state.events().publish(Event::notifications(user_id));
+        Ok(())
+    } else {
+        let title = title(added);
+        insert(
+            state,
+            user_id,
+            Kind::PhotosAdded,
+            (&title, ""),
+            about,
+            added,
+        )
+        .await
+    }
 }
 
 /// The newest first, at most `limit`.

@@ -9,16 +9,17 @@ use poem::web::Data;
 use poem_openapi::param::Query;
 use poem_openapi::payload::Json;
 use poem_openapi::{Enum, Object, OpenApi};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 
 use super::blocking;
-use super::compile::{self, tokens};
+use super::compile::{self, Names, tokens};
 use super::find::{self, Cursor, Sort};
 use super::query::{self, Parsed, What};
-use crate::accounts::principal::{Auth, Principal};
+use crate::accounts::principal::Auth;
 use crate::accounts::tokens::Scope;
 use crate::api::ApiTag;
-use crate::db::entities::{asset, user};
+use crate::db::entities::{album, album_member, asset, user};
 use crate::error::AppError;
 use crate::library::api::{Brief, brief, viewer};
 use crate::state::AppState;
@@ -89,8 +90,25 @@ pub struct Reindexing {
 }
 
 /// The access tokens of the person asking.
-fn access(principal: &Principal) -> Vec<String> {
-    vec![format!("u:{}", principal.user.id), "family".to_owned()]
+/// The access tokens of what `user_id` may see: their own photos, the
+/// family's, and with `albums` those of every album they are a member of.
+pub(crate) async fn access(
+    state: &AppState,
+    user_id: i64,
+    albums: bool,
+) -> Result<Vec<String>, AppError> {
+    let mut tokens = vec![format!("u:{user_id}"), "family".to_owned()];
+    if albums {
+        let ids: Vec<i64> = album_member::Entity::find()
+            .select_only()
+            .column(album_member::Column::AlbumId)
+            .filter(album_member::Column::UserId.eq(user_id))
+            .into_tuple()
+            .all(state.db())
+            .await?;
+        tokens.extend(ids.into_iter().map(|id| format!("album:{id}")));
+    }
+    Ok(tokens)
 }
 
 fn quote(value: &str) -> String {
@@ -101,33 +119,68 @@ fn quote(value: &str) -> String {
     }
 }
 
-/// Member ids for the query's `by:` names (username or display name).
-async fn owners(state: &AppState, parsed: &Parsed) -> Result<HashMap<String, i64>, AppError> {
-    let mut found = HashMap::new();
+/// What the query's names stand for: `by:` a member (username or display
+/// name), `album:` albums `user_id` is a member of (by title).
+pub(crate) async fn names(
+    state: &AppState,
+    user_id: i64,
+    parsed: &Parsed,
+) -> Result<Names, AppError> {
+    let mut found = Names::default();
     let mut members: Option<Vec<user::Model>> = None;
+    let mut albums: Option<Vec<(i64, String)>> = None;
     for filter in &parsed.filters {
-        let What::By(name) = &filter.what else {
-            continue;
-        };
-        let wanted = name.to_lowercase();
-        // Read once, and only for a query that names someone.
-        let members = match &mut members {
-            Some(members) => members,
-            empty => empty.insert(user::Entity::find().all(state.db()).await?),
-        };
-        let member = members.iter().find(|m| {
-            m.username.to_lowercase() == wanted || m.display_name.to_lowercase() == wanted
-        });
-        match member {
-            Some(member) => {
-                found.insert(wanted, member.id);
-            }
-            None => {
-                return Err(AppError::InvalidQuery {
-                    message: format!("There is no member called “{name}”."),
-                    position: filter.position,
+        match &filter.what {
+            What::By(name) => {
+                let wanted = name.to_lowercase();
+                // Read once, and only for a query that names someone.
+                let members = match &mut members {
+                    Some(members) => members,
+                    empty => empty.insert(user::Entity::find().all(state.db()).await?),
+                };
+                let member = members.iter().find(|m| {
+                    m.username.to_lowercase() == wanted || m.display_name.to_lowercase() == wanted
                 });
+                let Some(member) = member else {
+                    return Err(AppError::InvalidQuery {
+                        message: format!("There is no member called “{name}”."),
+                        position: filter.position,
+                    });
+                };
+                found.owners.insert(wanted, member.id);
             }
+            What::Album(name) => {
+                let wanted = name.to_lowercase();
+                let albums = match &mut albums {
+                    Some(albums) => albums,
+                    empty => empty.insert(
+                        album::Entity::find()
+                            .select_only()
+                            .column(album::Column::Id)
+                            .column(album::Column::Title)
+                            .filter(Expr::cust_with_values(
+                                "albums.id IN (SELECT album_id FROM album_members WHERE user_id = ?)",
+                                [user_id],
+                            ))
+                            .into_tuple()
+                            .all(state.db())
+                            .await?,
+                    ),
+                };
+                let ids: Vec<i64> = albums
+                    .iter()
+                    .filter(|(_, title)| title.to_lowercase() == wanted)
+                    .map(|(id, _)| *id)
+                    .collect();
+                if ids.is_empty() {
+                    return Err(AppError::InvalidQuery {
+                        message: format!("You have no album called “{name}”."),
+                        position: filter.position,
+                    });
+                }
+                found.albums.insert(wanted, ids);
+            }
+            _ => {}
         }
     }
     Ok(found)
@@ -163,7 +216,7 @@ impl SearchApi {
         me.require_scope(Scope::Read)?;
         let text = q.0.unwrap_or_default();
         let parsed = query::parse(&text)?;
-        let owners = owners(&state, &parsed).await?;
+        let names = names(&state, me.user.id, &parsed).await?;
         let order = sort.0.unwrap_or(if parsed.has_text() {
             SortOrder::Relevance
         } else {
@@ -183,10 +236,10 @@ impl SearchApi {
         };
         let limit = usize::try_from(limit.0.unwrap_or(100).clamp(1, 200)).unwrap_or(100);
         let runtime = search_index(&state)?;
-        let access = access(me);
+        let access = access(&state, me.user.id, true).await?;
         let found = blocking(move || {
             let generation = runtime.current();
-            let query = compile::compile(&generation, &parsed, &access, &owners);
+            let query = compile::compile(&generation, &parsed, &access, &names);
             let sort = match order {
                 SortOrder::Relevance => Sort::Relevance,
                 SortOrder::Date => Sort::Date,
@@ -198,7 +251,7 @@ impl SearchApi {
         let me_viewer = viewer(me);
         let rows = asset::Entity::find()
             .filter(asset::Column::Id.is_in(found.ids.iter().copied()))
-            .filter(me_viewer.visible())
+            .filter(me_viewer.reachable())
             .all(state.db())
             .await?;
         let mut by_id: HashMap<i64, asset::Model> = rows.into_iter().map(|a| (a.id, a)).collect();
@@ -261,7 +314,7 @@ impl SearchApi {
             ));
         }
         let runtime = search_index(&state)?;
-        let access = access(me);
+        let access = access(&state, me.user.id, true).await?;
         let suggestions = blocking(move || suggest(&runtime.current(), &typed, &access)).await?;
         Ok(Json(suggestions))
     }

@@ -34,21 +34,39 @@ pub fn tokens(generation: &Generation, text: &str) -> Vec<String> {
     out
 }
 
+/// Albums whose words (titles, comments) one query looks into, at most.
+const SAID_ALBUMS: usize = 500;
+
+/// What the names in a query's filters stand for, looked up beforehand
+/// among what the person asking may see.
+#[derive(Debug, Default)]
+pub struct Names {
+    /// `by:` names (lower-cased) → member ids.
+    pub owners: HashMap<String, i64>,
+    /// `album:` names (lower-cased) → album ids.
+    pub albums: HashMap<String, Vec<i64>>,
+}
+
 /// The query for `parsed`, limited to documents carrying one of `access`
-/// (`u:<id>`, `family`). `owners` maps the lower-cased names of `by:`
-/// filters to member ids.
+/// (`u:<id>`, `family`, `album:<id>`); words are also looked for in what
+/// was said in those albums.
 #[must_use]
-pub fn compile<S: std::hash::BuildHasher>(
+pub fn compile(
     generation: &Generation,
     parsed: &Parsed,
     access: &[String],
-    owners: &HashMap<String, i64, S>,
+    names: &Names,
 ) -> Box<dyn Query> {
     let fields = &generation.fields;
     let mut clauses: Vec<(Occur, Box<dyn Query>)> =
         vec![(Occur::Must, access_query(fields, access))];
+    let albums: Vec<&str> = access
+        .iter()
+        .filter_map(|token| token.strip_prefix("album:"))
+        .take(SAID_ALBUMS)
+        .collect();
     for word in &parsed.words {
-        if let Some(query) = word_query(generation, word) {
+        if let Some(query) = word_query(generation, word, &albums) {
             clauses.push((
                 if word.negated {
                     Occur::MustNot
@@ -60,7 +78,7 @@ pub fn compile<S: std::hash::BuildHasher>(
         }
     }
     for filter in &parsed.filters {
-        let query = filter_query(generation, &filter.what, owners);
+        let query = filter_query(generation, &filter.what, names);
         clauses.push((
             if filter.negated {
                 Occur::MustNot
@@ -82,7 +100,7 @@ pub fn access_query(fields: &Fields, access: &[String]) -> Box<dyn Query> {
     ))
 }
 
-fn word_query(generation: &Generation, word: &Word) -> Option<Box<dyn Query>> {
+fn word_query(generation: &Generation, word: &Word, albums: &[&str]) -> Option<Box<dyn Query>> {
     let fields = &generation.fields;
     let words = tokens(generation, &word.text);
     if words.is_empty() {
@@ -109,11 +127,17 @@ fn word_query(generation: &Generation, word: &Word) -> Option<Box<dyn Query>> {
         .map(|(i, token)| {
             let typo = !word.phrase && !word.negated;
             let typing = word.typing && i == last;
-            any(fields
+            let mut options: Vec<Box<dyn Query>> = fields
                 .text()
                 .iter()
                 .flat_map(|&(field, weight)| term_options(field, token, weight, typo, typing))
-                .collect())
+                .collect();
+            options.extend(
+                albums
+                    .iter()
+                    .map(|album| said(fields.said, album, token, typing)),
+            );
+            any(options)
         })
         .collect();
     Some(every(all))
@@ -149,6 +173,26 @@ fn term_options(
     options
 }
 
+/// A word said in one album (its title or a comment), or while typing
+/// any word starting so.
+fn said(field: Field, album: &str, token: &str, typing: bool) -> Box<dyn Query> {
+    let exact = format!("{album}/{token}");
+    if typing {
+        Box::new(RangeQuery::new(
+            Bound::Included(Term::from_field_text(field, &exact)),
+            Bound::Excluded(Term::from_field_text(field, &format!("{exact}\u{10FFFF}"))),
+        ))
+    } else {
+        boosted(
+            Box::new(TermQuery::new(
+                Term::from_field_text(field, &exact),
+                IndexRecordOption::Basic,
+            )),
+            2.0,
+        )
+    }
+}
+
 /// Every word of `text` in `field` (typos forgiven from 4 letters).
 fn field_words(generation: &Generation, field: Field, text: &str) -> Box<dyn Query> {
     let words = tokens(generation, text);
@@ -163,11 +207,7 @@ fn field_words(generation: &Generation, field: Field, text: &str) -> Box<dyn Que
     )
 }
 
-fn filter_query<S: std::hash::BuildHasher>(
-    generation: &Generation,
-    what: &What,
-    owners: &HashMap<String, i64, S>,
-) -> Box<dyn Query> {
+fn filter_query(generation: &Generation, what: &What, names: &Names) -> Box<dyn Query> {
     let fields = &generation.fields;
     match what {
         What::Date { from, to } => {
@@ -198,9 +238,13 @@ fn filter_query<S: std::hash::BuildHasher>(
             Term::from_field_u64(fields.gps, 1),
             IndexRecordOption::Basic,
         )),
-        // Albums come with the albums feature: nothing is in one yet.
-        What::Album(_) => Box::new(EmptyQuery),
-        What::By(name) => match owners.get(&name.to_lowercase()) {
+        What::Album(name) => match names.albums.get(&name.to_lowercase()) {
+            Some(ids) => Box::new(TermSetQuery::new(ids.iter().map(|&id| {
+                Term::from_field_u64(fields.albums, u64::try_from(id).unwrap_or_default())
+            }))),
+            None => Box::new(EmptyQuery),
+        },
+        What::By(name) => match names.owners.get(&name.to_lowercase()) {
             Some(&id) => Box::new(TermQuery::new(
                 Term::from_field_u64(fields.owner, u64::try_from(id).unwrap_or_default()),
                 IndexRecordOption::Basic,

@@ -161,12 +161,19 @@ pub fn find(
 
 fn ids(searcher: &Searcher, addresses: &[DocAddress]) -> Result<Vec<i64>, AppError> {
     let mut ids = Vec::with_capacity(addresses.len());
+    let mut open: Option<(u32, tantivy::columnar::Column<u64>)> = None;
     for address in addresses {
-        let column = searcher
-            .segment_reader(address.segment_ord)
-            .fast_fields()
-            .u64("id")
-            .map_err(|err| internal(&err))?;
+        let column = match &open {
+            Some((ord, column)) if *ord == address.segment_ord => column,
+            _ => {
+                let column = searcher
+                    .segment_reader(address.segment_ord)
+                    .fast_fields()
+                    .u64("id")
+                    .map_err(|err| internal(&err))?;
+                &open.insert((address.segment_ord, column)).1
+            }
+        };
         if let Some(id) = column
             .first(address.doc_id)
             .and_then(|id| i64::try_from(id).ok())
@@ -175,6 +182,19 @@ fn ids(searcher: &Searcher, addresses: &[DocAddress]) -> Result<Vec<i64>, AppErr
         }
     }
     Ok(ids)
+}
+
+/// Every asset id `query` matches, in no particular order (a live
+/// album's rule: all of them, not a page).
+pub fn all_ids(generation: &Generation, query: &dyn Query) -> Result<Vec<i64>, AppError> {
+    let searcher = generation.reader.searcher();
+    let mut addresses: Vec<DocAddress> = searcher
+        .search(query, &tantivy::collector::DocSetCollector)
+        .map_err(|err| internal(&err))?
+        .into_iter()
+        .collect();
+    addresses.sort_unstable();
+    ids(&searcher, &addresses)
 }
 
 fn facet_collector() -> Result<AggregationCollector, AppError> {

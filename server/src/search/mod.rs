@@ -95,6 +95,17 @@ pub struct Runtime {
     pub wake: Notify,
     /// Set to ask the writer for a rebuild.
     pub rebuild: AtomicBool,
+    /// What the writer just made searchable (live albums follow it).
+    pub applied: tokio::sync::broadcast::Sender<Applied>,
+}
+
+/// What one commit of the writer made searchable.
+#[derive(Debug, Clone)]
+pub enum Applied {
+    /// These assets' documents changed.
+    Assets(Arc<[i64]>),
+    /// Everything (a rebuild).
+    All,
 }
 
 impl Runtime {
@@ -114,6 +125,7 @@ impl Runtime {
             current: RwLock::new(Arc::new(generation)),
             wake: Notify::new(),
             rebuild: AtomicBool::new(false),
+            applied: tokio::sync::broadcast::channel(64).0,
         })
     }
 

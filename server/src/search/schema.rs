@@ -11,10 +11,11 @@ use tantivy::schema::{
 };
 use tantivy::tokenizer::{
     AsciiFoldingFilter, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
+    TokenStream as _,
 };
 use tantivy::{Index, TantivyDocument};
 
-use crate::db::entities::{asset, asset_file};
+use crate::db::entities::{album_asset, asset, asset_file, comment};
 use crate::error::AppError;
 
 /// The analyzer of every text field: words, lower-cased, accents folded
@@ -35,8 +36,14 @@ pub struct Fields {
     pub favourite: tantivy::schema::Field,
     pub gps: tantivy::schema::Field,
     pub owner: tantivy::schema::Field,
-    /// Who may see it: `u:<owner id>`, `family` (albums add `album:<id>`).
+    /// Who may see it: `u:<owner id>`, `family`, `album:<id>`.
     pub access: tantivy::schema::Field,
+    /// The albums it is shown in (`album:` filters).
+    pub albums: tantivy::schema::Field,
+    /// What was said of it in an album: the album's title and the
+    /// comments on the photo there, as `<album id>/<word>`, so a word is
+    /// only found by those who may see that album.
+    pub said: tantivy::schema::Field,
     // Text, searched by words.
     pub name: tantivy::schema::Field,
     pub caption: tantivy::schema::Field,
@@ -83,6 +90,8 @@ pub fn schema() -> (Schema, Fields) {
         gps: builder.add_u64_field("gps", INDEXED),
         owner: builder.add_u64_field("owner", INDEXED | FAST),
         access: builder.add_text_field("access", STRING),
+        albums: builder.add_u64_field("albums", INDEXED),
+        said: builder.add_text_field("said", STRING),
         name: builder.add_text_field("name", words.clone()),
         caption: builder.add_text_field("caption", words.clone()),
         tags: builder.add_text_field("tags", words.clone()),
@@ -99,16 +108,19 @@ pub fn schema() -> (Schema, Fields) {
 /// Registers Hearth's analyzers (they are not stored in the index: every
 /// open needs them).
 pub fn register(index: &Index) {
-    let words = TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(40))
-        .filter(LowerCaser)
-        .filter(AsciiFoldingFilter)
-        .build();
-    index.tokenizers().register(WORDS, words);
+    index.tokenizers().register(WORDS, words());
     index.fast_field_tokenizer().register(
         EXACT,
         TextAnalyzer::builder(RawTokenizer::default()).build(),
     );
+}
+
+fn words() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .build()
 }
 
 /// Everything the index knows of one asset.
@@ -117,6 +129,51 @@ pub struct Indexed {
     pub asset: asset::Model,
     /// File names of its originals.
     pub names: Vec<String>,
+    /// The albums showing it: their ids and what was said there (title,
+    /// comments on this photo).
+    pub albums: Vec<(i64, Vec<String>)>,
+}
+
+/// Albums showing each of `ids`, with their titles and the comments on
+/// the photo there.
+async fn albums_of(
+    db: &DatabaseConnection,
+    ids: &[i64],
+) -> Result<HashMap<i64, Vec<(i64, Vec<String>)>>, AppError> {
+    use sea_orm::{QuerySelect, sea_query::Expr};
+    let shown: Vec<(i64, i64, String)> = album_asset::Entity::find()
+        .select_only()
+        .column(album_asset::Column::AssetId)
+        .column(album_asset::Column::AlbumId)
+        .column_as(
+            Expr::cust("(SELECT title FROM albums WHERE albums.id = album_assets.album_id)"),
+            "title",
+        )
+        .filter(album_asset::Column::AssetId.is_in(ids.iter().copied()))
+        .filter(album_asset::Column::State.ne("excluded"))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut said: HashMap<(i64, i64), Vec<String>> = HashMap::new();
+    for (asset_id, album_id, body) in comment::Entity::find()
+        .select_only()
+        .column(comment::Column::AssetId)
+        .column(comment::Column::AlbumId)
+        .column(comment::Column::Body)
+        .filter(comment::Column::AssetId.is_in(ids.iter().copied()))
+        .into_tuple::<(i64, i64, String)>()
+        .all(db)
+        .await?
+    {
+        said.entry((asset_id, album_id)).or_default().push(body);
+    }
+    let mut found: HashMap<i64, Vec<(i64, Vec<String>)>> = HashMap::new();
+    for (asset_id, album_id, title) in shown {
+        let mut texts = vec![title];
+        texts.extend(said.remove(&(asset_id, album_id)).unwrap_or_default());
+        found.entry(asset_id).or_default().push((album_id, texts));
+    }
+    Ok(found)
 }
 
 /// Loads the active assets among `ids`, with what their documents need.
@@ -145,8 +202,10 @@ pub async fn load(db: &DatabaseConnection, ids: &[i64]) -> Result<Vec<Indexed>, 
                 list.push(name);
             }
         }
+        let mut albums = albums_of(db, chunk).await?;
         found.extend(assets.into_iter().map(|asset| Indexed {
             names: names.remove(&asset.id).unwrap_or_default(),
+            albums: albums.remove(&asset.id).unwrap_or_default(),
             asset,
         }));
     }
@@ -228,6 +287,23 @@ pub fn document(fields: &Fields, indexed: &Indexed) -> TantivyDocument {
     doc.add_text(fields.access, format!("u:{}", asset.owner_id));
     if asset.visibility == "family" {
         doc.add_text(fields.access, "family");
+    }
+    if !indexed.albums.is_empty() {
+        let mut analyzer = words();
+        for (album, texts) in &indexed.albums {
+            doc.add_text(fields.access, format!("album:{album}"));
+            doc.add_u64(fields.albums, u64::try_from(*album).unwrap_or_default());
+            let mut seen = std::collections::HashSet::new();
+            for text in texts {
+                let mut stream = analyzer.token_stream(text);
+                while stream.advance() {
+                    let word = &stream.token().text;
+                    if seen.insert(word.clone()) {
+                        doc.add_text(fields.said, format!("{album}/{word}"));
+                    }
+                }
+            }
+        }
     }
     // Names, cameras and lenses also split into their parts:
     // "IMG_20190704_beachDay", "iPhone" → "i Phone", "EF50mm" → "EF 50 mm".

@@ -109,6 +109,7 @@ async fn step(
             ))
             .await?;
         }
+        let _ = runtime.applied.send(super::Applied::All);
         return Ok(true);
     }
     if open.is_none() {
@@ -134,8 +135,10 @@ async fn step(
     let indexed = schema::load(db, &ids).await?;
     let generation = runtime.current();
     let more = u64::try_from(rows.len()).unwrap_or(0) >= BATCH;
+    let changed: Arc<[i64]> = ids.into();
+    let applied = changed.clone();
     let writer = blocking(move || {
-        let writer = apply(&generation, writer, &ids, &indexed, last)?;
+        let writer = apply(&generation, writer, &applied, &indexed, last)?;
         generation
             .reader
             .reload()
@@ -150,6 +153,8 @@ async fn step(
     ))
     .await?;
     *open = Some((writer, last));
+    // Nobody listening (a one-off command) is fine.
+    let _ = runtime.applied.send(super::Applied::Assets(changed));
     Ok(more)
 }
 

@@ -51,6 +51,8 @@ pub struct Model {
     pub place_country: Option<String>,
     /// When the coordinates were looked up (also when nothing was found).
     pub place_at: Option<DateTimeUtc>,
+    /// The guest who uploaded it through a share link.
+    pub guest_name: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -11,6 +11,12 @@ pub struct Model {
     pub body: String,
     pub created_at: DateTimeUtc,
     pub read_at: Option<DateTimeUtc>,
+    pub album_id: Option<i64>,
+    pub asset_id: Option<i64>,
+    /// Who did it (a burst of photos is one notification per person).
+    pub actor_id: Option<i64>,
+    /// How many things it stands for (photos added in one burst).
+    pub count: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,0 +1,645 @@
+//! Albums through real HTTP: every operation against every role (owner,
+//! editor, contributor, viewer, non-member, anonymous), private photos
+//! seen through album membership (and no longer once removed), album
+//! search tokens, and live albums following their rule as photos arrive in
+//! a watched folder, change and leave.
+
+use serde_json::{Value, json};
+
+use crate::fixtures::jpeg;
+use crate::harness::{Browser, TestServer};
+use crate::household::join;
+
+/// Uploads one generated photo; returns its id.
+pub async fn photo(browser: &Browser, name: &str, seed: u8, taken: &str) -> i64 {
+    let response = browser
+        .upload(&[(name, jpeg(320, 240, seed, Some(taken)))])
+        .await;
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.unwrap();
+    body["files"][0]["asset_id"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("{body}"))
+}
+
+/// A search as `browser`: (status, body).
+pub async fn find(browser: &Browser, q: &str) -> (u16, Value) {
+    let url = format!(
+        "/api/search?q={}",
+        url::form_urlencoded::byte_serialize(q.as_bytes()).collect::<String>()
+    );
+    status(browser.get(&url).await).await
+}
+
+async fn status(response: reqwest::Response) -> (u16, Value) {
+    let status = response.status().as_u16();
+    let body = response.json().await.unwrap_or(Value::Null);
+    (status, body)
+}
+
+pub async fn album_ids(browser: &Browser, album: i64) -> Vec<i64> {
+    browser.json(&format!("/api/albums/{album}/assets")).await["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["asset"]["id"].as_i64().unwrap())
+        .collect()
+}
+
+/// An album of the owner's with an editor, a contributor and a viewer;
+/// `nora` is in the household but not in the album.
+pub struct Family {
+    pub server: TestServer,
+    pub owner: Browser,
+    pub editor: Browser,
+    pub contributor: Browser,
+    pub viewer: Browser,
+    pub outsider: Browser,
+    pub album: i64,
+}
+
+pub async fn family() -> Family {
+    let server = TestServer::start().await;
+    let owner = server.owner().await;
+    let (editor, _) = join(&server, &owner, "member", "edda").await;
+    let (contributor, _) = join(&server, &owner, "member", "cora").await;
+    let (viewer, _) = join(&server, &owner, "member", "vic").await;
+    let (outsider, _) = join(&server, &owner, "member", "nora").await;
+    let created = owner
+        .ok("/api/albums", &json!({ "title": "Lisbon 2024" }))
+        .await;
+    let album = created["album"]["id"].as_i64().unwrap();
+    assert_eq!(created["album"]["role"], "owner");
+    for (username, role) in [
+        ("edda", "editor"),
+        ("cora", "contributor"),
+        ("vic", "viewer"),
+    ] {
+        owner
+            .ok(
+                &format!("/api/albums/{album}/members"),
+                &json!({ "username": username, "role": role }),
+            )
+            .await;
+    }
+    Family {
+        server,
+        owner,
+        editor,
+        contributor,
+        viewer,
+        outsider,
+        album,
+    }
+}
+
+#[tokio::test]
+async fn every_album_operation_checks_the_callers_role() {
+    let Family {
+        server,
+        owner,
+        editor,
+        contributor,
+        viewer,
+        outsider,
+        album,
+        ..
+    } = family().await;
+    let anonymous = server.browser();
+    let path = format!("/api/albums/{album}");
+
+    // Reading: members yes, the rest learn nothing.
+    for (who, browser, expected) in [
+        ("owner", &owner, 200),
+        ("editor", &editor, 200),
+        ("contributor", &contributor, 200),
+        ("viewer", &viewer, 200),
+        ("non-member", &outsider, 404),
+        ("anonymous", &anonymous, 401),
+    ] {
+        for sub in ["", "/assets"] {
+            let (code, _) = status(browser.get(&format!("{path}{sub}")).await).await;
+            assert_eq!(code, expected, "{who} GET {path}{sub}");
+        }
+    }
+    let listed = outsider.json("/api/albums").await;
+    assert_eq!(listed["owned"], json!([]));
+    assert_eq!(listed["shared"], json!([]));
+    let listed = viewer.json("/api/albums").await;
+    assert_eq!(listed["shared"][0]["title"], "Lisbon 2024");
+    assert_eq!(listed["shared"][0]["role"], "viewer");
+    assert_eq!(listed["shared"][0]["members"], 4);
+
+    // Adding their own photos: everyone but the viewer.
+    let mut own = std::collections::HashMap::new();
+    for (who, browser, seed) in [
+        ("owner", &owner, 1),
+        ("editor", &editor, 2),
+        ("contributor", &contributor, 3),
+        ("viewer", &viewer, 4),
+        ("non-member", &outsider, 5),
+    ] {
+        let taken = format!("2024:07:0{seed} 10:00:00");
+        let id = photo(browser, &format!("{who}.jpg"), seed, &taken).await;
+        own.insert(who, id);
+    }
+    for (who, browser, expected) in [
+        ("owner", &owner, 200),
+        ("editor", &editor, 200),
+        ("contributor", &contributor, 200),
+        ("viewer", &viewer, 403),
+        ("non-member", &outsider, 404),
+        ("anonymous", &anonymous, 401),
+    ] {
+        let id = own.get(who).copied().unwrap_or(own["owner"]);
+        let (code, body) = status(
+            browser
+                .post(
+                    &format!("{path}/assets"),
+                    &json!({ "ids": [id], "share_private": true }),
+                )
+                .await,
+        )
+        .await;
+        assert_eq!(code, expected, "{who} adds: {body}");
+    }
+    assert_eq!(album_ids(&viewer, album).await.len(), 3);
+
+    // A contributor adds only their own photos; an editor also the family's.
+    owner
+        .ok(
+            "/api/assets/edit",
+            &json!({ "ids": [own["owner"]], "visibility": "family" }),
+        )
+        .await;
+    let family_photo = photo(&owner, "family.jpg", 9, "2024:07:09 10:00:00").await;
+    owner
+        .ok(
+            "/api/assets/edit",
+            &json!({ "ids": [family_photo], "visibility": "family" }),
+        )
+        .await;
+    let tried = contributor
+        .ok(&format!("{path}/assets"), &json!({ "ids": [family_photo] }))
+        .await;
+    assert_eq!(
+        (tried["added"].as_u64(), tried["refused"].as_u64()),
+        (Some(0), Some(1))
+    );
+    let tried = editor
+        .ok(&format!("{path}/assets"), &json!({ "ids": [family_photo] }))
+        .await;
+    assert_eq!(tried["added"], 1);
+
+    // Removing: contributors only what they added; editors anything.
+    let remove = |id: i64| json!({ "ids": [id] });
+    let (code, _) = status(
+        contributor
+            .post(&format!("{path}/assets/remove"), &remove(own["owner"]))
+            .await,
+    )
+    .await;
+    assert_eq!(code, 403, "a contributor removes someone else's photo");
+    let (code, _) = status(
+        viewer
+            .post(&format!("{path}/assets/remove"), &remove(own["viewer"]))
+            .await,
+    )
+    .await;
+    assert_eq!(code, 403, "a viewer removes");
+    let (code, _) = status(
+        outsider
+            .post(&format!("{path}/assets/remove"), &remove(own["owner"]))
+            .await,
+    )
+    .await;
+    assert_eq!(code, 404, "a non-member removes");
+    let done = contributor
+        .ok(
+            &format!("{path}/assets/remove"),
+            &remove(own["contributor"]),
+        )
+        .await;
+    assert_eq!(done["removed"], 1);
+    let done = editor
+        .ok(&format!("{path}/assets/remove"), &remove(family_photo))
+        .await;
+    assert_eq!(done["removed"], 1);
+    let left = album_ids(&owner, album).await;
+    assert_eq!(left, vec![own["owner"], own["editor"]], "by capture time");
+
+    // Title, cover, order: owner and editors.
+    for (who, browser, expected) in [
+        ("owner", &owner, 200),
+        ("editor", &editor, 200),
+        ("contributor", &contributor, 403),
+        ("viewer", &viewer, 403),
+        ("non-member", &outsider, 404),
+        ("anonymous", &anonymous, 401),
+    ] {
+        let (code, body) = status(
+            browser
+                .patch(&path, &json!({ "title": format!("Lisbon by {who}") }))
+                .await,
+        )
+        .await;
+        assert_eq!(code, expected, "{who} renames: {body}");
+    }
+    let changed = editor
+        .patch(
+            &path,
+            &json!({ "cover": own["owner"], "description": "Summer" }),
+        )
+        .await;
+    assert_eq!(changed.status(), 200);
+    let details = viewer.json(&path).await;
+    assert_eq!(details["album"]["title"], "Lisbon by editor");
+    assert_eq!(details["album"]["cover"]["id"], own["owner"]);
+    let outside_cover = editor
+        .patch(&path, &json!({ "cover": own["non-member"] }))
+        .await;
+    assert_eq!(outside_cover.status(), 400);
+    let reorder = editor
+        .client
+        .put(server.url(&format!("{path}/order")))
+        .json(&json!({ "ids": [own["editor"], own["owner"]] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reorder.status(), 204);
+    assert_eq!(
+        album_ids(&viewer, album).await,
+        vec![own["editor"], own["owner"]]
+    );
+    let reorder = contributor
+        .client
+        .put(server.url(&format!("{path}/order")))
+        .json(&json!({ "ids": [own["owner"]] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reorder.status(), 403);
+
+    // The rule is the owner's alone.
+    let (code, _) = status(editor.patch(&path, &json!({ "rule": "2024" })).await).await;
+    assert_eq!(code, 403);
+
+    // Members: the owner manages them; anyone else may leave.
+    let (code, _) = status(
+        editor
+            .post(
+                &format!("{path}/members"),
+                &json!({ "username": "nora", "role": "viewer" }),
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(code, 403, "an editor adds a member");
+    let details = owner.json(&path).await;
+    let member_id = |name: &str| {
+        details["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["username"] == name)
+            .unwrap()["id"]
+            .as_i64()
+            .unwrap()
+    };
+    let (vic, cora) = (member_id("vic"), member_id("cora"));
+    let (code, _) = status(editor.delete(&format!("{path}/members/{vic}")).await).await;
+    assert_eq!(code, 403, "an editor removes a member");
+    let changed = owner
+        .patch(
+            &format!("{path}/members/{cora}"),
+            &json!({ "role": "viewer" }),
+        )
+        .await;
+    assert_eq!(changed.status(), 200);
+    let (code, _) = status(
+        contributor
+            .post(
+                &format!("{path}/assets"),
+                &json!({ "ids": [own["contributor"]] }),
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(code, 403, "now a viewer");
+    let (code, _) = status(viewer.delete(&format!("{path}/members/{vic}")).await).await;
+    assert_eq!(code, 204, "the viewer leaves");
+    let (code, _) = status(viewer.get(&path).await).await;
+    assert_eq!(code, 404, "gone from it");
+    let owner_id = member_id("olivia");
+    let (code, _) = status(owner.delete(&format!("{path}/members/{owner_id}")).await).await;
+    assert_eq!(code, 400, "the owner cannot leave");
+
+    // Muting is one's own.
+    let muted = editor
+        .patch(&format!("{path}/me"), &json!({ "muted": true }))
+        .await;
+    assert_eq!(muted.status(), 200);
+    assert_eq!(editor.json(&path).await["album"]["muted"], true);
+    assert_eq!(owner.json(&path).await["album"]["muted"], false);
+
+    // Deleting: the owner's; the photos stay in the library.
+    let (code, _) = status(editor.delete(&path).await).await;
+    assert_eq!(code, 403);
+    let (code, _) = status(owner.delete(&path).await).await;
+    assert_eq!(code, 204);
+    let (code, _) = status(owner.get(&path).await).await;
+    assert_eq!(code, 404);
+    let (code, _) = status(owner.get(&format!("/api/assets/{}", own["owner"])).await).await;
+    assert_eq!(code, 200, "the photo stays");
+}
+
+#[tokio::test]
+async fn a_private_photo_is_seen_through_the_album_and_no_longer_once_removed() {
+    let Family {
+        server,
+        owner,
+        contributor,
+        viewer,
+        outsider,
+        album,
+        ..
+    } = family().await;
+    let path = format!("/api/albums/{album}");
+    let private = photo(&contributor, "cora-secret.jpg", 7, "2024:07:10 10:00:00").await;
+    let asset = format!("/api/assets/{private}");
+    for browser in [&owner, &viewer, &outsider] {
+        let (code, _) = status(browser.get(&asset).await).await;
+        assert_eq!(code, 404, "private before");
+    }
+
+    // Adding it asks first, and says what will happen.
+    let (code, body) = status(
+        contributor
+            .post(&format!("{path}/assets"), &json!({ "ids": [private] }))
+            .await,
+    )
+    .await;
+    assert_eq!(code, 409);
+    assert_eq!(body["code"], "confirmation_needed");
+    assert!(
+        body["message"].as_str().unwrap().contains("Lisbon 2024"),
+        "{body}"
+    );
+    assert!(
+        album_ids(&owner, album).await.is_empty(),
+        "nothing added yet"
+    );
+    contributor
+        .ok(
+            &format!("{path}/assets"),
+            &json!({ "ids": [private], "share_private": true }),
+        )
+        .await;
+
+    // Members see it, its details and media; others still not.
+    for browser in [&owner, &viewer] {
+        assert_eq!(browser.json(&asset).await["mine"], false);
+        let thumb = browser.get(&format!("{asset}/thumb")).await;
+        assert_eq!(thumb.status(), 200);
+    }
+    for url in [
+        asset.clone(),
+        format!("{asset}/thumb"),
+        format!("{asset}/original"),
+    ] {
+        let (code, _) = status(outsider.get(&url).await).await;
+        assert_eq!(code, 404, "non-member {url}");
+    }
+    // Not in the members' own timelines: it is in the album.
+    let timeline = viewer.json("/api/timeline").await;
+    assert_eq!(timeline["total"], 0);
+
+    // Search: the album's members find it by the album, others do not.
+    let mut found = Value::Null;
+    for _ in 0..100 {
+        found = find(&viewer, "album:\"Lisbon 2024\"").await.1;
+        if found["total"] == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(found["items"][0]["id"], private, "{found}");
+    assert_eq!(
+        find(&viewer, "lisbon").await.1["total"],
+        1,
+        "the title's words"
+    );
+    assert_eq!(find(&viewer, "lisb").await.1["total"], 1, "while typing");
+    assert_eq!(find(&outsider, "lisbon").await.1["total"], 0);
+    let (code, body) = find(&outsider, "album:\"Lisbon 2024\"").await;
+    assert_eq!((code, body["code"].as_str()), (400, Some("invalid_query")));
+
+    // Removed from the album: private again.
+    owner
+        .ok(
+            &format!("{path}/assets/remove"),
+            &json!({ "ids": [private] }),
+        )
+        .await;
+    for browser in [&owner, &viewer] {
+        let (code, _) = status(browser.get(&asset).await).await;
+        assert_eq!(code, 404, "private after");
+    }
+    let mut total = Value::Null;
+    for _ in 0..100 {
+        total = find(&viewer, "lisbon").await.1["total"].clone();
+        if total == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(total, 0, "the index forgot it too");
+    drop(server);
+}
+
+/// Waits until the album shows exactly `wanted`.
+async fn shows(server: &TestServer, browser: &Browser, album: i64, wanted: &[i64]) {
+    let mut wanted = wanted.to_vec();
+    wanted.sort_unstable();
+    let mut last = Vec::new();
+    for _ in 0..200 {
+        last = album_ids(browser, album).await;
+        last.sort_unstable();
+        if last == wanted {
+            return;
+        }
+        server.settle();
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("album {album} shows {last:?}, not {wanted:?}");
+}
+
+#[tokio::test]
+async fn a_live_album_follows_its_rule_as_photos_arrive_change_and_leave() {
+    use hearth::config::{RootConfig, WatchMode};
+    let outside = tempfile::tempdir().unwrap();
+    let root = outside.path().join("photos");
+    std::fs::create_dir_all(&root).unwrap();
+    let path = root.clone();
+    let server = TestServer::start_with(move |config| {
+        config.library.roots = vec![RootConfig {
+            path,
+            watch: WatchMode::Events,
+            ..RootConfig::default()
+        }];
+    })
+    .await;
+    let owner = server.owner().await;
+    let (vic, _) = join(&server, &owner, "member", "vic").await;
+
+    // The preview counts before anything exists; a rule that cannot be
+    // read says where.
+    let preview = owner
+        .ok(
+            "/api/albums/preview",
+            &json!({ "rule": "date:2019-07 -skip" }),
+        )
+        .await;
+    assert_eq!(preview["total"], 0);
+    let (code, body) = status(
+        owner
+            .post("/api/albums/preview", &json!({ "rule": "date:2019-13" }))
+            .await,
+    )
+    .await;
+    assert_eq!((code, body["code"].as_str()), (400, Some("invalid_query")));
+
+    let created = owner
+        .ok(
+            "/api/albums",
+            &json!({ "title": "July 2019", "rule": "date:2019-07 -skip" }),
+        )
+        .await;
+    let album = created["album"]["id"].as_i64().unwrap();
+    assert_eq!(created["album"]["live"], true);
+    assert_eq!(created["rule"], "date:2019-07 -skip");
+    owner
+        .ok(
+            &format!("/api/albums/{album}/members"),
+            &json!({ "username": "vic", "role": "viewer" }),
+        )
+        .await;
+    let read = vic.post("/api/notifications/read-all", &json!({})).await;
+    assert_eq!(read.status(), 204);
+
+    // Files arrive in the watched folder: the matching ones join, and vic
+    // hears of them once.
+    for (name, seed, taken) in [
+        ("a.jpg", 1, "2019:07:01 10:00:00"),
+        ("b.jpg", 2, "2019:07:02 10:00:00"),
+        ("c.jpg", 3, "2019:07:03 10:00:00"),
+        ("later.jpg", 4, "2020:01:01 10:00:00"),
+    ] {
+        std::fs::write(root.join(name), jpeg(320, 240, seed, Some(taken))).unwrap();
+    }
+    server
+        .until("four photos imported", || async {
+            owner.json("/api/timeline").await["total"] == 4
+        })
+        .await;
+    let month = |m: &str| {
+        let owner = &owner;
+        let path = format!("/api/timeline/{m}");
+        async move {
+            owner.json(&path).await["assets"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a["id"].as_i64().unwrap())
+                .collect::<Vec<_>>()
+        }
+    };
+    let mut july = month("2019-07").await;
+    july.sort_unstable();
+    let later = month("2020-01").await[0];
+    shows(&server, &vic, album, &july).await;
+    let notes = vic.json("/api/notifications").await;
+    let added: Vec<&Value> = notes["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["kind"] == "photos_added")
+        .collect();
+    assert_eq!(added.len(), 1, "one notification for the burst: {notes}");
+    assert_eq!(added[0]["title"], "3 new photos in July 2019");
+    assert_eq!(added[0]["album_id"], album);
+    assert_eq!(notes["unread"], 1);
+
+    // A caption that the rule excludes: it leaves.
+    let edited = owner
+        .patch(
+            &format!("/api/assets/{}", july[0]),
+            &json!({ "caption": "skip this one" }),
+        )
+        .await;
+    assert_eq!(edited.status(), 200);
+    shows(&server, &vic, album, &july[1..]).await;
+
+    // Pinned by hand: stays though the rule does not match it.
+    owner
+        .ok(
+            &format!("/api/albums/{album}/assets"),
+            &json!({ "ids": [later], "share_private": true }),
+        )
+        .await;
+    shows(&server, &vic, album, &[july[1], july[2], later]).await;
+    let items = vic.json(&format!("/api/albums/{album}/assets")).await;
+    let pinned: Vec<bool> = items["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["pinned"].as_bool().unwrap())
+        .collect();
+    assert_eq!(pinned, vec![false, false, true]);
+
+    // Excluded by hand: a later change does not bring it back.
+    owner
+        .ok(
+            &format!("/api/albums/{album}/assets/remove"),
+            &json!({ "ids": [july[1]] }),
+        )
+        .await;
+    shows(&server, &vic, album, &[july[2], later]).await;
+    owner
+        .patch(
+            &format!("/api/assets/{}", july[1]),
+            &json!({ "caption": "kept out" }),
+        )
+        .await;
+    owner
+        .patch(
+            &format!("/api/assets/{}", july[0]),
+            &json!({ "caption": "back in" }),
+        )
+        .await;
+    // The first photo matches again and returns; the excluded one does not.
+    shows(&server, &vic, album, &[july[0], july[2], later]).await;
+
+    // The rule runs with the album owner's permissions: vic's private
+    // July photo never joins, vic's family one does.
+    let private = photo(&vic, "vic-private.jpg", 8, "2019:07:08 10:00:00").await;
+    let shared = photo(&vic, "vic-shared.jpg", 9, "2019:07:09 10:00:00").await;
+    vic.ok(
+        "/api/assets/edit",
+        &json!({ "ids": [shared], "visibility": "family" }),
+    )
+    .await;
+    shows(&server, &vic, album, &[july[0], july[2], later, shared]).await;
+    assert!(!album_ids(&owner, album).await.contains(&private));
+    let (code, _) = status(owner.get(&format!("/api/assets/{private}")).await).await;
+    assert_eq!(code, 404, "nor does it leak to the owner");
+
+    // Turning the rule off keeps what the album shows, by hand.
+    let manual = owner
+        .patch(&format!("/api/albums/{album}"), &json!({ "rule": "" }))
+        .await;
+    assert_eq!(manual.status(), 200);
+    let manual: Value = manual.json().await.unwrap();
+    assert_eq!(manual["album"]["live"], false);
+    shows(&server, &vic, album, &[july[0], july[2], later, shared]).await;
+}
