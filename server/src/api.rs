@@ -9,6 +9,7 @@ use crate::accounts::account_api::AccountApi;
 use crate::accounts::api::AuthApi;
 use crate::accounts::household_api::HouseholdApi;
 use crate::albums::api::AlbumsApi;
+use crate::albums::comments::CommentsApi;
 use crate::error::AppError;
 use crate::events::api::EventsApi;
 use crate::library::admin_api::ImportApi;
@@ -37,7 +38,7 @@ pub enum ApiTag {
     Events,
     /// Searching the library, suggestions, rebuilding the index.
     Search,
-    /// Albums: photos, members, live rules.
+    /// Albums: photos, members, live rules, comments and hearts.
     Albums,
 }
 
@@ -56,6 +57,7 @@ type Apis = (
     EventsApi,
     SearchApi,
     AlbumsApi,
+    CommentsApi,
 );
 
 fn service() -> OpenApiService<Apis, ()> {
@@ -71,6 +73,7 @@ fn service() -> OpenApiService<Apis, ()> {
             EventsApi,
             SearchApi,
             AlbumsApi,
+            CommentsApi,
         ),
         "Hearth",
         crate::VERSION,

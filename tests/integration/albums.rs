@@ -643,3 +643,193 @@ async fn a_live_album_follows_its_rule_as_photos_arrive_change_and_leave() {
     assert_eq!(manual["album"]["live"], false);
     shows(&server, &vic, album, &[july[0], july[2], later, shared]).await;
 }
+
+#[tokio::test]
+async fn comments_hearts_and_mentions_follow_the_album() {
+    let Family {
+        server,
+        owner,
+        editor,
+        contributor,
+        viewer,
+        outsider,
+        album,
+    } = family().await;
+    let anonymous = server.browser();
+    let path = format!("/api/albums/{album}/comments");
+    let tart = photo(&owner, "tart.jpg", 5, "2024:07:05 10:00:00").await;
+    owner
+        .ok(
+            "/api/assets/edit",
+            &json!({ "ids": [tart], "visibility": "family" }),
+        )
+        .await;
+    owner
+        .ok(
+            &format!("/api/albums/{album}/assets"),
+            &json!({ "ids": [tart] }),
+        )
+        .await;
+    let not_in_album = photo(&owner, "other.jpg", 6, "2024:07:06 10:00:00").await;
+    for browser in [&owner, &editor, &contributor, &viewer] {
+        assert_eq!(
+            browser
+                .post("/api/notifications/read-all", &json!({}))
+                .await
+                .status(),
+            204
+        );
+    }
+
+    // Who may comment: members; the rest learn nothing.
+    let hostile = "Hi @edda! <img src=x onerror=alert(1)> see https://example.org/a?b=1";
+    for (who, browser, expected) in [
+        ("non-member", &outsider, 404),
+        ("anonymous", &anonymous, 401),
+        ("viewer", &viewer, 200),
+    ] {
+        let (code, body) = status(browser.post(&path, &json!({ "body": hostile })).await).await;
+        assert_eq!(code, expected, "{who}: {body}");
+    }
+    let listed = editor.json(&path).await;
+    let first = &listed["comments"][0];
+    assert_eq!(first["body"], hostile, "stored as plain text, as written");
+    assert_eq!(first["author"]["username"], "vic");
+    assert_eq!(
+        (first["mine"].as_bool(), first["removable"].as_bool()),
+        (Some(false), Some(true))
+    );
+    let first_id = first["id"].as_i64().unwrap();
+
+    // The mention notifies edda; the others hear of a comment; not vic.
+    let kinds = |notes: &Value| -> Vec<String> {
+        notes["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|n| n["read"] == false)
+            .map(|n| n["kind"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        kinds(&editor.json("/api/notifications").await),
+        vec!["mention"]
+    );
+    assert_eq!(
+        kinds(&contributor.json("/api/notifications").await),
+        vec!["comment"]
+    );
+    let note = &owner.json("/api/notifications").await["items"][0];
+    assert_eq!(note["title"], "vic commented on Lisbon 2024");
+    assert_eq!(note["album_id"], album);
+    assert!(kinds(&viewer.json("/api/notifications").await).is_empty());
+
+    // Muted: comments stay quiet, mentions still come.
+    contributor
+        .patch(
+            &format!("/api/albums/{album}/me"),
+            &json!({ "muted": true }),
+        )
+        .await;
+    viewer.ok(&path, &json!({ "body": "Quiet one" })).await;
+    viewer.ok(&path, &json!({ "body": "@cora look" })).await;
+    assert_eq!(
+        kinds(&contributor.json("/api/notifications").await),
+        vec!["mention", "comment"],
+        "the first comment's, then the mention"
+    );
+
+    // On a photo: it must be in the album; limits hold.
+    let (code, _) = status(
+        viewer
+            .post(&path, &json!({ "body": "x", "asset_id": not_in_album }))
+            .await,
+    )
+    .await;
+    assert_eq!(code, 404);
+    for body in ["   ", &"a".repeat(2_001)] {
+        let (code, answer) = status(viewer.post(&path, &json!({ "body": body })).await).await;
+        assert_eq!(
+            (code, answer["code"].as_str()),
+            (400, Some("invalid_request"))
+        );
+    }
+    viewer
+        .ok(
+            &path,
+            &json!({ "body": "Grandma's cherry tart!", "asset_id": tart }),
+        )
+        .await;
+    let on_photo = viewer.json(&format!("{path}?asset={tart}")).await;
+    assert_eq!(on_photo["comments"].as_array().unwrap().len(), 1);
+    assert_eq!(on_photo["comments"][0]["asset_id"], tart);
+    let items = viewer.json(&format!("/api/albums/{album}/assets")).await;
+    assert_eq!(items["items"][0]["comments"], 1);
+
+    // Search finds the comment's words for the album's members only —
+    // though the photo itself is the family's.
+    let mut found = Value::Null;
+    for _ in 0..100 {
+        found = find(&viewer, "cherry").await.1;
+        if found["total"] == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(found["items"][0]["id"], tart, "{found}");
+    assert_eq!(find(&owner, "cherr").await.1["total"], 1, "while typing");
+    assert_eq!(
+        outsider.json(&format!("/api/assets/{tart}")).await["id"],
+        tart
+    );
+    assert_eq!(find(&outsider, "cherry").await.1["total"], 0);
+
+    // Editing: one's own, marked; deleting: one's own, or as editor.
+    let comment = format!("{path}/{first_id}");
+    let (code, _) = status(editor.patch(&comment, &json!({ "body": "changed" })).await).await;
+    assert_eq!(code, 403, "someone else's comment");
+    let edited: Value = viewer
+        .patch(&comment, &json!({ "body": "Hi @edda" }))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(edited["edited_at"].is_string(), "{edited}");
+    let (code, _) = status(contributor.delete(&comment).await).await;
+    assert_eq!(code, 403, "a contributor removes another's comment");
+    let (code, _) = status(outsider.delete(&comment).await).await;
+    assert_eq!(code, 404);
+    let (code, _) = status(editor.delete(&comment).await).await;
+    assert_eq!(code, 204, "an editor removes it");
+
+    // Hearts: one per person, with who.
+    let hearts = format!("/api/albums/{album}/hearts");
+    for _ in 0..2 {
+        viewer
+            .ok(&hearts, &json!({ "asset_id": tart, "hearted": true }))
+            .await;
+    }
+    let hearted = owner
+        .ok(&hearts, &json!({ "asset_id": tart, "hearted": true }))
+        .await;
+    let who: Vec<&str> = hearted["hearts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["username"].as_str().unwrap())
+        .collect();
+    assert_eq!(who, vec!["vic", "olivia"]);
+    let taken_back = viewer
+        .ok(&hearts, &json!({ "asset_id": tart, "hearted": false }))
+        .await;
+    assert_eq!(taken_back["hearted"], false);
+    assert_eq!(taken_back["hearts"].as_array().unwrap().len(), 1);
+    let (code, _) = status(outsider.post(&hearts, &json!({ "hearted": true })).await).await;
+    assert_eq!(code, 404);
+    viewer.ok(&hearts, &json!({ "hearted": true })).await;
+    assert_eq!(
+        owner.json(&path).await["hearts"][0]["username"],
+        "vic",
+        "the album's own"
+    );
+}

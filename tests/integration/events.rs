@@ -251,3 +251,80 @@ async fn a_reconnecting_tab_gets_what_it_missed() {
     assert_eq!(newest.library().await, vec![fourth]);
     assert_eq!(open[1].library().await, vec![fourth], "the others stay");
 }
+
+impl Stream {
+    /// The next event called `name`, skipping others.
+    async fn named(&mut self, name: &str) -> Value {
+        loop {
+            let (kind, data) = self.next().await.expect("an event");
+            if kind == name {
+                return data;
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn album_events_reach_its_members_only_and_survive_a_restart() {
+    let crate::albums::Family {
+        server,
+        owner,
+        viewer,
+        outsider,
+        album,
+        ..
+    } = crate::albums::family().await;
+    let mut member = Stream::open(&viewer).await;
+    let mut other = Stream::open(&outsider).await;
+
+    // A private photo added, a comment, a heart: the member hears each.
+    let photo = crate::albums::photo(&owner, "p.jpg", 3, "2024:07:01 10:00:00").await;
+    owner
+        .ok(
+            &format!("/api/albums/{album}/assets"),
+            &json!({ "ids": [photo], "share_private": true }),
+        )
+        .await;
+    let added = member.named("album").await;
+    assert_eq!(
+        (added["album"].as_i64(), added["ids"].clone()),
+        (Some(album), json!([photo]))
+    );
+    owner
+        .ok(
+            &format!("/api/albums/{album}/comments"),
+            &json!({ "body": "Look at this", "asset_id": photo }),
+        )
+        .await;
+    let said = member.named("comments").await;
+    assert_eq!(
+        (said["album"].as_i64(), said["ids"].clone()),
+        (Some(album), json!([photo]))
+    );
+    assert_eq!(member.named("notifications").await["kind"], "notifications");
+
+    // The non-member heard none of it: the first thing they hear is
+    // their own upload.
+    let own = crate::albums::photo(&outsider, "mine.jpg", 4, "2024:07:02 10:00:00").await;
+    let (name, data) = other.next().await.expect("an event");
+    assert_eq!(
+        (name.as_str(), data["ids"].clone()),
+        ("library", json!([own]))
+    );
+    let seen = member.last_id.clone().expect("events carry ids");
+    drop(member);
+
+    // After a restart the old id means nothing: the tab is told to reload.
+    let dir = server.stop().await;
+    let server = TestServer::start_in(dir).await;
+    let viewer = server.browser();
+    let signed_in = viewer
+        .post(
+            "/api/auth/password",
+            &json!({ "username": "vic", "password": crate::harness::OWNER_PASSWORD }),
+        )
+        .await;
+    assert_eq!(signed_in.status(), 200);
+    let mut again = Stream::open_after(&viewer, Some(&seen)).await;
+    assert_eq!(again.next().await.expect("an event").0, "resync");
+}

@@ -5,6 +5,7 @@
 //! its events go to its members only.
 
 pub mod api;
+pub mod comments;
 pub mod content;
 pub mod live;
 
