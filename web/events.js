@@ -2,15 +2,17 @@
 /**
  * What changes on the server, as it happens: one `EventSource` on
  * `/api/events` for the whole app, open while some view listens. Events
- * are signals (`library`: these assets changed; `jobs`: the queue moved);
- * views fetch what they show through the API. Listeners get `resync` when
+ * are signals (`library`: these assets changed; `jobs`: the queue moved;
+ * `album`: an album's photos, members or details changed; `comments`: its
+ * conversation or hearts changed; `notifications`: your unread count
+ * changed); views fetch what they show through the API. Listeners get `resync` when
  * events may have been missed: they reload what they show.
  */
 
-/** @typedef {{ kind: string, ids: number[] }} ServerEvent */
-/** @typedef {'library' | 'jobs' | 'resync'} Kind */
+/** @typedef {{ kind: string, ids: number[], album?: number }} ServerEvent */
+/** @typedef {'library' | 'jobs' | 'album' | 'comments' | 'notifications' | 'resync'} Kind */
 
-const KINDS = /** @type {Kind[]} */ (['library', 'jobs', 'resync']);
+const KINDS = /** @type {Kind[]} */ (['library', 'jobs', 'album', 'comments', 'notifications', 'resync']);
 
 /** @type {Map<Kind, Set<(event: ServerEvent) => void>>} */
 const handlers = new Map(KINDS.map((kind) => [kind, new Set()]));

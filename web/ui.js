@@ -34,6 +34,25 @@ export function card(heading, ...children) {
   return h('section', { class: 'card', 'aria-labelledby': id }, h('h2', { id }, heading), ...children);
 }
 
+/**
+ * Says how something went, in a toast that goes away by itself (errors
+ * use `showError`, and stay). `link` offers a way on: "Open the album".
+ * @param {string} message
+ * @param {{ href: string, text: string }} [link]
+ */
+export function notice(message, link) {
+  window.dispatchEvent(new CustomEvent('hearth:notice', { detail: { message, link } }));
+}
+
+/**
+ * An unreadable search query (or live album rule) in words, saying where.
+ * @param {unknown} err
+ */
+export function queryProblem(err) {
+  if (err instanceof ApiError && err.code === 'invalid_query') return `${err.message}${err.position !== null ? ` (at character ${err.position + 1})` : ''}`;
+  return err instanceof Error ? err.message : String(err);
+}
+
 /** A place for one form's error, announced to screen readers. */
 export function errorSlot() {
   return h('p', { class: 'inline-error', role: 'alert', hidden: '' });

@@ -10,6 +10,8 @@ use crate::accounts::api::AuthApi;
 use crate::accounts::household_api::HouseholdApi;
 use crate::albums::api::AlbumsApi;
 use crate::albums::comments::CommentsApi;
+use crate::albums::guest::GuestApi;
+use crate::albums::links::LinksApi;
 use crate::error::AppError;
 use crate::events::api::EventsApi;
 use crate::library::admin_api::ImportApi;
@@ -38,7 +40,8 @@ pub enum ApiTag {
     Events,
     /// Searching the library, suggestions, rebuilding the index.
     Search,
-    /// Albums: photos, members, live rules, comments and hearts.
+    /// Albums: photos, members, live rules, comments and hearts, share
+    /// links and what guests with one see.
     Albums,
 }
 
@@ -58,6 +61,8 @@ type Apis = (
     SearchApi,
     AlbumsApi,
     CommentsApi,
+    LinksApi,
+    GuestApi,
 );
 
 fn service() -> OpenApiService<Apis, ()> {
@@ -74,6 +79,8 @@ fn service() -> OpenApiService<Apis, ()> {
             SearchApi,
             AlbumsApi,
             CommentsApi,
+            LinksApi,
+            GuestApi,
         ),
         "Hearth",
         crate::VERSION,
@@ -99,7 +106,10 @@ pub fn routes() -> impl Endpoint {
         .nest("/", service)
         .around(|ep, req| {
             // Uploads stream to disk and check their own, larger limit.
-            let max = if req.original_uri().path() == "/api/uploads" {
+            let path = req.original_uri().path();
+            let max = if path == "/api/uploads"
+                || (path.starts_with("/api/shared/") && path.ends_with("/uploads"))
+            {
                 usize::MAX
             } else {
                 MAX_BODY

@@ -34,6 +34,15 @@ pub enum AppError {
     /// says which, and the request is repeated with the confirmation.
     #[error("{0}")]
     ConfirmationNeeded(String),
+    /// A share link that is unknown, expired or revoked (which of these
+    /// is not said).
+    #[error(
+        "This link does not work any more: it may have expired or been turned off. Ask whoever sent it for a new one."
+    )]
+    ShareUnusable,
+    /// A share link with a password, not given yet in this browser.
+    #[error("This album is protected by a password.")]
+    PasswordRequired,
 
     /// A setup, invite or recovery link that is unknown, expired, used or revoked.
     #[error("{0}")]
@@ -94,6 +103,8 @@ impl AppError {
             Self::CsrfRejected => "csrf_rejected",
             Self::Conflict(_) => "conflict",
             Self::ConfirmationNeeded(_) => "confirmation_needed",
+            Self::ShareUnusable => "share_unusable",
+            Self::PasswordRequired => "password_required",
 
             Self::LinkUnusable(_) => "link_unusable",
             Self::WeakPassword(_) => "weak_password",
@@ -116,13 +127,15 @@ impl AppError {
             Self::InvalidRequest(_) | Self::InvalidQuery { .. } => StatusCode::BAD_REQUEST,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
-            Self::Unauthorized | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            Self::Unauthorized | Self::InvalidCredentials | Self::PasswordRequired => {
+                StatusCode::UNAUTHORIZED
+            }
             Self::Forbidden(_) | Self::CsrfRejected => StatusCode::FORBIDDEN,
             Self::Conflict(_)
             | Self::ConfirmationNeeded(_)
             | Self::LastCredential
             | Self::PasskeysUnavailable(_) => StatusCode::CONFLICT,
-            Self::LinkUnusable(_) => StatusCode::GONE,
+            Self::LinkUnusable(_) | Self::ShareUnusable => StatusCode::GONE,
             Self::WeakPassword(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,

@@ -499,6 +499,11 @@ async fn every_protected_endpoint_refuses_strangers() {
             "get /auth/session",
             "get /health",
             "get /server/info",
+            // Share-link guests: each needs a usable token (see albums.rs).
+            "get /shared/{token}",
+            "get /shared/{token}/assets",
+            "get /shared/{token}/assets/{id}/{kind}",
+            "get /shared/{token}/comments",
             "post /auth/passkey/finish",
             "post /auth/passkey/start",
             "post /auth/password",
@@ -508,6 +513,9 @@ async fn every_protected_endpoint_refuses_strangers() {
             "post /links/passkey/finish",
             "post /links/passkey/start",
             "post /links/password",
+            "post /shared/{token}/comments",
+            "post /shared/{token}/unlock",
+            "post /shared/{token}/uploads",
         ],
         "only these are open to strangers"
     );

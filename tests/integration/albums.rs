@@ -833,3 +833,295 @@ async fn comments_hearts_and_mentions_follow_the_album() {
         "the album's own"
     );
 }
+
+#[tokio::test]
+async fn share_links_open_one_album_to_guests_and_nothing_else() {
+    let Family {
+        server,
+        owner,
+        editor,
+        viewer,
+        outsider,
+        album,
+        ..
+    } = family().await;
+    let anonymous = server.browser();
+    let links = format!("/api/albums/{album}/links");
+    let shared = photo(&owner, "shared.jpg", 1, "2024:07:01 10:00:00").await;
+    let other = photo(&owner, "not-shared.jpg", 2, "2024:07:02 10:00:00").await;
+    owner
+        .ok(
+            &format!("/api/albums/{album}/assets"),
+            &json!({ "ids": [shared], "share_private": true }),
+        )
+        .await;
+
+    // Only the owner makes links.
+    for (who, browser, expected) in [
+        ("editor", &editor, 403),
+        ("viewer", &viewer, 403),
+        ("non-member", &outsider, 404),
+        ("anonymous", &anonymous, 401),
+    ] {
+        let (code, _) = status(browser.post(&links, &json!({})).await).await;
+        assert_eq!(code, expected, "{who} makes a link");
+    }
+    let link = owner
+        .ok(&links, &json!({ "label": "Grandma's friends" }))
+        .await;
+    let token = link["url"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert!(token.len() >= 22, "at least 128 bits: {token}");
+    let link_id = link["id"].as_i64().unwrap();
+    let base = format!("/api/shared/{token}");
+
+    // The guest sees the album and its photos, nothing else.
+    let guest = server.browser();
+    let seen = guest.json(&base).await;
+    assert_eq!(
+        (seen["title"].as_str(), seen["count"].as_u64()),
+        (Some("Lisbon 2024"), Some(1))
+    );
+    let items = guest.json(&format!("{base}/assets")).await;
+    assert_eq!(items["items"][0]["id"], shared);
+    assert_eq!(items["items"][0]["mine"], false);
+    assert_eq!(
+        guest
+            .get(&format!("{base}/assets/{shared}/thumb"))
+            .await
+            .status(),
+        200
+    );
+    for url in [
+        format!("{base}/assets/{other}/thumb"),
+        format!("{base}/assets/{shared}/nonsense"),
+    ] {
+        let code = guest.get(&url).await.status().as_u16();
+        assert!(code == 404 || code == 400, "{url}: {code}");
+    }
+    let (code, body) = status(guest.get(&format!("{base}/assets/{shared}/original")).await).await;
+    assert_eq!(
+        (code, body["code"].as_str()),
+        (403, Some("forbidden")),
+        "no downloads"
+    );
+    for url in [
+        format!("/api/albums/{album}"),
+        format!("/api/assets/{shared}"),
+        format!("/api/assets/{shared}/thumb"),
+        "/api/timeline".to_owned(),
+        "/api/albums".to_owned(),
+    ] {
+        assert_eq!(guest.get(&url).await.status(), 401, "{url}");
+    }
+    let (code, _) = status(
+        guest
+            .post(
+                &format!("/api/albums/{album}/assets"),
+                &json!({ "ids": [other] }),
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(code, 401, "a guest adds nothing");
+    owner
+        .patch(
+            &format!("{links}/{link_id}"),
+            &json!({ "allow_download": true }),
+        )
+        .await;
+    assert_eq!(
+        guest
+            .get(&format!("{base}/assets/{shared}/original"))
+            .await
+            .status(),
+        200
+    );
+
+    // Comments and uploads only when the link allows them.
+    let said = json!({ "name": "Anna", "body": "Lovely! <b>hi</b>" });
+    let (code, _) = status(guest.post(&format!("{base}/comments"), &said).await).await;
+    assert_eq!(code, 403);
+    let upload = format!("{base}/uploads?name=Anna");
+    let sent = guest
+        .upload_to(&upload, &[("guest.jpg", jpeg(320, 240, 30, None))])
+        .await;
+    assert_eq!(sent.status(), 403);
+    owner
+        .patch(
+            &format!("{links}/{link_id}"),
+            &json!({ "allow_comments": true, "allow_uploads": true }),
+        )
+        .await;
+    assert_eq!(
+        owner
+            .post("/api/notifications/read-all", &json!({}))
+            .await
+            .status(),
+        204
+    );
+    let posted = guest.ok(&format!("{base}/comments"), &said).await;
+    assert_eq!(
+        (posted["guest"].as_str(), posted["author"].is_null()),
+        (Some("Anna"), true)
+    );
+    let thread = viewer.json(&format!("/api/albums/{album}/comments")).await;
+    assert_eq!(thread["comments"][0]["guest"], "Anna");
+    assert_eq!(thread["comments"][0]["body"], "Lovely! <b>hi</b>");
+    let note = &owner.json("/api/notifications").await["items"][0];
+    assert_eq!(note["title"], "Anna (guest) commented on Lisbon 2024");
+    let sent: Value = guest
+        .upload_to(&upload, &[("guest.jpg", jpeg(320, 240, 30, None))])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(sent["files"][0]["status"], "imported", "{sent}");
+    assert!(
+        sent["files"][0].get("asset_id").is_none(),
+        "no ids for guests"
+    );
+    let items = viewer.json(&format!("/api/albums/{album}/assets")).await;
+    let from_guest = items["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["guest"] == "Anna")
+        .expect("the guest's photo is in the album");
+    let guest_photo = from_guest["asset"]["id"].as_i64().unwrap();
+    assert_eq!(
+        owner.json(&format!("/api/assets/{guest_photo}")).await["mine"],
+        true,
+        "the owner's library"
+    );
+    // A guest re-sending someone's private photo adds nothing of theirs.
+    let secret = jpeg(320, 240, 77, None);
+    outsider.upload(&[("secret.jpg", secret.clone())]).await;
+    let sent: Value = guest
+        .upload_to(&upload, &[("secret.jpg", secret)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(sent["files"][0]["status"], "duplicate");
+    assert_eq!(album_ids(&owner, album).await.len(), 2, "not added");
+
+    // Revoked: the same clear answer as a token never given.
+    let listed = owner.json(&links).await;
+    assert_eq!(listed[0]["views"], 1);
+    assert!(listed[0]["last_used_at"].is_string());
+    assert_eq!(
+        owner.delete(&format!("{links}/{link_id}")).await.status(),
+        204
+    );
+    let (code, body) = status(guest.get(&base).await).await;
+    assert_eq!((code, body["code"].as_str()), (410, Some("share_unusable")));
+    assert_eq!(owner.json(&links).await[0]["usable"], false);
+
+    // Guessing gets the same answer, then nothing at all.
+    let mut codes = Vec::new();
+    for n in 0..12 {
+        let (code, _) = status(anonymous.get(&format!("/api/shared/guess{n:0>27}")).await).await;
+        codes.push(code);
+    }
+    assert!(codes[..9].iter().all(|c| *c == 410), "{codes:?}");
+    assert_eq!(codes[11], 429, "{codes:?}");
+}
+
+#[tokio::test]
+async fn share_links_expire_by_the_clock_and_passwords_are_rate_limited() {
+    let Family {
+        server,
+        owner,
+        album,
+        ..
+    } = family().await;
+    let links = format!("/api/albums/{album}/links");
+    let now = server.state().now();
+    let expiring = owner
+        .ok(
+            &links,
+            &json!({ "expires_at": now + chrono::TimeDelta::days(7) }),
+        )
+        .await;
+    let token = |link: &Value| {
+        link["url"]
+            .as_str()
+            .unwrap()
+            .rsplit('/')
+            .next()
+            .unwrap()
+            .to_owned()
+    };
+    let expiring = format!("/api/shared/{}", token(&expiring));
+    let guest = server.browser();
+    assert_eq!(guest.get(&expiring).await.status(), 200);
+    let (code, _) = status(
+        owner
+            .post(
+                &links,
+                &json!({ "expires_at": now - chrono::TimeDelta::hours(1) }),
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(code, 400, "an expiry in the past");
+
+    // With a password: asked for, checked, rate limited, remembered.
+    let locked = owner
+        .ok(&links, &json!({ "password": "blue fish swims" }))
+        .await;
+    let locked = format!("/api/shared/{}", token(&locked));
+    let (code, body) = status(guest.get(&locked).await).await;
+    assert_eq!(
+        (code, body["code"].as_str()),
+        (401, Some("password_required"))
+    );
+    assert_eq!(guest.get(&format!("{locked}/assets")).await.status(), 401);
+    let unlock = format!("{locked}/unlock");
+    let mut codes = Vec::new();
+    for _ in 0..11 {
+        let (code, _) = status(
+            guest
+                .post(&unlock, &json!({ "password": "red fish" }))
+                .await,
+        )
+        .await;
+        codes.push(code);
+    }
+    assert!(codes[..10].iter().all(|c| *c == 401), "{codes:?}");
+    assert_eq!(codes[10], 429);
+    let (code, _) = status(
+        guest
+            .post(&unlock, &json!({ "password": "blue fish swims" }))
+            .await,
+    )
+    .await;
+    assert_eq!(code, 429, "even the right one, until the minute is over");
+    server.clock.advance(chrono::TimeDelta::seconds(61));
+    let opened = guest
+        .ok(&unlock, &json!({ "password": "blue fish swims" }))
+        .await;
+    assert_eq!(opened["title"], "Lisbon 2024");
+    assert_eq!(
+        guest.get(&format!("{locked}/assets")).await.status(),
+        200,
+        "remembered"
+    );
+    let other = server.browser();
+    assert_eq!(
+        other.get(&locked).await.status(),
+        401,
+        "another browser is asked"
+    );
+
+    // A week later the first link has expired.
+    server.clock.advance(chrono::TimeDelta::days(7));
+    let (code, body) = status(guest.get(&expiring).await).await;
+    assert_eq!((code, body["code"].as_str()), (410, Some("share_unusable")));
+}

@@ -287,6 +287,11 @@ impl Browser {
 
     /// Uploads files (name, bytes) as one multipart request.
     pub async fn upload(&self, files: &[(&str, Vec<u8>)]) -> reqwest::Response {
+        self.upload_to("/api/uploads", files).await
+    }
+
+    /// Uploads files as one multipart request to `path`.
+    pub async fn upload_to(&self, path: &str, files: &[(&str, Vec<u8>)]) -> reqwest::Response {
         let mut form = reqwest::multipart::Form::new();
         for (name, bytes) in files {
             form = form.part(
@@ -295,7 +300,7 @@ impl Browser {
             );
         }
         self.client
-            .post(format!("{}/api/uploads", self.base))
+            .post(format!("{}{path}", self.base))
             .multipart(form)
             .send()
             .await

@@ -4,7 +4,7 @@
  * i for info, f for favourite), swipe on touch, zoom with the wheel, a
  * pinch or a double tap, neighbours preloaded, an info panel, Live Photo
  * motion on press, download, favourite and trash. The browser's Back
- * closes it.
+ * closes it. A view may add a side panel (an album: the photo's comments).
  */
 import { api, showError } from '../api.js';
 import { h } from '../dom.js';
@@ -12,6 +12,14 @@ import { icons } from '../icons.js';
 import { duration } from '../library/timeline.js';
 
 /** @typedef {import('../library/timeline.js').Brief} Brief */
+
+/**
+ * A side panel beside the photo, with a button (and the key `c`) to show it.
+ * @typedef {object} ViewerSide
+ * @property {string} label the button's words ("Comments")
+ * @property {(asset: Brief) => HTMLElement} render the panel's content for one photo
+ * @property {boolean} [open] shown from the start
+ */
 
 export class HearthViewer extends HTMLElement {
   constructor() {
@@ -32,14 +40,20 @@ export class HearthViewer extends HTMLElement {
     this.onTrash = null;
     /** Set while the viewer's own Back (on close) is under way. */
     this.swallowPop = false;
+    /** @type {ViewerSide | null} */
+    this.side = null;
   }
 
   /**
    * Opens on `asset` within `list` (for previous and next).
    * @param {Brief} asset
    * @param {Brief[]} list
+   * @param {{ side?: ViewerSide }} [options]
    */
-  open(asset, list) {
+  open(asset, list, options = {}) {
+    this.side = options.side ?? null;
+    this.classList.toggle('with-side', !!this.side?.open);
+    if (this.side?.open) this.classList.remove('with-info');
     this.list = list;
     this.index = Math.max(0, list.findIndex((a) => a.id === asset.id));
     this.opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
@@ -104,6 +118,15 @@ export class HearthViewer extends HTMLElement {
     info.addEventListener('click', () => this.toggleInfo());
     const download = h('a', { class: 'viewer-button', href: `/api/assets/${asset.id}/original?download=true`, download: '', 'aria-label': 'Download the original' }, 'Download');
     const actions = h('div', { class: 'viewer-actions' }, info, download);
+    /** @type {HTMLElement | null} */
+    let side = null;
+    if (this.side) {
+      const toggle = h('button', { type: 'button', class: 'viewer-button', 'aria-label': `${this.side.label} (c)`, 'aria-pressed': String(this.classList.contains('with-side')) }, this.side.label);
+      toggle.addEventListener('click', () => this.toggleSide());
+      actions.prepend(toggle);
+      side = h('aside', { class: 'viewer-side', 'aria-label': this.side.label });
+      if (this.classList.contains('with-side')) side.append(this.side.render(asset));
+    }
     if (asset.mine) {
       const fav = h('button', { type: 'button', class: 'viewer-button', 'aria-pressed': String(asset.fav), 'aria-label': asset.fav ? 'Unfavourite (f)' : 'Favourite (f)' }, asset.fav ? '♥' : '♡');
       fav.addEventListener('click', () => this.favourite());
@@ -123,7 +146,7 @@ export class HearthViewer extends HTMLElement {
     const when = new Date(asset.t).toLocaleString(undefined, { dateStyle: 'full', timeStyle: 'short' });
     const bar = h('div', { class: 'viewer-bar' }, close, h('p', { class: 'viewer-when' }, when), actions);
     const panel = h('aside', { class: 'viewer-info', 'aria-label': 'Details' }, h('p', { class: 'muted' }, 'Loading…'));
-    this.replaceChildren(bar, stage, prev, next, panel);
+    this.replaceChildren(bar, stage, prev, next, panel, ...(side ? [side] : []));
     close.focus();
     if (this.classList.contains('with-info')) this.loadInfo(panel);
     this.preload();
@@ -257,6 +280,7 @@ export class HearthViewer extends HTMLElement {
       ArrowLeft: () => this.go(-1),
       Escape: () => this.close(),
       i: () => this.toggleInfo(),
+      c: () => this.side && this.toggleSide(),
       f: () => this.asset.mine && this.favourite(),
       '+': () => this.zoomAt(Math.min(6, this.scale * 1.5)),
       '-': () => this.zoomAt(Math.max(1, this.scale / 1.5)),
@@ -271,8 +295,19 @@ export class HearthViewer extends HTMLElement {
   toggleInfo() {
     const on = this.classList.toggle('with-info');
     this.querySelector('[aria-label="Info (i)"]')?.setAttribute('aria-pressed', String(on));
+    if (on && this.classList.contains('with-side')) this.toggleSide();
     const panel = this.querySelector('.viewer-info');
     if (on && panel instanceof HTMLElement) this.loadInfo(panel);
+  }
+
+  /** Shows or hides the side panel (one panel at a time beside the photo). */
+  toggleSide() {
+    if (!this.side) return;
+    const on = this.classList.toggle('with-side');
+    this.querySelector(`[aria-label="${this.side.label} (c)"]`)?.setAttribute('aria-pressed', String(on));
+    if (on && this.classList.contains('with-info')) this.toggleInfo();
+    const panel = this.querySelector('.viewer-side');
+    if (panel) panel.replaceChildren(...(on ? [this.side.render(this.asset)] : []));
   }
 
   /** @param {HTMLElement} panel */

@@ -97,18 +97,21 @@ export function layout(assets, width, target) {
 
 /**
  * A grid tile: thumbhash placeholder, the thumbnail fading in over it,
- * and badges (video length, Live, favourite).
+ * and badges (video length, Live, favourite). A button, unless `tag` says
+ * otherwise (a picture inside a link: `span`).
  * @param {Brief} asset
+ * @param {string} [tag]
  * @returns {HTMLElement}
  */
-export function tileElement(asset) {
+export function tileElement(asset, tag = 'button') {
   const label = `${asset.k === 'video' ? 'Video' : 'Photo'}, ${new Date(asset.t).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })}`;
   const img = h('img', { alt: '', loading: 'lazy', decoding: 'async', draggable: 'false' });
   const badges = h('span', { class: 'tile-badges' });
   if (asset.k === 'video') badges.append(h('span', { class: 'badge' }, asset.d ? duration(asset.d) : 'Video'));
   if (asset.k === 'live') badges.append(h('span', { class: 'badge' }, 'Live'));
   if (asset.fav) badges.append(h('span', { class: 'badge badge-fav', 'aria-label': 'Favourite' }, '♥'));
-  const tile = h('button', { type: 'button', class: `tile${asset.th ? '' : ' no-thumb'}`, role: 'listitem', 'aria-label': label, 'data-id': String(asset.id) }, placeholder(asset.th), img, badges);
+  const attrs = tag === 'button' ? { type: 'button', role: 'listitem', 'aria-label': label } : {};
+  const tile = h(tag, { ...attrs, class: `tile${asset.th ? '' : ' no-thumb'}`, 'data-id': String(asset.id) }, placeholder(asset.th), img, badges);
   img.addEventListener('load', () => tile.classList.add('loaded'), { once: true });
   img.addEventListener('error', () => tile.classList.add('no-thumb'), { once: true });
   if (asset.th) img.src = `/api/assets/${asset.id}/thumb?v=${asset.v}`;

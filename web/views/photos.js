@@ -2,15 +2,16 @@
 /**
  * Photos: the timeline of everything you may see, newest first, with a
  * year scrubber, multi-select (click the circle, shift-click a range,
- * long-press on touch), the viewer, and uploads by button or by dropping
- * files anywhere.
+ * long-press on touch), the viewer, adding to albums, and uploads by
+ * button or by dropping files anywhere.
  */
 import '../components/hearth-upload-tray.js';
 import '../components/hearth-viewer.js';
 import { api, showError } from '../api.js';
+import { pickAlbum } from '../albums/add.js';
 import { h } from '../dom.js';
 import { listen, throttled } from '../events.js';
-import { icons } from '../icons.js';
+import { selectionBar } from '../library/selection.js';
 import { monthName, Timeline } from '../library/timeline.js';
 import { button } from '../ui.js';
 
@@ -55,7 +56,13 @@ export function photosView() {
       const count = h('p', { class: 'muted photos-count' });
       const head = h('div', { class: 'page-head' }, h('div', {}, h('h1', {}, 'Photos'), count), h('div', { class: 'page-actions' }, h('a', { class: 'button button-quiet', href: '/trash' }, 'Trash'), uploadButton(page)));
       const gridRoot = h('div', { class: 'timeline-root' });
-      const bar = selectionBar();
+      const bar = selectionBar([
+        ['album', 'Add to album'],
+        ['favourite', 'Favourite'],
+        ['family', 'Share with family'],
+        ['private', 'Make private'],
+        ['trash', 'Move to trash'],
+      ]);
       const scrubber = h('div', { class: 'scrubber', role: 'slider', 'aria-label': 'Jump to a date', tabindex: '0', 'aria-valuemin': '0', 'aria-valuemax': '100' });
       const bubble = h('div', { class: 'scrubber-bubble', hidden: '' });
       page.append(head, gridRoot, scrubber, bubble, bar.el);
@@ -71,6 +78,10 @@ export function photosView() {
       });
       bar.onAction = async (action) => {
         const ids = [...timeline.selected];
+        if (action === 'album') {
+          pickAlbum(ids, () => timeline.clearSelection());
+          return;
+        }
         try {
           if (action === 'trash') await api('/assets/trash', { method: 'POST', body: { ids } });
           else {
@@ -203,35 +214,4 @@ export function photosView() {
       return page;
     },
   };
-}
-
-/** The bar shown while photos are selected. */
-function selectionBar() {
-  const label = h('span', { class: 'selection-count' });
-  const clear = h('button', { type: 'button', class: 'viewer-button', 'aria-label': 'Clear the selection' });
-  clear.innerHTML = icons.close;
-  const actions = [
-    ['favourite', 'Favourite'],
-    ['family', 'Share with family'],
-    ['private', 'Make private'],
-    ['trash', 'Move to trash'],
-  ].map(([action, text]) => {
-    const control = button(text, { class: 'button button-quiet', 'data-action': action });
-    control.addEventListener('click', () => bar.onAction(action));
-    return control;
-  });
-  const el = h('div', { class: 'selection-bar', role: 'toolbar', 'aria-label': 'Selected photos', hidden: '' }, clear, label, h('div', { class: 'selection-actions' }, ...actions));
-  const bar = {
-    el,
-    /** @type {(action: string) => void} */
-    onAction: () => {},
-    onClear: () => {},
-    /** @param {Set<number>} selected */
-    update(selected) {
-      el.hidden = selected.size === 0;
-      label.textContent = `${selected.size} selected`;
-    },
-  };
-  clear.addEventListener('click', () => bar.onClear());
-  return bar;
 }

@@ -10,6 +10,7 @@ import { api, ApiError } from '../api.js';
 import { h } from '../dom.js';
 import { layout, tileElement } from '../library/timeline.js';
 import { navigate } from '../nav.js';
+import { queryProblem } from '../ui.js';
 
 /** @typedef {import('../library/timeline.js').Brief} Brief */
 
@@ -118,7 +119,7 @@ export function searchView() {
           }
           more.replaceChildren(next ? h('span', { class: 'muted' }, 'Loading more…') : '');
         } catch (err) {
-          status.replaceChildren(h('span', { class: 'inline-error', role: 'alert' }, err instanceof ApiError && err.code === 'invalid_query' ? `${err.message}${err.position !== null ? ` (at character ${err.position + 1})` : ''}` : `The search failed: ${err instanceof Error ? err.message : err}`));
+          status.replaceChildren(h('span', { class: 'inline-error', role: 'alert' }, err instanceof ApiError && err.code === 'invalid_query' ? queryProblem(err) : `The search failed: ${queryProblem(err)}`));
           helpPanel.hidden = false;
         } finally {
           loading = false;

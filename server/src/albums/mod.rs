@@ -7,6 +7,8 @@
 pub mod api;
 pub mod comments;
 pub mod content;
+pub mod guest;
+pub mod links;
 pub mod live;
 
 use std::sync::Arc;

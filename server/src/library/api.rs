@@ -586,86 +586,15 @@ impl LibraryApi {
         let me = auth.principal();
         me.require_scope(Scope::Read)?;
         let found = access::find(&state, viewer(me), id.0).await?;
-        let missing = || AppError::NotFound("This file is not available.".into());
-        let path = match kind.0 {
-            MediaKind::Thumb => state.data_dir().derived(found.id).join("thumb.jpg"),
-            MediaKind::Preview => state.data_dir().derived(found.id).join("preview.jpg"),
-            MediaKind::Original => super::locate(&state, found.id, "original")
-                .await?
-                .ok_or_else(missing)?,
-            MediaKind::Video => {
-                let role = match found.kind.as_str() {
-                    "video" => "original",
-                    "live" => "motion",
-                    _ => return Err(missing()),
-                };
-                super::locate(&state, found.id, role)
-                    .await?
-                    .ok_or_else(missing)?
-            }
-        };
-        let response = request
-            .create_response(&path, false, false)
-            .map_err(|err| {
-                use poem::error::StaticFileError;
-                match err {
-                    StaticFileError::NotFound => missing(),
-                    StaticFileError::RangeNotSatisfiable { .. } => {
-                        AppError::InvalidRequest("The requested range is outside the file.".into())
-                    }
-                    other => {
-                        AppError::Internal(anyhow::anyhow!("serving {}: {other}", path.display()))
-                    }
-                }
-            })?;
-        let cacheable = v.0.is_some();
-        let response = match response {
-            StaticFileResponse::Ok {
-                body,
-                content_length,
-                content_type,
-                etag,
-                last_modified,
-                content_range,
-                ..
-            } => {
-                let content_type = match kind.0 {
-                    MediaKind::Thumb | MediaKind::Preview => Some("image/jpeg".to_owned()),
-                    _ if found.mime != "application/octet-stream" => Some(found.mime.clone()),
-                    _ => content_type,
-                };
-                StaticFileResponse::Ok {
-                    body,
-                    content_length,
-                    content_type,
-                    etag,
-                    last_modified,
-                    content_range,
-                    cache_control: Some(
-                        if cacheable {
-                            IMMUTABLE
-                        } else {
-                            "private, no-cache"
-                        }
-                        .to_owned(),
-                    ),
-                }
-            }
-            not_modified @ StaticFileResponse::NotModified => not_modified,
-        };
-        let mut response = response.into_response();
-        if download.0 == Some(true) {
-            let name = path.file_name().map_or_else(
-                || format!("hearth-{}", found.id),
-                |n| n.to_string_lossy().replace(['"', '\\', '\r', '\n'], "_"),
-            );
-            if let Ok(value) = format!("attachment; filename=\"{name}\"").parse() {
-                response
-                    .headers_mut()
-                    .insert(poem::http::header::CONTENT_DISPOSITION, value);
-            }
-        }
-        Ok(Media(response))
+        serve(
+            &state,
+            &found,
+            kind.0,
+            v.0.is_some(),
+            download.0 == Some(true),
+            request,
+        )
+        .await
     }
 
     /// Upload photos and videos: `multipart/form-data` with one or more
@@ -685,6 +614,96 @@ impl LibraryApi {
         let files = uploads::receive(&state, &me.user, multipart).await?;
         Ok(Json(Uploaded { files }))
     }
+}
+
+/// Serves one of an asset's media files (the caller has checked access):
+/// 200, 206 (Range) or 304 (ETag); `cacheable` when the URL carries the
+/// media version; `download` asks the browser to save it.
+pub async fn serve(
+    state: &AppState,
+    found: &asset::Model,
+    kind: MediaKind,
+    cacheable: bool,
+    download: bool,
+    request: StaticFileRequest,
+) -> Result<Media, AppError> {
+    let missing = || AppError::NotFound("This file is not available.".into());
+    let path = match kind {
+        MediaKind::Thumb => state.data_dir().derived(found.id).join("thumb.jpg"),
+        MediaKind::Preview => state.data_dir().derived(found.id).join("preview.jpg"),
+        MediaKind::Original => super::locate(state, found.id, "original")
+            .await?
+            .ok_or_else(missing)?,
+        MediaKind::Video => {
+            let role = match found.kind.as_str() {
+                "video" => "original",
+                "live" => "motion",
+                _ => return Err(missing()),
+            };
+            super::locate(state, found.id, role)
+                .await?
+                .ok_or_else(missing)?
+        }
+    };
+    let response = request
+        .create_response(&path, false, false)
+        .map_err(|err| {
+            use poem::error::StaticFileError;
+            match err {
+                StaticFileError::NotFound => missing(),
+                StaticFileError::RangeNotSatisfiable { .. } => {
+                    AppError::InvalidRequest("The requested range is outside the file.".into())
+                }
+                other => AppError::Internal(anyhow::anyhow!("serving {}: {other}", path.display())),
+            }
+        })?;
+    let response = match response {
+        StaticFileResponse::Ok {
+            body,
+            content_length,
+            content_type,
+            etag,
+            last_modified,
+            content_range,
+            ..
+        } => {
+            let content_type = match kind {
+                MediaKind::Thumb | MediaKind::Preview => Some("image/jpeg".to_owned()),
+                _ if found.mime != "application/octet-stream" => Some(found.mime.clone()),
+                _ => content_type,
+            };
+            StaticFileResponse::Ok {
+                body,
+                content_length,
+                content_type,
+                etag,
+                last_modified,
+                content_range,
+                cache_control: Some(
+                    if cacheable {
+                        IMMUTABLE
+                    } else {
+                        "private, no-cache"
+                    }
+                    .to_owned(),
+                ),
+            }
+        }
+        not_modified @ StaticFileResponse::NotModified => not_modified,
+    };
+    let mut response = response.into_response();
+    if download {
+        let name = path.file_name().map_or_else(
+            || format!("hearth-{}", found.id),
+            |n| n.to_string_lossy().replace(['"', '\\', '\r', '\n'], "_"),
+        );
+        if let Ok(value) = format!("attachment; filename=\"{name}\"").parse() {
+            response
+                .headers_mut()
+                .insert(poem::http::header::CONTENT_DISPOSITION, value);
+        }
+    }
+    Ok(Media(response))
 }
 
 /// Moves the caller's own selected assets into (or out of) the trash.
