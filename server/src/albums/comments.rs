@@ -185,6 +185,18 @@ pub async fn listed(
         .collect())
 }
 
+/// One comment as `viewer` sees it.
+pub async fn one(
+    state: &AppState,
+    row: comment::Model,
+    viewer: Option<(i64, Role)>,
+) -> Result<Comment, AppError> {
+    listed(state, vec![row], viewer)
+        .await?
+        .pop()
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("a comment vanished")))
+}
+
 /// The album's comments (on `asset_id`, or all of them), oldest first.
 pub async fn thread(
     state: &AppState,
@@ -380,11 +392,9 @@ impl CommentsApi {
         me.require_session()?;
         let member = membership(&state, me.user.id, id.0).await?;
         let saved = post(&state, &member, &me.user, &body.body, body.asset_id).await?;
-        let mut listed = listed(&state, vec![saved], Some((me.user.id, member.role))).await?;
-        listed
-            .pop()
+        one(&state, saved, Some((me.user.id, member.role)))
+            .await
             .map(Json)
-            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("a saved comment vanished")))
     }
 
     /// Edit your own comment (it is marked edited).
@@ -425,11 +435,9 @@ impl CommentsApi {
         )
         .await?;
         let saved = own_comment(&state, member.album.id, found.id).await?;
-        let mut listed = listed(&state, vec![saved], Some((me.user.id, member.role))).await?;
-        listed
-            .pop()
+        one(&state, saved, Some((me.user.id, member.role)))
+            .await
             .map(Json)
-            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("an edited comment vanished")))
     }
 
     /// Delete a comment: your own, or anyone's as the album's owner or an

@@ -97,6 +97,30 @@ fn guest_name(text: &str) -> Result<String, AppError> {
     Ok(name)
 }
 
+/// The usable link `token` names; a miss (unknown, expired, revoked — one
+/// answer for all) counts against the caller's address.
+async fn usable(
+    state: &AppState,
+    req: &Request,
+    token: &str,
+) -> Result<album_link::Model, AppError> {
+    let now = state.now();
+    let link = album_link::Entity::find()
+        .filter(album_link::Column::Token.eq(token))
+        .one(state.db())
+        .await?
+        .filter(|link| links::usable(link, now));
+    if let Some(link) = link {
+        return Ok(link);
+    }
+    let ip = Client::of(req).ip.unwrap_or_default();
+    state
+        .accounts()
+        .limiter
+        .attempt(&[format!("share-miss:{ip}")], now)?;
+    Err(AppError::ShareUnusable)
+}
+
 /// The link and album `token` opens for this browser: usable, and its
 /// password given here before. `view` counts a page view.
 async fn open(
@@ -106,19 +130,7 @@ async fn open(
     view: bool,
 ) -> Result<Opened, AppError> {
     let now = state.now();
-    let link = album_link::Entity::find()
-        .filter(album_link::Column::Token.eq(token))
-        .one(state.db())
-        .await?
-        .filter(|link| links::usable(link, now));
-    let Some(link) = link else {
-        let ip = Client::of(req).ip.unwrap_or_default();
-        state
-            .accounts()
-            .limiter
-            .attempt(&[format!("share-miss:{ip}")], now)?;
-        return Err(AppError::ShareUnusable);
-    };
+    let link = usable(state, req, token).await?;
     if link.password_hash.is_some() {
         let granted = match req.cookie().get(GRANT_COOKIE) {
             Some(cookie) => link_grant::Entity::find()
@@ -198,19 +210,8 @@ impl GuestApi {
         body: Json<Unlock>,
     ) -> Result<Json<SharedAlbum>, AppError> {
         let now = state.now();
-        let link = album_link::Entity::find()
-            .filter(album_link::Column::Token.eq(&token.0))
-            .one(state.db())
-            .await?
-            .filter(|link| links::usable(link, now));
+        let link = usable(&state, req, &token.0).await?;
         let ip = Client::of(req).ip.unwrap_or_default();
-        let Some(link) = link else {
-            state
-                .accounts()
-                .limiter
-                .attempt(&[format!("share-miss:{ip}")], now)?;
-            return Err(AppError::ShareUnusable);
-        };
         state.accounts().limiter.attempt(
             &[format!("share:{}", link.id), format!("share-ip:{ip}")],
             now,
@@ -380,11 +381,7 @@ impl GuestApi {
             muted: false,
         };
         comments::after_comment(&state, &member, &format!("{name} (guest)"), None, &saved).await?;
-        let mut listed = comments::listed(&state, vec![saved], None).await?;
-        listed
-            .pop()
-            .map(Json)
-            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("a saved comment vanished")))
+        comments::one(&state, saved, None).await.map(Json)
     }
 
     /// Upload photos as a guest, when the link allows it: they land in the
