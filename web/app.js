@@ -8,8 +8,10 @@ import './components/hearth-shell.js';
 import './components/hearth-toasts.js';
 import './components/hearth-empty-state.js';
 import { api, ApiError, reportClientError, showError } from './api.js';
+import { listen, throttled } from './events.js';
 import { navigate, toSignIn } from './nav.js';
 import { me } from './session.js';
+import { albumView } from './views/album.js';
 import { albumsView } from './views/albums.js';
 import { householdView } from './views/household.js';
 import { libraryView } from './views/library.js';
@@ -18,6 +20,7 @@ import { notFoundView } from './views/not-found.js';
 import { notificationsView } from './views/notifications.js';
 import { photosView } from './views/photos.js';
 import { searchView } from './views/search.js';
+import { sharedView } from './views/shared.js';
 import { securityView } from './views/security.js';
 import { settingsView } from './views/settings.js';
 import { signinView } from './views/signin.js';
@@ -42,13 +45,36 @@ const routes = {
   '/recover': linkView,
 };
 
+/**
+ * Routes with a part that varies, e.g. `/albums/12`.
+ * @type {[RegExp, (...parts: string[]) => View][]}
+ */
+const patterns = [
+  [/^\/albums\/(\d+)$/, (id) => albumView(Number(id))],
+  [/^\/shared\/([\w-]+)$/, (token) => sharedView(token)],
+];
+
+/**
+ * @param {string} path
+ * @returns {View}
+ */
+function route(path) {
+  const exact = routes[path];
+  if (exact) return exact();
+  for (const [pattern, view] of patterns) {
+    const match = path.match(pattern);
+    if (match) return view(...match.slice(1));
+  }
+  return notFoundView();
+}
+
 /** @type {Promise<any> | null} */
 let serverInfo = null;
 
 async function render() {
   const shell = /** @type {import('./components/hearth-shell.js').HearthShell} */ (document.querySelector('hearth-shell'));
   const path = location.pathname.replace(/\/+$/, '') || '/';
-  let view = (routes[path] ?? notFoundView)();
+  let view = route(path);
   if (!view.public) {
     const user = await me({ fresh: true });
     if (!user) {
@@ -65,6 +91,7 @@ async function render() {
   }
   const user = view.public ? null : await me();
   shell.setSignedIn(!!user);
+  followUnread(!!user);
   if (user) refreshUnread();
   document.title = view.title === 'Hearth' ? 'Hearth' : `${view.title} · Hearth`;
   shell.show(view.render(), path);
@@ -74,6 +101,21 @@ function refreshUnread() {
   api('/notifications')
     .then((list) => window.dispatchEvent(new CustomEvent('hearth:unread', { detail: list.unread })))
     .catch(() => {});
+}
+
+/** The bell's count follows the server while someone is signed in. */
+const unreadChanged = throttled(refreshUnread, 300);
+/** @type {(() => void)[]} */
+let unreadStops = [];
+
+/** @param {boolean} signedIn */
+function followUnread(signedIn) {
+  if (signedIn && !unreadStops.length) unreadStops = [listen('notifications', unreadChanged), listen('resync', unreadChanged)];
+  if (!signedIn) {
+    for (const stop of unreadStops) stop();
+    unreadStops = [];
+    unreadChanged.cancel();
+  }
 }
 
 /**
@@ -121,5 +163,8 @@ window.addEventListener('popstate', () => {
   render();
 });
 window.addEventListener('hearth:navigate', render);
+window.addEventListener('hearth:me', (event) => {
+  if (!(/** @type {CustomEvent} */ (event).detail)) followUnread(false);
+});
 document.addEventListener('click', onClick);
 render();

@@ -16,3 +16,16 @@ export function h(tag, attrs = {}, ...children) {
   }
   return element;
 }
+
+/**
+ * Makes `parent`'s children exactly `nodes`, in order, moving only those
+ * that moved: nodes that stay keep their focus, selection and loaded images.
+ * @param {Element} parent
+ * @param {Element[]} nodes
+ */
+export function syncChildren(parent, nodes) {
+  nodes.forEach((node, index) => {
+    if (parent.children[index] !== node) parent.insertBefore(node, parent.children[index] ?? null);
+  });
+  while (parent.children.length > nodes.length) parent.lastElementChild?.remove();
+}

@@ -53,6 +53,24 @@ export function queryProblem(err) {
   return err instanceof Error ? err.message : String(err);
 }
 
+/**
+ * Calls `done` once `page` (a view, just rendered) leaves the screen: for
+ * stopping event listeners and timers.
+ * @param {HTMLElement} page
+ * @param {() => void} done
+ */
+export function onLeave(page, done) {
+  const observer = new MutationObserver(() => {
+    if (page.isConnected) return;
+    observer.disconnect();
+    done();
+  });
+  queueMicrotask(() => {
+    if (page.parentElement) observer.observe(page.parentElement, { childList: true });
+    else done();
+  });
+}
+
 /** A place for one form's error, announced to screen readers. */
 export function errorSlot() {
   return h('p', { class: 'inline-error', role: 'alert', hidden: '' });

@@ -3,7 +3,7 @@ import { test, expect } from './fixtures.js';
 
 const NAV = [
   { name: 'Photos', path: '/', heading: 'Photos' },
-  { name: 'Albums', path: '/albums', heading: 'Albums are coming' },
+  { name: 'Albums', path: '/albums', heading: 'Albums' },
   { name: 'Search', path: '/search', heading: 'Search' },
   { name: 'Settings', path: '/settings', heading: 'Settings' },
 ];

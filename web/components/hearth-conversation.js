@@ -11,7 +11,7 @@
  */
 import { api, showError } from '../api.js';
 import { confirmDialog } from '../dialog.js';
-import { h } from '../dom.js';
+import { h, syncChildren } from '../dom.js';
 import { listen, throttled } from '../events.js';
 import { icons } from '../icons.js';
 import { tileElement } from '../library/timeline.js';
@@ -119,7 +119,7 @@ export class HearthConversation extends HTMLElement {
     this.error = errorSlot();
 
     // The composer.
-    this.area = h('textarea', { id: `${id}-text`, name: 'body', rows: '2', maxlength: String(MAX_COMMENT), placeholder: this.options.asset ? 'Comment on this photo…' : 'Write a comment… (@ to mention someone)', 'aria-autocomplete': 'list', 'aria-controls': `${id}-hints`, 'aria-expanded': 'false', 'aria-describedby': `${id}-count` });
+    this.area = h('textarea', { id: `${id}-text`, name: 'body', rows: '2', maxlength: String(MAX_COMMENT), placeholder: this.options.asset ? 'Comment on this photo…' : 'Write a comment…', 'aria-autocomplete': 'list', 'aria-controls': `${id}-hints`, 'aria-expanded': 'false', 'aria-describedby': `${id}-count` });
     this.counter = h('span', { class: 'muted convo-count', id: `${id}-count` }, `0 / ${MAX_COMMENT}`);
     this.hints = h('ul', { class: 'mention-hints', id: `${id}-hints`, role: 'listbox', 'aria-label': 'People to mention', hidden: '' });
     this.send = h('button', { type: 'submit', class: 'button' }, 'Send');
@@ -190,7 +190,10 @@ export class HearthConversation extends HTMLElement {
         const isNew = !entry && !first;
         entry = { key, node: this.commentNode(comment) };
         if (isNew) {
-          entry.node.classList.add('comment-new');
+          const node = entry.node;
+          node.classList.add('comment-new');
+          node.addEventListener('animationend', () => node.classList.remove('comment-new'), { once: true });
+          setTimeout(() => node.classList.remove('comment-new'), 2500);
           arrived = entry.node;
           mineArrived ||= comment.mine;
         }
@@ -200,10 +203,7 @@ export class HearthConversation extends HTMLElement {
     }
     for (const id of this.nodes.keys()) if (!seen.has(id)) this.nodes.delete(id);
     // Moves only what moved, so focus in an edit box stays.
-    wanted.forEach((node, index) => {
-      if (list.children[index] !== node) list.insertBefore(node, list.children[index] ?? null);
-    });
-    while (list.children.length > wanted.length) list.lastElementChild?.remove();
+    syncChildren(list, wanted);
     /** @type {HTMLElement} */ (this.empty).hidden = wanted.length > 0;
     this.loaded = true;
     this.options.onCount?.(conversation.comments.length);
@@ -218,7 +218,7 @@ export class HearthConversation extends HTMLElement {
     const heart = /** @type {HTMLButtonElement} */ (this.heart);
     const what = this.options.asset ? 'this photo' : 'this album';
     heart.innerHTML = icons.heart;
-    heart.append(h('span', { class: 'heart-count' }, String(hearts.length)));
+    heart.append(h('span', { class: 'heart-count' }, hearts.length ? String(hearts.length) : 'Heart'));
     heart.setAttribute('aria-pressed', String(hearted));
     heart.setAttribute('aria-label', hearted ? `Take back your heart on ${what} (${hearts.length})` : `Heart ${what} (${hearts.length})`);
     const names = hearts.map((p) => (p.id === this.options.me ? 'you' : p.name));

@@ -17,6 +17,7 @@ import { duration } from '../library/timeline.js';
  * A side panel beside the photo, with a button (and the key `c`) to show it.
  * @typedef {object} ViewerSide
  * @property {string} label the button's words ("Comments")
+ * @property {string} [icon] the button's icon (SVG markup from icons.js)
  * @property {(asset: Brief) => HTMLElement} render the panel's content for one photo
  * @property {boolean} [open] shown from the start
  */
@@ -121,7 +122,8 @@ export class HearthViewer extends HTMLElement {
     /** @type {HTMLElement | null} */
     let side = null;
     if (this.side) {
-      const toggle = h('button', { type: 'button', class: 'viewer-button', 'aria-label': `${this.side.label} (c)`, 'aria-pressed': String(this.classList.contains('with-side')) }, this.side.label);
+      const toggle = h('button', { type: 'button', class: 'viewer-button viewer-side-toggle', 'aria-label': `${this.side.label} (c)`, 'aria-pressed': String(this.classList.contains('with-side')) }, h('span', { class: 'viewer-side-label' }, this.side.label));
+      if (this.side.icon) toggle.insertAdjacentHTML('afterbegin', this.side.icon);
       toggle.addEventListener('click', () => this.toggleSide());
       actions.prepend(toggle);
       side = h('aside', { class: 'viewer-side', 'aria-label': this.side.label });
@@ -380,3 +382,13 @@ export class HearthViewer extends HTMLElement {
 }
 
 customElements.define('hearth-viewer', HearthViewer);
+
+/** The page's one viewer (made on first use). */
+export function viewer() {
+  let found = document.querySelector('hearth-viewer');
+  if (!found) {
+    found = h('hearth-viewer');
+    document.body.append(found);
+  }
+  return /** @type {HearthViewer} */ (found);
+}

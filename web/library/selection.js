@@ -34,3 +34,96 @@ export function selectionBar(actions) {
   clear.addEventListener('click', () => bar.onClear());
   return bar;
 }
+
+/**
+ * Which photos are selected, with ranges (shift-click) in a given order.
+ */
+export class Selection {
+  /** @param {(selected: Set<number>) => void} onChange */
+  constructor(onChange) {
+    /** @type {Set<number>} */
+    this.selected = new Set();
+    /** @type {number | null} */
+    this.anchor = null;
+    this.onChange = onChange;
+  }
+
+  /**
+   * Selects or unselects; with `range`, everything from the last one.
+   * @param {number} id
+   * @param {boolean} range
+   * @param {number[]} order every id, in the order shown
+   */
+  toggle(id, range, order) {
+    if (range && this.anchor !== null) {
+      const [a, b] = [order.indexOf(this.anchor), order.indexOf(id)].sort((x, y) => x - y);
+      if (a >= 0) for (const each of order.slice(a, b + 1)) this.selected.add(each);
+    } else if (this.selected.has(id)) {
+      this.selected.delete(id);
+    } else {
+      this.selected.add(id);
+    }
+    this.anchor = id;
+    this.onChange(this.selected);
+  }
+
+  clear() {
+    this.selected.clear();
+    this.anchor = null;
+    this.onChange(this.selected);
+  }
+
+  /**
+   * Marks tiles selected or not.
+   * @param {Iterable<[number, HTMLElement]>} tiles
+   */
+  paint(tiles) {
+    for (const [id, tile] of tiles) {
+      tile.classList.toggle('selected', this.selected.has(id));
+      if (tile.classList.contains('selectable')) tile.setAttribute('aria-pressed', String(this.selected.has(id)));
+    }
+  }
+}
+
+/**
+ * Makes a grid tile selectable: a check circle (click it, or shift-,
+ * ctrl- or cmd-click the tile, or press long on touch), and opening on a
+ * plain click while nothing is selected.
+ * @param {HTMLElement} tile from `tileElement()`
+ * @param {object} how
+ * @param {() => boolean} how.selecting whether something is selected
+ * @param {boolean} how.selected whether this one is, now
+ * @param {(range: boolean) => void} how.toggle
+ * @param {() => void} how.open
+ */
+export function selectable(tile, { selecting, selected, toggle, open }) {
+  tile.classList.add('selectable');
+  tile.append(h('span', { class: 'tile-check', 'aria-hidden': 'true' }));
+  tile.classList.toggle('selected', selected);
+  tile.setAttribute('aria-pressed', String(selected));
+  let pressed = 0;
+  let longPressed = false;
+  tile.addEventListener('pointerdown', (event) => {
+    longPressed = false;
+    if (event.pointerType !== 'touch') return;
+    pressed = window.setTimeout(() => {
+      longPressed = true;
+      toggle(false);
+      navigator.vibrate?.(10);
+    }, 450);
+  });
+  const cancel = () => clearTimeout(pressed);
+  tile.addEventListener('pointerup', cancel);
+  tile.addEventListener('pointercancel', cancel);
+  tile.addEventListener('pointerleave', cancel);
+  tile.addEventListener('contextmenu', (event) => {
+    if (longPressed) event.preventDefault();
+  });
+  tile.addEventListener('click', (event) => {
+    if (longPressed) return;
+    const onCheck = event.target instanceof HTMLElement && event.target.classList.contains('tile-check');
+    if (selecting() || onCheck || event.shiftKey || event.metaKey || event.ctrlKey) toggle(event.shiftKey);
+    else open();
+  });
+  return tile;
+}

@@ -8,6 +8,7 @@
  */
 import { api } from '../api.js';
 import { h } from '../dom.js';
+import { selectable, Selection } from './selection.js';
 import { placeholder } from './thumbhash.js';
 
 /**
@@ -98,23 +99,26 @@ export function layout(assets, width, target) {
 /**
  * A grid tile: thumbhash placeholder, the thumbnail fading in over it,
  * and badges (video length, Live, favourite). A button, unless `tag` says
- * otherwise (a picture inside a link: `span`).
+ * otherwise (a picture inside a link: `span`). `media` is where the
+ * thumbnail comes from (a guest's share link has its own).
  * @param {Brief} asset
  * @param {string} [tag]
+ * @param {string} [media]
  * @returns {HTMLElement}
  */
-export function tileElement(asset, tag = 'button') {
+export function tileElement(asset, tag = 'button', media = '/api/assets') {
   const label = `${asset.k === 'video' ? 'Video' : 'Photo'}, ${new Date(asset.t).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })}`;
   const img = h('img', { alt: '', loading: 'lazy', decoding: 'async', draggable: 'false' });
   const badges = h('span', { class: 'tile-badges' });
   if (asset.k === 'video') badges.append(h('span', { class: 'badge' }, asset.d ? duration(asset.d) : 'Video'));
   if (asset.k === 'live') badges.append(h('span', { class: 'badge' }, 'Live'));
   if (asset.fav) badges.append(h('span', { class: 'badge badge-fav', 'aria-label': 'Favourite' }, '♥'));
+  /** @type {Record<string, string>} */
   const attrs = tag === 'button' ? { type: 'button', role: 'listitem', 'aria-label': label } : {};
   const tile = h(tag, { ...attrs, class: `tile${asset.th ? '' : ' no-thumb'}`, 'data-id': String(asset.id) }, placeholder(asset.th), img, badges);
   img.addEventListener('load', () => tile.classList.add('loaded'), { once: true });
   img.addEventListener('error', () => tile.classList.add('no-thumb'), { once: true });
-  if (asset.th) img.src = `/api/assets/${asset.id}/thumb?v=${asset.v}`;
+  if (asset.th) img.src = `${media}/${asset.id}/thumb?v=${asset.v}`;
   return tile;
 }
 
@@ -148,10 +152,7 @@ export class Timeline {
     this.options = options;
     /** @type {Month[]} */
     this.months = [];
-    /** @type {Set<number>} */
-    this.selected = new Set();
-    /** @type {number | null} */
-    this.anchor = null;
+    this.selection = new Selection(() => this.refreshSelection());
     this.frame = 0;
     this.width = 0;
     this.total = 0;
@@ -293,7 +294,7 @@ export class Timeline {
           keep.add(item.asset.id);
           let tile = month.tiles.get(item.asset.id);
           if (!tile) {
-            tile = this.tile(item.asset, month);
+            tile = this.tile(item.asset);
             month.tiles.set(item.asset.id, tile);
             month.body.append(tile);
           }
@@ -338,45 +339,19 @@ export class Timeline {
       });
   }
 
-  /**
-   * @param {Brief} asset
-   * @param {Month} month
-   */
-  tile(asset, month) {
-    const check = h('span', { class: 'tile-check', 'aria-hidden': 'true' });
-    const tile = tileElement(asset);
-    tile.append(check);
-    if (this.selected.has(asset.id)) tile.classList.add('selected');
-    tile.setAttribute('aria-pressed', String(this.selected.has(asset.id)));
-    let pressed = 0;
-    let longPressed = false;
-    tile.addEventListener('pointerdown', (event) => {
-      longPressed = false;
-      if (event.pointerType !== 'touch') return;
-      pressed = window.setTimeout(() => {
-        longPressed = true;
-        this.toggle(asset.id, false);
-        navigator.vibrate?.(10);
-      }, 450);
+  /** @param {Brief} asset */
+  tile(asset) {
+    return selectable(tileElement(asset), {
+      selecting: () => this.selected.size > 0,
+      selected: this.selected.has(asset.id),
+      toggle: (range) => this.toggle(asset.id, range),
+      open: () => this.options.onOpen(asset, this.loaded()),
     });
-    const cancel = () => clearTimeout(pressed);
-    tile.addEventListener('pointerup', cancel);
-    tile.addEventListener('pointercancel', cancel);
-    tile.addEventListener('pointerleave', cancel);
-    tile.addEventListener('contextmenu', (event) => {
-      if (longPressed) event.preventDefault();
-    });
-    tile.addEventListener('click', (event) => {
-      if (longPressed) return;
-      const onCheck = event.target instanceof HTMLElement && event.target.classList.contains('tile-check');
-      if (this.selected.size || onCheck || event.shiftKey || event.metaKey || event.ctrlKey) {
-        this.toggle(asset.id, event.shiftKey);
-      } else {
-        this.options.onOpen(asset, this.loaded());
-      }
-      void month;
-    });
-    return tile;
+  }
+
+  /** The selected assets' ids. */
+  get selected() {
+    return this.selection.selected;
   }
 
   /** Every fetched asset, in timeline order. */
@@ -390,33 +365,16 @@ export class Timeline {
    * @param {boolean} range
    */
   toggle(id, range) {
-    if (range && this.anchor !== null) {
-      const all = this.loaded().map((a) => a.id);
-      const [a, b] = [all.indexOf(this.anchor), all.indexOf(id)].sort((x, y) => x - y);
-      if (a >= 0) for (const each of all.slice(a, b + 1)) this.selected.add(each);
-    } else if (this.selected.has(id)) {
-      this.selected.delete(id);
-    } else {
-      this.selected.add(id);
-    }
-    this.anchor = id;
-    this.refreshSelection();
+    this.selection.toggle(id, range, this.loaded().map((a) => a.id));
   }
 
   clearSelection() {
-    this.selected.clear();
-    this.anchor = null;
-    this.refreshSelection();
+    this.selection.clear();
   }
 
   refreshSelection() {
     this.grid.classList.toggle('selecting', this.selected.size > 0);
-    for (const month of this.months) {
-      for (const [id, tile] of month.tiles) {
-        tile.classList.toggle('selected', this.selected.has(id));
-        tile.setAttribute('aria-pressed', String(this.selected.has(id)));
-      }
-    }
+    for (const month of this.months) this.selection.paint(month.tiles);
     this.options.onSelect(this.selected);
   }
 

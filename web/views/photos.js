@@ -6,7 +6,7 @@
  * button or by dropping files anywhere.
  */
 import '../components/hearth-upload-tray.js';
-import '../components/hearth-viewer.js';
+import { viewer } from '../components/hearth-viewer.js';
 import { api, showError } from '../api.js';
 import { pickAlbum } from '../albums/add.js';
 import { h } from '../dom.js';
@@ -23,15 +23,6 @@ function tray() {
     document.body.append(/** @type {HTMLElement} */ (found));
   }
   return /** @type {import('../components/hearth-upload-tray.js').HearthUploadTray} */ (found);
-}
-
-function viewer() {
-  let found = document.querySelector('hearth-viewer');
-  if (!found) {
-    found = h('hearth-viewer');
-    document.body.append(found);
-  }
-  return /** @type {import('../components/hearth-viewer.js').HearthViewer} */ (found);
 }
 
 /** @param {HTMLElement} page */

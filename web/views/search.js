@@ -1,13 +1,16 @@
 // @ts-check
 /**
  * Search: the query (in the URL, so it can be shared and Back works), the
- * results in the same justified grid as Photos, facet chips to narrow, and
- * help with the query language when nothing matches.
+ * results in the same justified grid as Photos, facet chips to narrow,
+ * selection to add results to an album, and help with the query language
+ * when nothing matches.
  */
 import '../components/hearth-search-box.js';
-import '../components/hearth-viewer.js';
+import { viewer } from '../components/hearth-viewer.js';
 import { api, ApiError } from '../api.js';
+import { pickAlbum } from '../albums/add.js';
 import { h } from '../dom.js';
+import { selectable, Selection, selectionBar } from '../library/selection.js';
 import { layout, tileElement } from '../library/timeline.js';
 import { navigate } from '../nav.js';
 import { queryProblem } from '../ui.js';
@@ -57,7 +60,8 @@ export function searchView() {
       const grid = h('div', { class: 'search-grid', role: 'list' });
       const more = h('div', { class: 'search-more' });
       const nothing = h('div', { class: 'card', hidden: '' }, h('h2', {}, 'Try fewer words, or these'), help());
-      const page = h('div', { class: 'page page-wide search-page' }, h('h1', { class: 'visually-hidden' }, 'Search'), h('div', { class: 'search-head' }, box, helpButton), helpPanel, status, facets, nothing, grid, more);
+      const bar = selectionBar([['album', 'Add to album']]);
+      const page = h('div', { class: 'page page-wide search-page' }, h('h1', { class: 'visually-hidden' }, 'Search'), h('div', { class: 'search-head' }, box, helpButton), helpPanel, status, facets, nothing, grid, more, bar.el);
       if (!query) {
         queueMicrotask(() => box.focus());
         status.textContent = 'Search by words, places, dates, cameras and more.';
@@ -68,6 +72,13 @@ export function searchView() {
 
       /** @type {Brief[]} */
       const results = [];
+      const selection = new Selection((selected) => {
+        grid.classList.toggle('selecting', selected.size > 0);
+        selection.paint([...grid.querySelectorAll('.tile')].map((tile) => /** @type {[number, HTMLElement]} */ ([Number(tile.getAttribute('data-id')), tile])));
+        bar.update(selected);
+      });
+      bar.onClear = () => selection.clear();
+      bar.onAction = () => pickAlbum([...selection.selected], () => selection.clear());
       /** @type {string | undefined} */
       let next;
       let loading = false;
@@ -79,7 +90,12 @@ export function searchView() {
         grid.replaceChildren(
           ...rows.flatMap((row) =>
             row.items.map((item) => {
-              const tile = tileOf(item.asset, () => openViewer(item.asset));
+              const tile = selectable(tileElement(item.asset), {
+                selecting: () => selection.selected.size > 0,
+                selected: selection.selected.has(item.asset.id),
+                toggle: (range) => selection.toggle(item.asset.id, range, results.map((a) => a.id)),
+                open: () => openViewer(item.asset),
+              });
               tile.style.transform = `translate(${item.x}px, ${row.top}px)`;
               tile.style.width = `${item.w}px`;
               tile.style.height = `${row.height}px`;
@@ -89,14 +105,7 @@ export function searchView() {
         );
       };
       /** @param {Brief} asset */
-      const openViewer = (asset) => {
-        let viewer = document.querySelector('hearth-viewer');
-        if (!viewer) {
-          viewer = h('hearth-viewer');
-          document.body.append(viewer);
-        }
-        /** @type {any} */ (viewer).open(asset, results);
-      };
+      const openViewer = (asset) => viewer().open(asset, results);
       const load = async () => {
         if (loading) return;
         loading = true;
@@ -179,14 +188,4 @@ function facetGroups(query, facets) {
         }),
       ),
     );
-}
-
-/**
- * @param {Brief} asset
- * @param {() => void} open
- */
-function tileOf(asset, open) {
-  const tile = tileElement(asset);
-  tile.addEventListener('click', open);
-  return tile;
 }
