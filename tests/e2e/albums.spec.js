@@ -11,6 +11,27 @@ const photos = ['UTC-20240413-203720-Tokyo.jpg', 'UTC-20240413-203630-London.jpg
 test.use({ allowedConsoleErrors: [/status of (400|409)/] });
 
 /**
+ * What goes wrong in a second browser's page: requests to other hosts,
+ * console errors, uncaught exceptions.
+ * @param {import('@playwright/test').BrowserContext} context
+ * @param {import('@playwright/test').Page} page
+ * @param {string} url the server's
+ * @returns {string[]}
+ */
+function watch(context, page, url) {
+  /** @type {string[]} */
+  const problems = [];
+  context.on('request', (request) => {
+    if (new URL(request.url()).origin !== new URL(url).origin) problems.push(`requested ${request.url()}`);
+  });
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(message.text());
+  });
+  page.on('pageerror', (error) => problems.push(String(error)));
+  return problems;
+}
+
+/**
  * The bell's unread count, from its accessible name.
  * @param {import('@playwright/test').Page} page
  */
@@ -28,15 +49,7 @@ test('a shared album: photos and comments reach the other member live, as plain 
   const invite = await (await page.request.post('/api/household/invites', { data: { role: 'member' }, headers: origin })).json();
   const context = await browser.newContext({ baseURL: hearth.url, viewport: { width: 1280, height: 860 } });
   const ben = await context.newPage();
-  /** @type {string[]} */
-  const benProblems = [];
-  context.on('request', (request) => {
-    if (new URL(request.url()).origin !== new URL(hearth.url).origin) benProblems.push(`requested ${request.url()}`);
-  });
-  ben.on('console', (message) => {
-    if (message.type() === 'error') benProblems.push(message.text());
-  });
-  ben.on('pageerror', (error) => benProblems.push(String(error)));
+  const benProblems = watch(context, ben, hearth.url);
   ben.on('dialog', (dialog) => {
     benProblems.push(`a ${dialog.type()} opened: ${dialog.message()}`);
     dialog.dismiss();
@@ -106,6 +119,12 @@ test('a shared album: photos and comments reach the other member live, as plain 
   await page.screenshot({ path: testInfo.outputPath('confirm-private.png'), animations: 'disabled' });
   await ask.getByRole('button', { name: 'Add them' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Added 2 photos' })).toBeVisible();
+  // The viewer offers the same, one photo at a time.
+  await page.locator('.tile').first().click();
+  await page.getByRole('dialog', { name: 'Photo viewer' }).getByRole('button', { name: 'Add to album' }).click();
+  const picker = page.getByRole('dialog', { name: 'Add to album' });
+  await expect(picker.getByRole('button', { name: /Summer/ })).toBeVisible();
+  await picker.getByRole('button', { name: 'Close' }).click();
 
   // Ben sees them arrive, without a reload.
   await expect(ben.locator('.album-grid-tiles .tile')).toHaveCount(2);
@@ -170,14 +189,7 @@ test('a shared album: photos and comments reach the other member live, as plain 
   // A guest, with no account, sees the album and nothing of the app.
   const guestContext = await browser.newContext({ baseURL: hearth.url, viewport: { width: 390, height: 844 } });
   const guest = await guestContext.newPage();
-  /** @type {string[]} */
-  const guestProblems = [];
-  guestContext.on('request', (request) => {
-    if (new URL(request.url()).origin !== new URL(hearth.url).origin) guestProblems.push(`requested ${request.url()}`);
-  });
-  guest.on('console', (message) => {
-    if (message.type() === 'error') guestProblems.push(message.text());
-  });
+  const guestProblems = watch(guestContext, guest, hearth.url);
   await guest.goto(sharedPath);
   await expect(guest.getByRole('heading', { level: 1 })).toHaveText(title);
   await expect(guest.getByText('Shared by Olivia · 2 photos')).toBeVisible();

@@ -6,6 +6,7 @@
  * motion on press, download, favourite and trash. The browser's Back
  * closes it. A view may add a side panel (an album: the photo's comments).
  */
+import { pickAlbum } from '../albums/add.js';
 import { api, showError } from '../api.js';
 import { h } from '../dom.js';
 import { icons } from '../icons.js';
@@ -132,9 +133,11 @@ export class HearthViewer extends HTMLElement {
     if (asset.mine) {
       const fav = h('button', { type: 'button', class: 'viewer-button', 'aria-pressed': String(asset.fav), 'aria-label': asset.fav ? 'Unfavourite (f)' : 'Favourite (f)' }, asset.fav ? '♥' : '♡');
       fav.addEventListener('click', () => this.favourite());
+      const album = h('button', { type: 'button', class: 'viewer-button', 'aria-label': 'Add to album' }, 'Album');
+      album.addEventListener('click', () => pickAlbum([asset.id]));
       const trash = h('button', { type: 'button', class: 'viewer-button', 'aria-label': 'Move to trash' }, 'Trash');
       trash.addEventListener('click', () => this.trash());
-      actions.append(fav, trash);
+      actions.append(fav, album, trash);
     }
     const media = this.media(asset);
     const stage = h('div', { class: 'viewer-stage' }, media);
