@@ -328,3 +328,22 @@ async fn album_events_reach_its_members_only_and_survive_a_restart() {
     let mut again = Stream::open_after(&viewer, Some(&seen)).await;
     assert_eq!(again.next().await.expect("an event").0, "resync");
 }
+
+#[tokio::test]
+async fn a_security_notice_reaches_the_bell_at_once() {
+    let server = TestServer::start().await;
+    let owner = server.owner().await;
+    let (member, id) = join(&server, &owner, "member", "mira").await;
+    let mut events = Stream::open(&member).await;
+    let changed = owner
+        .patch(
+            &format!("/api/household/members/{id}"),
+            &json!({ "role": "admin" }),
+        )
+        .await;
+    assert_eq!(changed.status(), 200);
+    assert_eq!(events.named("notifications").await["kind"], "notifications");
+    let notes = member.json("/api/notifications").await;
+    assert_eq!(notes["items"][0]["kind"], "role_changed");
+    assert_eq!(notes["items"][0]["read"], false);
+}

@@ -119,6 +119,9 @@ pub async fn change_member(
     active.updated_at = Set(now);
     let member = active.update(&txn).await?;
     txn.commit().await?;
+    state
+        .events()
+        .publish(crate::events::Event::notifications(member.id));
     Ok(member)
 }
 
@@ -182,6 +185,9 @@ pub async fn transfer_ownership(
     )
     .await?;
     txn.commit().await?;
+    state
+        .events()
+        .publish(crate::events::Event::notifications(heir.id));
     Ok(heir)
 }
 

@@ -64,6 +64,9 @@ pub async fn start_session(
         .await?;
     }
     txn.commit().await?;
+    state
+        .events()
+        .publish(crate::events::Event::notifications(user.id));
     Ok(session)
 }
 
@@ -274,6 +277,9 @@ pub async fn finish_link_passkey(
         .await?;
     }
     txn.commit().await?;
+    state
+        .events()
+        .publish(crate::events::Event::notifications(user.id));
     Ok(user)
 }
 
