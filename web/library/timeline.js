@@ -287,6 +287,8 @@ export class Timeline {
         continue;
       }
       const keep = new Set();
+      /** @type {HTMLElement | null} */
+      let previous = null;
       for (const row of month.rows ?? []) {
         const rowTop = month.top + HEADER + row.top;
         if (rowTop + row.height < from || rowTop > to) continue;
@@ -296,8 +298,16 @@ export class Timeline {
           if (!tile) {
             tile = this.tile(item.asset);
             month.tiles.set(item.asset.id, tile);
-            month.body.append(tile);
           }
+          // The document's order follows the screen's (screen readers,
+          // the keyboard), also for a tile drawn anew after a change.
+          /** @type {Element | null} */
+          const there = previous ? previous.nextElementSibling : month.body.firstElementChild;
+          if (there !== tile) {
+            if (previous) previous.after(tile);
+            else month.body.prepend(tile);
+          }
+          previous = tile;
           tile.style.transform = `translate(${item.x}px, ${row.top}px)`;
           tile.style.width = `${item.w}px`;
           tile.style.height = `${row.height}px`;

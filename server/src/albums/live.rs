@@ -206,15 +206,19 @@ impl Follower {
 }
 
 /// Follows the index: after each commit, every live album re-checks the
-/// photos it changed (all of them at start, after a rebuild, or when it
-/// fell behind).
+/// photos it changed (all of them at start — once the index is complete —
+/// after a rebuild, or when it fell behind).
 #[must_use]
 pub fn follow(state: &AppState, search: &Arc<crate::search::Runtime>) -> Follower {
     let (stop, mut stopped) = watch::channel(false);
     let mut applied = search.applied.subscribe();
     let state = state.clone();
+    // An index without a record of what it holds is being rebuilt: every
+    // rule would match nothing until then (the rebuild says `All` when
+    // done), so the first check waits for it.
+    let ready = search.current().applied().is_some();
     let task = tokio::spawn(async move {
-        let mut next = Some(Applied::All);
+        let mut next = ready.then_some(Applied::All);
         loop {
             if let Some(what) = next.take() {
                 let among = match &what {
