@@ -965,6 +965,15 @@ async fn share_links_open_one_album_to_guests_and_nothing_else() {
             .status(),
         204
     );
+    for name in ["  ".to_owned(), "n".repeat(51)] {
+        let said = json!({ "name": name, "body": "hi" });
+        let (code, body) = status(guest.post(&format!("{base}/comments"), &said).await).await;
+        assert_eq!(
+            (code, body["code"].as_str()),
+            (400, Some("invalid_request")),
+            "{name:?}"
+        );
+    }
     let posted = guest.ok(&format!("{base}/comments"), &said).await;
     assert_eq!(
         (posted["guest"].as_str(), posted["author"].is_null()),
@@ -1119,6 +1128,28 @@ async fn share_links_expire_by_the_clock_and_passwords_are_rate_limited() {
         401,
         "another browser is asked"
     );
+
+    // A new password: browsers that gave the old one are asked again.
+    let locked_id = owner.json(&links).await[0]["id"].as_i64().unwrap();
+    let changed = owner
+        .patch(
+            &format!("{links}/{locked_id}"),
+            &json!({ "password": "green fish swims" }),
+        )
+        .await;
+    assert_eq!(changed.status(), 200);
+    let (code, body) = status(guest.get(&locked).await).await;
+    assert_eq!(
+        (code, body["code"].as_str()),
+        (401, Some("password_required"))
+    );
+    for bad in [
+        json!({ "password": "short" }),
+        json!({ "label": "x".repeat(101) }),
+    ] {
+        let (code, _) = status(owner.patch(&format!("{links}/{locked_id}"), &bad).await).await;
+        assert_eq!(code, 400, "{bad}");
+    }
 
     // A week later the first link has expired.
     server.clock.advance(chrono::TimeDelta::days(7));

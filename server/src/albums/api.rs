@@ -286,16 +286,20 @@ async fn details(
         .order_by_asc(album_member::Column::Id)
         .all(state.db())
         .await?;
-    let mut members = Vec::with_capacity(rows.len());
-    for row in rows {
-        let person = user(state, row.user_id).await?;
-        members.push(AlbumMember {
-            id: person.id,
-            name: person.display_name,
-            username: person.username,
-            role: Role::parse(&row.role),
-        });
-    }
+    let ids: Vec<i64> = rows.iter().map(|row| row.user_id).collect();
+    let mut people = super::people(state, &ids).await?;
+    let members = rows
+        .iter()
+        .filter_map(|row| {
+            let person = people.remove(&row.user_id)?;
+            Some(AlbumMember {
+                id: person.id,
+                name: person.display_name,
+                username: person.username,
+                role: Role::parse(&row.role),
+            })
+        })
+        .collect();
     Ok(AlbumDetails {
         album: summary(state, member, me).await?,
         rule: member.album.rule.clone(),

@@ -4,7 +4,7 @@
 //! notify them even when they muted the album; other members hear of new
 //! comments unless they muted it.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 use poem::web::Data;
@@ -17,7 +17,7 @@ use sea_orm::{
 };
 
 use super::api::{Done, Person};
-use super::{Membership, Role, membership};
+use super::{Membership, Role, membership, people};
 use crate::accounts::principal::Auth;
 use crate::accounts::tokens::Scope;
 use crate::api::ApiTag;
@@ -145,17 +145,6 @@ async fn target(state: &AppState, album_id: i64, asset_id: Option<i64>) -> Resul
         )),
         _ => Ok(()),
     }
-}
-
-/// People by id.
-async fn people(state: &AppState, ids: &[i64]) -> Result<HashMap<i64, user::Model>, AppError> {
-    Ok(user::Entity::find()
-        .filter(user::Column::Id.is_in(ids.iter().copied()))
-        .all(state.db())
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u))
-        .collect())
 }
 
 /// Comments as `viewer` (a member's id, or none for a guest) sees them.
@@ -308,6 +297,14 @@ pub async fn after_comment(
     Ok(())
 }
 
+/// Hearts on one photo, or (`None`) on the album itself.
+fn on(asset_id: Option<i64>) -> sea_orm::sea_query::SimpleExpr {
+    match asset_id {
+        Some(id) => reaction::Column::AssetId.eq(id),
+        None => reaction::Column::AssetId.is_null(),
+    }
+}
+
 /// The hearts on the album (or one photo of it), and whether `user_id`'s
 /// is among them.
 async fn hearts(
@@ -318,10 +315,7 @@ async fn hearts(
 ) -> Result<(Vec<Person>, bool), AppError> {
     let rows = reaction::Entity::find()
         .filter(reaction::Column::AlbumId.eq(album_id))
-        .filter(match asset_id {
-            Some(id) => reaction::Column::AssetId.eq(id),
-            None => reaction::Column::AssetId.is_null(),
-        })
+        .filter(on(asset_id))
         .order_by_asc(reaction::Column::Id)
         .all(state.db())
         .await?;
@@ -502,10 +496,7 @@ impl CommentsApi {
             reaction::Entity::delete_many()
                 .filter(reaction::Column::AlbumId.eq(member.album.id))
                 .filter(reaction::Column::UserId.eq(me.user.id))
-                .filter(match body.asset_id {
-                    Some(id) => reaction::Column::AssetId.eq(id),
-                    None => reaction::Column::AssetId.is_null(),
-                })
+                .filter(on(body.asset_id))
                 .exec(state.db())
                 .await?;
         }

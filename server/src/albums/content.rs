@@ -216,18 +216,19 @@ pub async fn remove(
     }
     let removed: Vec<i64> = allowed.iter().map(|row| row.asset_id).collect();
     for chunk in removed.chunks(1_000) {
-        let rows = album_asset::Entity::update_many()
-            .filter(album_asset::Column::AlbumId.eq(member.album.id))
-            .filter(album_asset::Column::AssetId.is_in(chunk.iter().copied()));
+        let these = sea_orm::Condition::all()
+            .add(album_asset::Column::AlbumId.eq(member.album.id))
+            .add(album_asset::Column::AssetId.is_in(chunk.iter().copied()));
         if member.album.rule.is_some() {
-            rows.col_expr(album_asset::Column::State, Expr::value("excluded"))
+            album_asset::Entity::update_many()
+                .col_expr(album_asset::Column::State, Expr::value("excluded"))
                 .col_expr(album_asset::Column::AddedBy, Expr::value(me.id))
+                .filter(these)
                 .exec(state.db())
                 .await?;
         } else {
             album_asset::Entity::delete_many()
-                .filter(album_asset::Column::AlbumId.eq(member.album.id))
-                .filter(album_asset::Column::AssetId.is_in(chunk.iter().copied()))
+                .filter(these)
                 .exec(state.db())
                 .await?;
         }

@@ -112,6 +112,20 @@ pub async fn membership(
     }
 }
 
+/// People by id (authors, members, who hearted).
+pub async fn people(
+    state: &AppState,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, user::Model>, AppError> {
+    Ok(user::Entity::find()
+        .filter(user::Column::Id.is_in(ids.iter().copied()))
+        .all(state.db())
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u))
+        .collect())
+}
+
 /// The album's members: (user id, muted).
 pub async fn members(state: &AppState, album_id: i64) -> Result<Vec<(i64, bool)>, AppError> {
     Ok(album_member::Entity::find()
