@@ -2,7 +2,7 @@
 /**
  * Boot: registers the components, then routes on the History API. Each
  * route renders one view from `views/`. Views other than the public ones
- * (sign-in, setup, invite, recovery) need a signed-in member.
+ * (sign-in, setup, invite, recovery, cancelling an account's deletion) need a signed-in member.
  */
 import './components/hearth-shell.js';
 import './components/hearth-toasts.js';
@@ -13,12 +13,14 @@ import { navigate, toSignIn } from './nav.js';
 import { me } from './session.js';
 import { albumView } from './views/album.js';
 import { albumsView } from './views/albums.js';
+import { cancelDeletionView } from './views/cancel-deletion.js';
 import { householdView } from './views/household.js';
 import { libraryView } from './views/library.js';
 import { linkView, waitingView } from './views/link.js';
 import { notFoundView } from './views/not-found.js';
 import { notificationsView } from './views/notifications.js';
 import { photosView } from './views/photos.js';
+import { privacyView } from './views/privacy.js';
 import { searchView } from './views/search.js';
 import { sharedView } from './views/shared.js';
 import { securityView } from './views/security.js';
@@ -37,12 +39,14 @@ const routes = {
   '/settings/security': securityView,
   '/settings/household': householdView,
   '/settings/library': libraryView,
+  '/settings/privacy': privacyView,
   '/notifications': notificationsView,
   '/trash': trashView,
   '/signin': signinView,
   '/setup': linkView,
   '/invite': linkView,
   '/recover': linkView,
+  '/cancel-deletion': cancelDeletionView,
 };
 
 /**

@@ -123,6 +123,40 @@ export function when(iso) {
 }
 
 /**
+ * A day, for dates to come as well as past ones: "12 Dec 2026".
+ * @param {string | null | undefined} iso
+ */
+export function day(iso) {
+  if (!iso) return 'never';
+  return new Date(iso).toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
+}
+
+/**
+ * A day and a time: "12 Dec 2026, 14:05".
+ * @param {string | null | undefined} iso
+ */
+export function dayAndTime(iso) {
+  if (!iso) return 'never';
+  return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+/**
+ * A size for people: "812 KB", "4.3 MB", "1.2 GB".
+ * @param {number} bytes
+ */
+export function formatBytes(bytes) {
+  if (!Number.isFinite(bytes) || bytes < 1000) return `${Math.max(0, Math.round(bytes || 0))} bytes`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = -1;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return `${value.toLocaleString(undefined, { maximumFractionDigits: value < 10 ? 1 : 0 })} ${units[unit]}`;
+}
+
+/**
  * A read-only text with a Copy button, for links shown once.
  * @param {string} text
  * @param {string} label

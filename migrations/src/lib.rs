@@ -12,6 +12,7 @@ mod m20261122_000002_library;
 mod m20261122_000003_library_roots;
 mod m20261122_000004_search;
 mod m20261122_000005_albums;
+mod m20261122_000006_retention;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000003_library_roots::Migration),
             Box::new(m20261122_000004_search::Migration),
             Box::new(m20261122_000005_albums::Migration),
+            Box::new(m20261122_000006_retention::Migration),
         ]
     }
 }

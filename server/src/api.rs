@@ -17,6 +17,7 @@ use crate::events::api::EventsApi;
 use crate::library::admin_api::ImportApi;
 use crate::library::api::LibraryApi;
 use crate::notifications::api::NotificationsApi;
+use crate::retention::api::RetentionApi;
 use crate::search::api::SearchApi;
 use crate::system::api::SystemApi;
 
@@ -43,6 +44,9 @@ pub enum ApiTag {
     /// Albums: photos, members, live rules, comments and hearts, share
     /// links and what guests with one see.
     Albums,
+    /// Your privacy: what is stored, takeout, deleting your account,
+    /// retention rules, the trash; for the owner, sweeps and receipts.
+    Retention,
 }
 
 /// Largest JSON body the API reads (uploads get their own limit).
@@ -63,6 +67,7 @@ type Apis = (
     CommentsApi,
     LinksApi,
     GuestApi,
+    RetentionApi,
 );
 
 fn service() -> OpenApiService<Apis, ()> {
@@ -81,6 +86,7 @@ fn service() -> OpenApiService<Apis, ()> {
             CommentsApi,
             LinksApi,
             GuestApi,
+            RetentionApi,
         ),
         "Hearth",
         crate::VERSION,

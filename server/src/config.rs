@@ -33,6 +33,7 @@ pub struct Config {
     pub log: LogConfig,
     pub auth: AuthConfig,
     pub library: LibraryConfig,
+    pub retention: RetentionConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -175,6 +176,32 @@ impl Default for AuthConfig {
     }
 }
 
+/// How long deleted and temporary things are kept (promise 3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RetentionConfig {
+    /// Days a photo stays in the trash before it is purged.
+    pub trash_days: u16,
+    /// Days an account whose deletion was asked for can still be restored;
+    /// 0: purged at the next sweep.
+    pub account_grace_days: u16,
+    /// Days the audit log (sign-ins, security changes) is kept.
+    pub audit_days: u16,
+    /// Minutes between retention sweeps (they also run on start).
+    pub sweep_minutes: u16,
+}
+
+impl Default for RetentionConfig {
+    fn default() -> Self {
+        Self {
+            trash_days: 30,
+            account_grace_days: 30,
+            audit_days: 365,
+            sweep_minutes: 5,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LogConfig {
@@ -201,6 +228,7 @@ impl Default for Config {
             log: LogConfig::default(),
             auth: AuthConfig::default(),
             library: LibraryConfig::default(),
+            retention: RetentionConfig::default(),
         }
     }
 }
@@ -271,6 +299,15 @@ impl Config {
                 "library.file_timeout_seconds",
                 "it must be at least 1",
             ));
+        }
+        for (key, value) in [
+            ("retention.trash_days", self.retention.trash_days),
+            ("retention.audit_days", self.retention.audit_days),
+            ("retention.sweep_minutes", self.retention.sweep_minutes),
+        ] {
+            if value == 0 {
+                return Err(invalid(key, "it must be at least 1"));
+            }
         }
         for root in &self.library.roots {
             if root.path.as_os_str().is_empty() {

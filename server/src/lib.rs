@@ -17,6 +17,7 @@ pub mod jobs;
 pub mod library;
 pub mod logging;
 pub mod notifications;
+pub mod retention;
 pub mod search;
 pub mod state;
 pub mod system;
@@ -75,6 +76,7 @@ pub struct Running {
     background: library::Background,
     indexer: search::writer::Writer,
     live_albums: albums::live::Follower,
+    scheduler: retention::Scheduler,
 }
 
 /// Prepares the data folder, opens and migrates the database, then serves
@@ -122,6 +124,7 @@ pub async fn start(
     let live_albums = albums::live::follow(&state, &search);
     let indexer = search::writer::spawn(&state, search);
     let background = library::start(&state).await.map_err(StartError::Setup)?;
+    let scheduler = retention::start(&state);
     let acceptor = TcpAcceptor::from_tokio(listener).map_err(StartError::Listener)?;
     let (stop, stopped) = oneshot::channel::<()>();
     let app = routes(state.clone());
@@ -151,6 +154,7 @@ pub async fn start(
         background,
         indexer,
         live_albums,
+        scheduler,
     })
 }
 
@@ -178,6 +182,7 @@ impl Running {
             let _ = self.stop.send(());
             (&mut self.task).await
         };
+        self.scheduler.stop().await;
         self.background.stop().await;
         self.indexer.stop().await;
         self.live_albums.stop().await;

@@ -8,7 +8,7 @@ use sea_orm::DatabaseConnection;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::data_dir::DataDir;
-use crate::{accounts, events, library, search};
+use crate::{accounts, events, library, retention, search};
 
 /// Cheap to clone: one `Arc` inside.
 #[derive(Clone)]
@@ -24,6 +24,7 @@ struct Inner {
     started_at: DateTime<Utc>,
     accounts: accounts::Runtime,
     library: library::Runtime,
+    retention: retention::Runtime,
     events: Arc<events::Bus>,
     /// Open in the server (not in one-off commands such as `hearth import`).
     search: std::sync::OnceLock<Arc<search::Runtime>>,
@@ -49,6 +50,7 @@ impl AppState {
                 started_at,
                 accounts,
                 library,
+                retention: retention::Runtime::default(),
                 events: Arc::new(events::Bus::new(started_at)),
                 search: std::sync::OnceLock::new(),
             }),
@@ -83,6 +85,11 @@ impl AppState {
     #[must_use]
     pub fn library(&self) -> &library::Runtime {
         &self.inner.library
+    }
+
+    #[must_use]
+    pub fn retention(&self) -> &retention::Runtime {
+        &self.inner.retention
     }
 
     #[must_use]

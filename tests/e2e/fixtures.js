@@ -58,9 +58,17 @@ async function startHearth(extraEnv) {
       log.push(line);
       setupToken ||= line.match(/\/setup\?token=([\w-]+)/)?.[1] ?? '';
       if (!line.includes('is ready')) return;
+      // Only the server's own "is ready" carries its address (a takeout
+      // archive, say, may be ready later too).
+      let address = '';
+      try {
+        address = JSON.parse(line).fields?.address ?? '';
+      } catch {
+        address = '';
+      }
+      if (!address) return;
       clearTimeout(timer);
-      const port = JSON.parse(line).fields.address.split(':').pop();
-      resolveUrl(`http://localhost:${port}`);
+      resolveUrl(`http://localhost:${address.split(':').pop()}`);
     });
   });
   child.removeAllListeners('exit');

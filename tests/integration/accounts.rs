@@ -504,6 +504,7 @@ async fn every_protected_endpoint_refuses_strangers() {
             "get /shared/{token}/assets",
             "get /shared/{token}/assets/{id}/{kind}",
             "get /shared/{token}/comments",
+            "post /account-deletion/cancel",
             "post /auth/passkey/finish",
             "post /auth/passkey/start",
             "post /auth/password",

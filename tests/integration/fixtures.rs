@@ -95,3 +95,27 @@ pub fn hostile_exif(depth: u32) -> Vec<u8> {
     }
     with_app1(&jpeg(64, 48, 77, None), &tiff)
 }
+
+/// A JPEG carrying `description` in EXIF `ImageDescription` and `comment`
+/// in a JPEG comment segment (the forensic tests look for both).
+pub fn jpeg_marked(seed: u8, description: &str, comment: &str) -> Vec<u8> {
+    let plain = jpeg(64, 48, seed, None);
+    let text = format!("{description}\0");
+    let mut tiff = Vec::new();
+    tiff.extend_from_slice(b"MM\0\x2a\0\0\0\x08");
+    // IFD0 at 8: one entry, ImageDescription (0x010E, ASCII) → 26.
+    tiff.extend_from_slice(&1u16.to_be_bytes());
+    tiff.extend_from_slice(&0x010Eu16.to_be_bytes());
+    tiff.extend_from_slice(&2u16.to_be_bytes());
+    tiff.extend_from_slice(&u32::try_from(text.len()).unwrap().to_be_bytes());
+    tiff.extend_from_slice(&26u32.to_be_bytes());
+    tiff.extend_from_slice(&0u32.to_be_bytes());
+    tiff.extend_from_slice(text.as_bytes());
+    let with_exif = with_app1(&plain, &tiff);
+    let mut out = with_exif[..2].to_vec();
+    out.extend_from_slice(&[0xFF, 0xFE]);
+    out.extend_from_slice(&u16::try_from(comment.len() + 2).unwrap().to_be_bytes());
+    out.extend_from_slice(comment.as_bytes());
+    out.extend_from_slice(&with_exif[2..]);
+    out
+}

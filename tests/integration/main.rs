@@ -28,6 +28,7 @@ mod jobs;
 mod library;
 mod media;
 mod passkeys;
+mod retention;
 mod roots;
 mod search;
 mod second_factor;

@@ -149,7 +149,10 @@ async fn uploads_reach_the_timeline_with_details_and_media() {
         .ok("/api/assets/trash", &json!({ "ids": [beach] }))
         .await;
     assert_eq!(owner.json("/api/timeline").await["total"], 1);
-    assert_eq!(owner.json("/api/trash").await["assets"][0]["id"], beach);
+    assert_eq!(
+        owner.json("/api/trash").await["items"][0]["asset"]["id"],
+        beach
+    );
     let restored = owner
         .ok("/api/assets/restore", &json!({ "ids": [beach] }))
         .await;

@@ -245,7 +245,11 @@ export class HearthConversation extends HTMLElement {
   commentNode(comment) {
     const who = comment.author?.name ?? (comment.guest ? `${comment.guest} (guest)` : 'Someone');
     const members = new Set(this.options.members.map((m) => m.username.toLowerCase()));
-    const avatar = h('span', { class: `avatar avatar-${(comment.author?.id ?? 0) % 6}`, 'aria-hidden': 'true' }, [...who][0]?.toUpperCase() ?? '?');
+    // A deleted account (or one waiting to be) has a name but no username: no initial.
+    const gone = !!comment.author && !comment.author.username;
+    const avatar = gone
+      ? h('span', { class: 'avatar avatar-gone', 'aria-hidden': 'true' })
+      : h('span', { class: `avatar avatar-${(comment.author?.id ?? 0) % 6}`, 'aria-hidden': 'true' }, [...who][0]?.toUpperCase() ?? '?');
     const time = h('time', { datetime: comment.created_at, title: fullDate(comment.created_at) }, when(comment.created_at));
     const meta = h('div', { class: 'comment-meta' }, h('strong', { class: 'comment-author' }, who), h('span', { class: 'muted' }, time, comment.edited_at ? h('span', { class: 'comment-edited', title: `Edited ${fullDate(comment.edited_at)}` }, ' · edited') : null));
     const body = h('p', { class: 'comment-body' }, richText(comment.body, members));

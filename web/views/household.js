@@ -1,10 +1,12 @@
 // @ts-check
 /** Settings → Household (owner and admins): members, invites, recovery links, activity. */
 import { api } from '../api.js';
+import { count } from '../albums/roles.js';
+import { openDialog } from '../dialog.js';
 import { h } from '../dom.js';
 import { me } from '../session.js';
 import { activityList } from '../activity.js';
-import { action, busy, card, copyable, errorSlot, field, refresh, when } from '../ui.js';
+import { action, busy, button, card, copyable, day, errorSlot, field, notice, refresh, when } from '../ui.js';
 
 const ROLE = /** @type {Record<string, string>} */ ({ owner: 'Owner', admin: 'Admin', member: 'Member' });
 
@@ -16,7 +18,16 @@ function membersCard(body, user) {
     const members = await api('/household/members');
     const rows = members.map((/** @type {any} */ m) => {
       const controls = [];
-      if (m.role !== 'owner' && m.id !== user.id) {
+      const pending = m.status === 'pending_deletion';
+      if (pending) {
+        controls.push(
+          action('Cancel deletion', async () => {
+            await api(`/household/members/${m.id}/deletion`, { method: 'DELETE' });
+            notice(`${m.display_name}’s account is kept.`);
+            await refresh(body, load);
+          }, error),
+        );
+      } else if (m.role !== 'owner' && m.id !== user.id) {
         const role = h('select', { 'aria-label': `Role of ${m.display_name}` }, h('option', { value: 'member' }, 'Member'), h('option', { value: 'admin' }, 'Admin'));
         role.value = m.role;
         role.addEventListener('change', () => {
@@ -53,17 +64,67 @@ function membersCard(body, user) {
           }, error, `Hand ownership to ${m.display_name}? You will become an admin.`),
         );
       }
+      // The owner may delete anyone else's account; admins, members'.
+      if (!pending && m.id !== user.id && m.role !== 'owner' && (user.role === 'owner' || m.role === 'member')) {
+        const remove = button('Delete account…', { class: 'button button-quiet button-danger-quiet' });
+        remove.addEventListener('click', () => deleteMemberDialog(m, () => refresh(body, load)));
+        controls.push(remove);
+      }
       const sign = [m.passkeys ? `${m.passkeys} passkey${m.passkeys === 1 ? '' : 's'}` : null, m.has_password ? 'password' : null].filter(Boolean).join(' + ');
       return h(
         'li',
         { class: 'row' },
-        h('div', { class: 'row-main' }, h('strong', {}, m.display_name, m.status === 'disabled' ? h('span', { class: 'badge badge-bad' }, 'Disabled') : null), h('span', { class: 'muted' }, `@${m.username} · ${ROLE[m.role]} · ${sign || 'no way to sign in'}`)),
+        h('div', { class: 'row-main' }, h('strong', {}, m.display_name, m.status === 'disabled' ? h('span', { class: 'badge badge-bad' }, 'Disabled') : null), pending ? h('span', { class: 'badge badge-pending' }, `Deletion pending · purge on ${day(m.deletion?.purge_at)}`) : null, h('span', { class: 'muted' }, `@${m.username} · ${ROLE[m.role]} · ${sign || 'no way to sign in'}`)),
         ...controls,
       );
     });
     return [h('ul', { class: 'rows' }, ...rows), shown, error];
   };
   refresh(body, load);
+}
+
+/**
+ * Deleting a member's account: their username typed to confirm.
+ * @param {any} m the member
+ * @param {() => Promise<void>} onDone
+ */
+function deleteMemberDialog(m, onDone) {
+  const formId = `delete-member-${m.id}`;
+  const error = errorSlot();
+  const typed = field(`Type their username, ${m.username}, to confirm`, { name: 'confirm', autocomplete: 'off', autocapitalize: 'none', spellcheck: 'false', required: '' });
+  const input = /** @type {HTMLInputElement} */ (typed.querySelector('input'));
+  const grace = h('p', {}, 'They are signed out everywhere at once. Until the account is purged, you can still cancel it here.');
+  const remove = h('button', { type: 'submit', class: 'button button-danger', form: formId, disabled: '' }, 'Delete account');
+  const cancel = button('Cancel', { class: 'button button-secondary' });
+  const form = h(
+    'form',
+    { class: 'stack dialog-form', id: formId, novalidate: '' },
+    h('p', {}, `Everything ${m.display_name} keeps in Hearth is purged: their photos and videos, the albums they made (for everyone in them), comments, hearts, share links and passkeys. Until then, their comments show as “Deleted account”. Files in import folders stay on the NAS.`),
+    grace,
+    typed,
+    error,
+  );
+  const dialog = openDialog({ heading: `Delete ${m.display_name}’s account?`, body: [form], actions: [cancel, remove] });
+  cancel.addEventListener('click', () => dialog.close());
+  input.addEventListener('input', () => (remove.disabled = input.value.trim() !== m.username));
+  api('/me/privacy')
+    .then((/** @type {any} */ privacy) => {
+      const days = privacy.retention.account_grace_days;
+      grace.textContent = days > 0
+        ? `They are signed out everywhere at once. For ${count(days, 'day')} you can still cancel it here; then everything is purged for good.`
+        : 'They are signed out everywhere at once, and everything is purged at the next clean-up, within minutes. Until then you can still cancel it here.';
+    })
+    .catch(() => {});
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    busy(remove, error, async () => {
+      const answer = await api(`/household/members/${m.id}/deletion`, { method: 'POST', body: { confirm: input.value.trim() } });
+      dialog.close();
+      notice(`${m.display_name}’s account will be purged on ${day(answer.purge_at)}.`);
+      await onDone();
+    });
+  });
+  input.focus();
 }
 
 /** @param {HTMLElement} body */

@@ -81,6 +81,7 @@ function accountCard() {
         h('li', {}, h('a', { href: '/settings/security' }, 'Security'), h('span', { class: 'muted' }, ' — passkeys, password, devices, API tokens')),
         isAdmin(user) ? h('li', {}, h('a', { href: '/settings/household' }, 'Household'), h('span', { class: 'muted' }, ' — members, invites, recovery links')) : null,
         h('li', {}, h('a', { href: '/settings/library' }, 'Library'), h('span', { class: 'muted' }, isAdmin(user) ? ' — import folders, the import queue, files not imported' : ' — files that could not be imported')),
+        h('li', {}, h('a', { href: '/settings/privacy' }, 'Privacy'), h('span', { class: 'muted' }, user.role === 'owner' ? ' — what Hearth stores, takeout, retention rules and sweeps, deleted accounts' : ' — what Hearth stores about you, takeout, retention rules, deleting your account')),
         h('li', {}, h('a', { href: '/notifications' }, 'Notifications')),
       ),
       out,

@@ -1,13 +1,25 @@
 // @ts-check
 /**
- * The trash: your own photos and videos moved there, most recent first.
- * Restore brings them back; after the retention period they are purged
- * (files in import folders stay on the NAS).
+ * The trash: your own photos and videos moved there, most recently
+ * trashed first. Restore brings them back; after the retention period
+ * (`trash_days`) they are purged, or at once with "Empty trash". Files in
+ * import folders stay on the NAS: Hearth forgets them and does not import
+ * them again.
  */
 import { api } from '../api.js';
+import { count } from '../albums/roles.js';
+import { confirmDialog } from '../dialog.js';
 import { h } from '../dom.js';
 import { placeholder } from '../library/thumbhash.js';
-import { busy, button, errorSlot, refresh, when } from '../ui.js';
+import { busy, button, day, errorSlot, notice, refresh } from '../ui.js';
+
+/**
+ * @typedef {object} TrashItem
+ * @property {import('../library/timeline.js').Brief} asset
+ * @property {string} trashed_at
+ * @property {string} purge_at
+ * @property {boolean} in_import_folder
+ */
 
 export function trashView() {
   return {
@@ -16,10 +28,12 @@ export function trashView() {
       const body = h('div', { class: 'stack' });
       const load = async () => {
         const error = errorSlot();
-        const { assets } = await api('/trash');
-        if (!assets.length) return [h('hearth-empty-state', { heading: 'The trash is empty', icon: 'check', level: '2' }, h('p', {}, 'Photos you move to the trash wait here until they are purged.'))];
-        const tiles = assets.map((/** @type {import('../library/timeline.js').Brief} */ asset) => {
-          const img = h('img', { alt: `Photo from ${new Date(asset.t).toLocaleDateString()}`, loading: 'lazy', src: `/api/assets/${asset.id}/thumb?v=${asset.v}` });
+        /** @type {{ trash_days: number, items: TrashItem[] }} */
+        const { trash_days: days, items } = await api('/trash');
+        const intro = h('p', { class: 'muted trash-intro' }, `Only you see your trash. Photos and videos here are purged ${count(days, 'day')} after they were moved here; until then, restoring puts one back where it was.`);
+        if (!items.length) return [intro, h('hearth-empty-state', { heading: 'The trash is empty', icon: 'check', level: '2' }, h('p', {}, 'Photos you move to the trash wait here until they are purged.'))];
+        const tiles = items.map(({ asset, purge_at: purgeAt, in_import_folder: inFolder }) => {
+          const img = h('img', { alt: `${asset.k === 'video' ? 'Video' : 'Photo'} from ${new Date(asset.t).toLocaleDateString()}`, loading: 'lazy', src: `/api/assets/${asset.id}/thumb?v=${asset.v}` });
           const frame = h('div', { class: 'tile trash-tile' }, placeholder(asset.th), img);
           img.addEventListener('load', () => frame.classList.add('loaded'), { once: true });
           const restore = button('Restore', { class: 'button button-quiet' });
@@ -29,26 +43,41 @@ export function trashView() {
               await refresh(body, load);
             }),
           );
-          return h('li', { class: 'trash-item' }, frame, h('span', { class: 'muted' }, when(asset.t)), restore);
+          return h(
+            'li',
+            { class: 'trash-item' },
+            frame,
+            h('span', { class: 'trash-when' }, `Purged on ${day(purgeAt)}`),
+            inFolder ? h('span', { class: 'muted trash-folder' }, 'In an import folder: stays on the NAS') : null,
+            restore,
+          );
         });
         const all = button('Restore all', { class: 'button' });
         all.addEventListener('click', () =>
           busy(all, error, async () => {
-            await api('/assets/restore', { method: 'POST', body: { ids: assets.map((/** @type {{ id: number }} */ a) => a.id) } });
+            await api('/assets/restore', { method: 'POST', body: { ids: items.map((item) => item.asset.id) } });
             await refresh(body, load);
           }),
         );
-        return [all, error, h('ul', { class: 'trash-grid' }, ...tiles)];
+        const empty = button('Empty trash', { class: 'button button-secondary' });
+        empty.addEventListener('click', () =>
+          busy(empty, error, async () => {
+            const sure = await confirmDialog({
+              heading: 'Empty the trash?',
+              message: `${count(items.length, 'photo or video', 'photos and videos')} ${items.length === 1 ? 'is' : 'are'} deleted from Hearth now, for good. Files in import folders stay on the NAS: Hearth only forgets them, and will not import them again.`,
+              confirm: 'Empty trash',
+              danger: true,
+            });
+            if (!sure) return;
+            const answer = await api('/trash/empty', { method: 'POST', body: {} });
+            notice(`${count(answer?.purged ?? items.length, 'item')} purged.`);
+            await refresh(body, load);
+          }),
+        );
+        return [intro, h('div', { class: 'page-actions' }, all, empty), error, h('ul', { class: 'trash-grid' }, ...tiles)];
       };
       refresh(body, load);
-      return h(
-        'div',
-        { class: 'page page-wide' },
-        h('p', { class: 'crumb' }, h('a', { href: '/' }, '← Photos')),
-        h('h1', {}, 'Trash'),
-        h('p', { class: 'muted' }, 'Only you see your trash. Restoring puts a photo back where it was. Files in import folders are never deleted from the NAS.'),
-        body,
-      );
+      return h('div', { class: 'page page-wide' }, h('p', { class: 'crumb' }, h('a', { href: '/' }, '← Photos')), h('h1', {}, 'Trash'), body);
     },
   };
 }

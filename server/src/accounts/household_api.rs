@@ -5,6 +5,7 @@ use poem::web::Data;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::account_api::Activity;
 use super::api::Done;
@@ -14,7 +15,7 @@ use super::principal::SessionAuth;
 use super::users::Role;
 use super::{audit, passkeys};
 use crate::api::ApiTag;
-use crate::db::entities::{link, user};
+use crate::db::entities::{account_deletion, link, user};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -26,11 +27,22 @@ pub struct Member {
     pub username: String,
     pub display_name: String,
     pub role: Role,
-    /// `active` or `disabled`.
+    /// `active`, `disabled` or `pending_deletion`.
     pub status: String,
     pub created_at: DateTime<Utc>,
     pub passkeys: u64,
     pub has_password: bool,
+    /// When the account is being deleted: since when, and when it goes.
+    #[oai(skip_serializing_if_is_none)]
+    pub deletion: Option<Deletion>,
+}
+
+#[derive(Debug, Object)]
+pub struct Deletion {
+    pub requested_at: DateTime<Utc>,
+    pub purge_at: DateTime<Utc>,
+    /// Asked for by the member themself.
+    pub requested_by_self: bool,
 }
 
 async fn member(state: &AppState, user: &user::Model) -> Result<Member, AppError> {
@@ -43,6 +55,16 @@ async fn member(state: &AppState, user: &user::Model) -> Result<Member, AppError
         created_at: user.created_at,
         passkeys: passkeys::count(state.db(), user.id).await?,
         has_password: user.password_hash.is_some(),
+        deletion: account_deletion::Entity::find()
+            .filter(account_deletion::Column::UserId.eq(user.id))
+            .filter(account_deletion::Column::Status.eq("pending"))
+            .one(state.db())
+            .await?
+            .map(|row| Deletion {
+                requested_at: row.requested_at,
+                purge_at: row.purge_at,
+                requested_by_self: row.requested_by == Some(user.id),
+            }),
     })
 }
 

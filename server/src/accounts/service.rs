@@ -638,3 +638,63 @@ pub async fn remove_passkey(state: &AppState, me: &Principal, id: i64) -> Result
     txn.commit().await?;
     Ok(())
 }
+
+/// Proof that the person at the keyboard is the signed-in member, asked
+/// before something that cannot be undone by a stolen session alone.
+pub enum Proof {
+    Password(String),
+    /// An assertion from `/auth/passkey/start`'s ceremony.
+    Passkey {
+        ceremony: String,
+        credential: Box<PublicKeyCredential>,
+    },
+}
+
+/// Checks `proof` against `me`: their password, or one of their passkeys.
+/// Failures count against the sign-in rate limit and are audited.
+pub async fn reauthenticate(
+    state: &AppState,
+    me: &Principal,
+    proof: Proof,
+) -> Result<(), AppError> {
+    limit(state, &me.client, Some(&me.user.username))?;
+    let now = state.now();
+    let proven = match proof {
+        Proof::Password(password) => {
+            let stored = me.user.password_hash.clone();
+            tokio::task::spawn_blocking(move || passwords::verify(&password, stored.as_deref()))
+                .await
+                .map_err(|err| AppError::Internal(err.into()))?
+        }
+        Proof::Passkey {
+            ceremony,
+            credential,
+        } => {
+            let Some((
+                Ceremony::SignIn {
+                    state: authentication,
+                },
+                _,
+            )) = state.accounts().ceremonies.take(&ceremony, now)
+            else {
+                return Err(expired_ceremony());
+            };
+            let webauthn = state.accounts().relying_party.get()?;
+            matches!(
+                passkeys::finish_sign_in(state.db(), webauthn, &credential, authentication, now).await,
+                Ok(user) if user.id == me.user.id
+            )
+        }
+    };
+    if proven {
+        return Ok(());
+    }
+    audit_failure(
+        state,
+        &me.client,
+        Some(me.user.id),
+        json!({ "method": "reauthentication" }),
+    )
+    .await?;
+    Err(AppError::InvalidCredentials)
+}

@@ -43,6 +43,8 @@ impl Role {
 }
 
 pub const ACTIVE: &str = "active";
+/// Asked to be deleted: signed out, hidden, purged after the grace period.
+pub const PENDING_DELETION: &str = "pending_deletion";
 pub const DISABLED: &str = "disabled";
 
 /// What a new member chooses.

@@ -37,6 +37,13 @@ pub struct Person {
 
 impl From<&user::Model> for Person {
     fn from(user: &user::Model) -> Self {
+        if user.status == crate::accounts::users::PENDING_DELETION {
+            return Self {
+                id: user.id,
+                name: "Deleted account".to_owned(),
+                username: String::new(),
+            };
+        }
         Self {
             id: user.id,
             name: user.display_name.clone(),
@@ -344,6 +351,7 @@ impl AlbumsApi {
         };
         for row in rows {
             let Some(album) = album::Entity::find_by_id(row.album_id)
+                .filter(super::open())
                 .one(state.db())
                 .await?
             else {

@@ -154,6 +154,7 @@ async fn open(
     }
     update.exec(state.db()).await?;
     let album = album::Entity::find_by_id(link.album_id)
+        .filter(super::open())
         .one(state.db())
         .await?
         .ok_or(AppError::ShareUnusable)?;

@@ -50,8 +50,23 @@ pub async fn matches(
     among: Option<&[i64]>,
 ) -> Result<Vec<i64>, AppError> {
     let parsed = parse_rule(rule)?;
-    let names = crate::search::api::names(state, owner_id, &parsed).await?;
     let access = crate::search::api::access(state, owner_id, false).await?;
+    let mut ids = matching(state, owner_id, parsed, access, among).await?;
+    ids.sort_unstable();
+    ids.truncate(MAX_LIVE);
+    Ok(ids)
+}
+
+/// Every asset `parsed` matches among those the `access` tokens open
+/// (and among `among` when given); names in it are `user_id`'s.
+pub async fn matching(
+    state: &AppState,
+    user_id: i64,
+    parsed: Parsed,
+    access: Vec<String>,
+    among: Option<&[i64]>,
+) -> Result<Vec<i64>, AppError> {
+    let names = crate::search::api::names(state, user_id, &parsed).await?;
     let runtime = state
         .search()
         .cloned()
@@ -61,7 +76,7 @@ pub async fn matches(
             .filter_map(|&id| u64::try_from(id).ok())
             .collect()
     });
-    let mut ids = blocking(move || {
+    blocking(move || {
         let generation = runtime.current();
         let mut query = compile::compile(&generation, &parsed, &access, &names);
         if let Some(among) = among {
@@ -76,10 +91,7 @@ pub async fn matches(
         }
         find::all_ids(&generation, query.as_ref())
     })
-    .await?;
-    ids.sort_unstable();
-    ids.truncate(MAX_LIVE);
-    Ok(ids)
+    .await
 }
 
 /// Brings a live album in line with its rule (for the photos in `among`,

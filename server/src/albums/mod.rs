@@ -99,7 +99,12 @@ pub async fn membership(
         .one(state.db())
         .await?;
     let album = match member {
-        Some(_) => album::Entity::find_by_id(album_id).one(state.db()).await?,
+        Some(_) => {
+            album::Entity::find_by_id(album_id)
+                .filter(open())
+                .one(state.db())
+                .await?
+        }
         None => None,
     };
     match (member, album) {
@@ -110,6 +115,15 @@ pub async fn membership(
         }),
         _ => Err(AppError::NotFound("There is no such album.".into())),
     }
+}
+
+/// Albums that are there for their members: not those of an account
+/// being deleted (hidden from everyone at once, purged with it).
+#[must_use]
+pub fn open() -> sea_orm::sea_query::SimpleExpr {
+    sea_orm::sea_query::Expr::cust(
+        "albums.owner_id NOT IN (SELECT id FROM users WHERE status = 'pending_deletion')",
+    )
 }
 
 /// People by id (authors, members, who hearted).

@@ -65,6 +65,25 @@ pub struct Brief {
     pub fav: bool,
 }
 
+/// Your trash, most recently trashed first.
+#[derive(Debug, Object)]
+pub struct Trash {
+    /// Days a photo stays in the trash before it is purged.
+    pub trash_days: u16,
+    pub items: Vec<Trashed>,
+}
+
+#[derive(Debug, Object)]
+pub struct Trashed {
+    pub asset: Brief,
+    pub trashed_at: DateTime<Utc>,
+    /// When it is purged for good.
+    pub purge_at: DateTime<Utc>,
+    /// Its file is in an import folder: purging it leaves the file on the
+    /// NAS (Hearth forgets it and does not import it again).
+    pub in_import_folder: bool,
+}
+
 #[derive(Debug, Object)]
 pub struct MonthAssets {
     pub month: String,
@@ -546,7 +565,7 @@ impl LibraryApi {
         &self,
         auth: Auth,
         state: Data<&AppState>,
-    ) -> Result<Json<MonthAssets>, AppError> {
+    ) -> Result<Json<Trash>, AppError> {
         let me = auth.principal();
         me.require_scope(Scope::Read)?;
         let assets = asset::Entity::find()
@@ -554,9 +573,30 @@ impl LibraryApi {
             .order_by_desc(asset::Column::TrashedAt)
             .all(state.db())
             .await?;
-        Ok(Json(MonthAssets {
-            month: String::new(),
-            assets: assets.iter().map(|a| brief(a, viewer(me))).collect(),
+        let in_roots: std::collections::HashSet<i64> = asset_file::Entity::find()
+            .filter(asset_file::Column::AssetId.is_in(assets.iter().map(|a| a.id)))
+            .filter(asset_file::Column::RootId.is_not_null())
+            .all(state.db())
+            .await?
+            .into_iter()
+            .map(|file| file.asset_id)
+            .collect();
+        let days = state.config().retention.trash_days;
+        let keep = chrono::TimeDelta::days(i64::from(days));
+        Ok(Json(Trash {
+            trash_days: days,
+            items: assets
+                .iter()
+                .map(|a| {
+                    let trashed_at = a.trashed_at.unwrap_or(a.updated_at);
+                    Trashed {
+                        asset: brief(a, viewer(me)),
+                        trashed_at,
+                        purge_at: trashed_at + keep,
+                        in_import_folder: in_roots.contains(&a.id),
+                    }
+                })
+                .collect(),
         }))
     }
 

@@ -1,6 +1,7 @@
 //! `hearth import PATH`: a one-off import from the command line. Files
 //! are copied into the managed originals (as uploads are), with a progress
-//! bar on standard error and a summary at the end.
+//! bar on standard error and a summary at the end. A `.zip` is read as a
+//! Hearth takeout archive.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -44,6 +45,14 @@ pub async fn import(
     };
     let path =
         std::path::absolute(path).map_err(|err| AppError::InvalidRequest(err.to_string()))?;
+    if path.is_file()
+        && path
+            .extension()
+            .is_some_and(|extension| extension.eq_ignore_ascii_case("zip"))
+    {
+        // A Hearth takeout archive: photos, captions and albums come back.
+        return crate::retention::takeout::restore(state, &owner, &path).await;
+    }
     let files: Vec<PathBuf> = if path.is_dir() {
         Exclusions::new(&[])
             .walk(&path)

@@ -13,10 +13,12 @@ use hearth_media::derive::{self, Derived, Limits};
 use hearth_media::metadata::{self, Metadata};
 use hearth_media::{raw, video};
 use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
+};
 use serde::{Deserialize, Serialize};
 
-use crate::db::entities::{asset, asset_file, import_failure};
+use crate::db::entities::{asset, asset_file, import_failure, tombstone};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -71,6 +73,9 @@ pub enum Outcome {
     Unsettled(Seen),
     /// The file is no longer there.
     Gone,
+    /// A file in an import folder whose photo was purged on purpose: a
+    /// tombstone keeps it from coming back.
+    Forgotten,
 }
 
 /// What a file is, from its first bytes and its name.
@@ -124,6 +129,15 @@ async fn read(state: &AppState, source: &Source) -> Result<Outcome, AppError> {
         return fail(state, source, seen, "the file is empty").await;
     }
     let (hash, header) = hash_file(&source.path).await?;
+    if source.root_id.is_some()
+        && tombstone::Entity::find()
+            .filter(tombstone::Column::Hash.eq(&hash))
+            .count(state.db())
+            .await?
+            > 0
+    {
+        return Ok(Outcome::Forgotten);
+    }
     if let Some(outcome) = known(state, source, seen, &hash).await? {
         return Ok(outcome);
     }

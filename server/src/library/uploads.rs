@@ -198,7 +198,7 @@ async fn accept(
                 .await?;
             result(UploadStatus::Failed, None, Some(reason))
         }
-        Outcome::Unsettled(_) | Outcome::Gone => result(
+        Outcome::Unsettled(_) | Outcome::Gone | Outcome::Forgotten => result(
             UploadStatus::Failed,
             None,
             Some("the file changed while it was imported".to_owned()),

@@ -140,7 +140,10 @@ async fn execute(state: &AppState, job: &Claimed) -> Result<(), AppError> {
                         super::roots::missing(state, root_id, &source.location).await?;
                     }
                 }
-                Outcome::Imported(_) | Outcome::Duplicate(_) | Outcome::Failed(_) => {}
+                Outcome::Imported(_)
+                | Outcome::Duplicate(_)
+                | Outcome::Failed(_)
+                | Outcome::Forgotten => {}
             }
             Ok(())
         }

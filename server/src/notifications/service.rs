@@ -25,6 +25,8 @@ pub enum Kind {
     Mention,
     /// You were added to an album.
     AlbumInvite,
+    /// An album you are in will go: its owner's account is being deleted.
+    AlbumClosing,
 }
 
 impl Kind {
@@ -38,6 +40,7 @@ impl Kind {
             Self::Comment => "comment",
             Self::Mention => "mention",
             Self::AlbumInvite => "album_invite",
+            Self::AlbumClosing => "album_closing",
         }
     }
 
@@ -52,6 +55,7 @@ impl Kind {
             Self::Comment,
             Self::Mention,
             Self::AlbumInvite,
+            Self::AlbumClosing,
         ]
         .into_iter()
         .find(|kind| kind.as_str() == text)

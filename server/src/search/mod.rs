@@ -97,6 +97,11 @@ pub struct Runtime {
     pub rebuild: AtomicBool,
     /// What the writer just made searchable (live albums follow it).
     pub applied: tokio::sync::broadcast::Sender<Applied>,
+    /// Set to ask the writer to rewrite its segments without deleted
+    /// documents (after a purge)...
+    pub compact: AtomicBool,
+    /// ...and counted up each time it has.
+    pub compacted: tokio::sync::watch::Sender<u64>,
 }
 
 /// What one commit of the writer made searchable.
@@ -126,6 +131,8 @@ impl Runtime {
             wake: Notify::new(),
             rebuild: AtomicBool::new(false),
             applied: tokio::sync::broadcast::channel(64).0,
+            compact: AtomicBool::new(false),
+            compacted: tokio::sync::watch::channel(0).0,
         })
     }
 
@@ -145,6 +152,24 @@ impl Runtime {
     #[must_use]
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// Waits until the writer has applied the change log and physically
+    /// dropped deleted documents (merged segments, removed old files).
+    pub async fn compact(&self) -> Result<(), AppError> {
+        let mut done = self.compacted.subscribe();
+        let before = *done.borrow();
+        self.compact
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        self.wake.notify_one();
+        tokio::time::timeout(
+            std::time::Duration::from_mins(5),
+            done.wait_for(|count| *count > before),
+        )
+        .await
+        .map_err(|_| internal(&"it did not finish compacting within 5 minutes"))?
+        .map_err(|_| internal(&"its writer has stopped"))?;
+        Ok(())
     }
 }
 

@@ -122,7 +122,19 @@ async fn step(
     };
     let rows = changes(db, applied).await?;
     let Some(&(last, _)) = rows.last() else {
-        *open = Some((writer, applied));
+        if runtime.compact.swap(false, Ordering::SeqCst) {
+            let generation = runtime.current();
+            match blocking(move || compact(&generation, writer)).await {
+                Ok(writer) => *open = Some((writer, applied)),
+                Err(err) => {
+                    runtime.compact.store(true, Ordering::SeqCst);
+                    return Err(err);
+                }
+            }
+            runtime.compacted.send_modify(|count| *count += 1);
+        } else {
+            *open = Some((writer, applied));
+        }
         return Ok(false);
     };
     let mut ids: Vec<i64> = rows
@@ -180,6 +192,37 @@ fn apply(
             .map_err(|err| super::internal(&err))?;
     }
     commit(&mut writer, seq)?;
+    Ok(writer)
+}
+
+/// Rewrites every segment into one without deleted documents, then
+/// removes the files no longer used: a deleted document's words leave the
+/// disk, not only the results.
+fn compact(generation: &Generation, writer: IndexWriter) -> Result<IndexWriter, AppError> {
+    // Background merges finish first (an explicit merge of a segment being
+    // merged would fail).
+    writer
+        .wait_merging_threads()
+        .map_err(|err| super::internal(&err))?;
+    let mut writer = generation.writer()?;
+    let segments = generation
+        .index
+        .searchable_segment_ids()
+        .map_err(|err| super::internal(&err))?;
+    if !segments.is_empty() {
+        writer
+            .merge(&segments)
+            .wait()
+            .map_err(|err| super::internal(&err))?;
+    }
+    generation
+        .reader
+        .reload()
+        .map_err(|err| super::internal(&err))?;
+    writer
+        .garbage_collect_files()
+        .wait()
+        .map_err(|err| super::internal(&err))?;
     Ok(writer)
 }
 
