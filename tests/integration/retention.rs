@@ -92,6 +92,22 @@ async fn upload_marked(browser: &Browser, name: &str, seed: u8, exif: &str, byte
         .unwrap_or_else(|| panic!("{body}"))
 }
 
+/// A new album of `browser`'s holding `ids`; returns its id.
+async fn album_of(browser: &Browser, title: &str, ids: &[i64]) -> i64 {
+    let album = browser.ok("/api/albums", &json!({ "title": title })).await["album"]["id"]
+        .as_i64()
+        .unwrap();
+    if !ids.is_empty() {
+        browser
+            .ok(
+                &format!("/api/albums/{album}/assets"),
+                &json!({ "ids": ids }),
+            )
+            .await;
+    }
+    album
+}
+
 fn trash_ids(trash: &Value) -> Vec<i64> {
     trash["items"]
         .as_array()
@@ -311,26 +327,14 @@ async fn marked_member() -> Marked {
             &json!({ "caption": MARKERS[3], "visibility": "family" }),
         )
         .await;
-    let album = member
-        .ok("/api/albums", &json!({ "title": MARKERS[4] }))
-        .await["album"]["id"]
-        .as_i64()
-        .unwrap();
-    member
-        .ok(
-            &format!("/api/albums/{album}/assets"),
-            &json!({ "ids": [photo] }),
-        )
-        .await;
+    let album = album_of(&member, MARKERS[4], &[photo]).await;
     member
         .ok(
             &format!("/api/albums/{album}/members"),
             &json!({ "username": "olivia", "role": "viewer" }),
         )
         .await;
-    let owners_album = owner.ok("/api/albums", &json!({ "title": "Picnic" })).await["album"]["id"]
-        .as_i64()
-        .unwrap();
+    let owners_album = album_of(&owner, "Picnic", &[]).await;
     let picnic = photo_of(&owner).await;
     owner
         .ok(
@@ -594,9 +598,7 @@ async fn sweeps_remove_what_expired_on_time() {
     owner
         .ok("/api/household/invites", &json!({ "role": "member" }))
         .await;
-    let album = owner.ok("/api/albums", &json!({ "title": "Party" })).await["album"]["id"]
-        .as_i64()
-        .unwrap();
+    let album = album_of(&owner, "Party", &[]).await;
     let expires = server.clock.now() + TimeDelta::days(2);
     owner
         .ok(
@@ -670,28 +672,8 @@ async fn retention_rules_trash_what_their_dry_run_showed_and_skip_shared_photos(
         );
     }
     let keep = photo(&member, "other.jpg", 50, "2024:03:01 10:00:00").await;
-    let sale = member
-        .ok("/api/albums", &json!({ "title": "Garage sale" }))
-        .await["album"]["id"]
-        .as_i64()
-        .unwrap();
-    member
-        .ok(
-            &format!("/api/albums/{sale}/assets"),
-            &json!({ "ids": ids }),
-        )
-        .await;
-    let shared = member
-        .ok("/api/albums", &json!({ "title": "For Olivia" }))
-        .await["album"]["id"]
-        .as_i64()
-        .unwrap();
-    member
-        .ok(
-            &format!("/api/albums/{shared}/assets"),
-            &json!({ "ids": [ids[2]] }),
-        )
-        .await;
+    album_of(&member, "Garage sale", &ids).await;
+    let shared = album_of(&member, "For Olivia", &[ids[2]]).await;
     member
         .ok(
             &format!("/api/albums/{shared}/members"),
@@ -818,17 +800,7 @@ async fn takeout_holds_everything_expires_and_comes_back_in_a_fresh_hearth() {
             &json!({ "caption": "Sandcastle day" }),
         )
         .await;
-    let album = member
-        .ok("/api/albums", &json!({ "title": "Holidays" }))
-        .await["album"]["id"]
-        .as_i64()
-        .unwrap();
-    member
-        .ok(
-            &format!("/api/albums/{album}/assets"),
-            &json!({ "ids": ids }),
-        )
-        .await;
+    let album = album_of(&member, "Holidays", &ids).await;
     member
         .ok(
             &format!("/api/albums/{album}/comments"),

@@ -392,35 +392,7 @@ impl AlbumsApi {
         if let Some(ids) = &body.ids {
             content::selection(ids)?;
         }
-        let now = state.now();
-        let album = album::ActiveModel {
-            owner_id: Set(me.user.id),
-            title: Set(title),
-            description: Set(description),
-            cover_asset_id: Set(None),
-            sort: Set("taken".to_owned()),
-            rule: Set(rule),
-            created_at: Set(now),
-            updated_at: Set(now),
-            ..Default::default()
-        }
-        .insert(state.db())
-        .await?;
-        album_member::ActiveModel {
-            album_id: Set(album.id),
-            user_id: Set(me.user.id),
-            role: Set(Role::Owner.as_str().to_owned()),
-            muted: Set(false),
-            added_at: Set(now),
-            ..Default::default()
-        }
-        .insert(state.db())
-        .await?;
-        let member = Membership {
-            album,
-            role: Role::Owner,
-            muted: false,
-        };
+        let member = super::create(&state, me.user.id, title, description, rule).await?;
         if let Some(ids) = body.ids.as_deref().filter(|ids| !ids.is_empty()) {
             content::add(&state, &member, &me.user, ids, true).await?;
         }

@@ -117,6 +117,46 @@ pub async fn membership(
     }
 }
 
+/// Creates an album owned by `owner_id` (a member row with role owner).
+pub async fn create(
+    state: &AppState,
+    owner_id: i64,
+    title: String,
+    description: String,
+    rule: Option<String>,
+) -> Result<Membership, AppError> {
+    use sea_orm::{ActiveModelTrait as _, Set};
+    let now = state.now();
+    let album = album::ActiveModel {
+        owner_id: Set(owner_id),
+        title: Set(title),
+        description: Set(description),
+        cover_asset_id: Set(None),
+        sort: Set("taken".to_owned()),
+        rule: Set(rule),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(state.db())
+    .await?;
+    album_member::ActiveModel {
+        album_id: Set(album.id),
+        user_id: Set(owner_id),
+        role: Set(Role::Owner.as_str().to_owned()),
+        muted: Set(false),
+        added_at: Set(now),
+        ..Default::default()
+    }
+    .insert(state.db())
+    .await?;
+    Ok(Membership {
+        album,
+        role: Role::Owner,
+        muted: false,
+    })
+}
+
 /// Albums that are there for their members: not those of an account
 /// being deleted (hidden from everyone at once, purged with it).
 #[must_use]

@@ -538,18 +538,23 @@ fn unique(names: &mut HashSet<String>, folder: &str, path: &Path) -> String {
     candidate
 }
 
+/// Every album's title, by id.
+async fn album_names(state: &AppState) -> Result<HashMap<i64, String>, AppError> {
+    Ok(album::Entity::find()
+        .all(state.db())
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a.title))
+        .collect())
+}
+
 /// The titles of the albums each asset is in (that are not excluded).
 async fn album_titles(
     state: &AppState,
     ids: &[i64],
 ) -> Result<HashMap<i64, Vec<String>>, AppError> {
     let mut titles: HashMap<i64, Vec<String>> = HashMap::new();
-    let albums: HashMap<i64, String> = album::Entity::find()
-        .all(state.db())
-        .await?
-        .into_iter()
-        .map(|a| (a.id, a.title))
-        .collect();
+    let albums = album_names(state).await?;
     for chunk in ids.chunks(500) {
         for entry in album_asset::Entity::find()
             .filter(album_asset::Column::AssetId.is_in(chunk.iter().copied()))
@@ -626,12 +631,7 @@ async fn comments(
     user_id: i64,
     placed: &HashMap<i64, String>,
 ) -> Result<Vec<serde_json::Value>, AppError> {
-    let albums: HashMap<i64, String> = album::Entity::find()
-        .all(state.db())
-        .await?
-        .into_iter()
-        .map(|a| (a.id, a.title))
-        .collect();
+    let albums = album_names(state).await?;
     let mut out = Vec::new();
     for one in comment::Entity::find()
         .filter(comment::Column::UserId.eq(user_id))
@@ -832,45 +832,21 @@ async fn restore_album(
     one: &AlbumJson,
     by_file: &BTreeMap<String, i64>,
 ) -> Result<(), AppError> {
-    let now = state.now();
-    let created = album::ActiveModel {
-        owner_id: Set(owner.id),
-        title: Set(one.title.clone()),
-        description: Set(one.description.clone()),
-        cover_asset_id: Set(None),
-        sort: Set("taken".to_owned()),
-        rule: Set(one.rule.clone()),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(state.db())
+    let member = crate::albums::create(
+        state,
+        owner.id,
+        one.title.clone(),
+        one.description.clone(),
+        one.rule.clone(),
+    )
     .await?;
-    album_member::ActiveModel {
-        album_id: Set(created.id),
-        user_id: Set(owner.id),
-        role: Set("owner".to_owned()),
-        muted: Set(false),
-        added_at: Set(now),
-        ..Default::default()
-    }
-    .insert(state.db())
-    .await?;
-    for file in &one.files {
-        if let Some(&asset_id) = by_file.get(file) {
-            album_asset::ActiveModel {
-                album_id: Set(created.id),
-                asset_id: Set(asset_id),
-                state: Set("manual".to_owned()),
-                added_by: Set(Some(owner.id)),
-                guest_name: Set(None),
-                added_at: Set(now),
-                position: Set(None),
-                ..Default::default()
-            }
-            .insert(state.db())
-            .await?;
-        }
+    let ids: Vec<i64> = one
+        .files
+        .iter()
+        .filter_map(|file| by_file.get(file).copied())
+        .collect();
+    if !ids.is_empty() {
+        crate::albums::content::add(state, &member, owner, &ids, true).await?;
     }
     Ok(())
 }
