@@ -32,6 +32,8 @@ pub const NAMES: [&str; 10] = [
 
 /// Temporary files and export archives live this long.
 pub const TEMPORARY: TimeDelta = TimeDelta::hours(24);
+/// Revoked share links are listed this long.
+const REVOKED_LINKS: TimeDelta = TimeDelta::days(30);
 /// Read notifications are kept this long.
 const READ_NOTIFICATIONS: TimeDelta = TimeDelta::days(90);
 
@@ -91,12 +93,17 @@ async fn sweep(state: &AppState, name: &str, now: DateTime<Utc>) -> Result<u64, 
         "exports" => takeout::expire(state).await,
         "tmp" => old_files(state, now).await,
         "share_links" => {
-            delete(
+            // Revoked ones stay a while, so the owner's list still shows
+            // their last use.
+            let expired =
+                delete(state, "DELETE FROM album_links WHERE expires_at <= ?", now).await?;
+            let revoked = delete(
                 state,
-                "DELETE FROM album_links WHERE expires_at <= ? OR revoked_at IS NOT NULL",
-                now,
+                "DELETE FROM album_links WHERE revoked_at <= ?",
+                now - REVOKED_LINKS,
             )
-            .await
+            .await?;
+            Ok(expired + revoked)
         }
         "invites" => delete(state, "DELETE FROM links WHERE expires_at <= ?", now).await,
         "sessions" => {
