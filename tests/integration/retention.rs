@@ -432,6 +432,21 @@ async fn a_deleted_account_is_hidden_at_once_and_purged_without_a_trace() {
         "the owner hands over ownership first"
     );
 
+    // An archive of theirs waits to be downloaded: it goes too.
+    let started = member.post("/api/me/exports", &json!({})).await;
+    assert_eq!(started.status(), 202);
+    server
+        .until("the member's export to be ready", || async {
+            member.json("/api/me/exports").await["exports"][0]["status"] == "ready"
+        })
+        .await;
+    assert!(
+        scan(&data.join("exports"), &MARKERS)
+            .iter()
+            .any(|(m, _)| m == MARKERS[1]),
+        "the archive holds the photo's bytes"
+    );
+
     let requested = delete_myself(&member).await;
     assert!(
         requested["cancel_url"]
@@ -490,6 +505,7 @@ async fn a_deleted_account_is_hidden_at_once_and_purged_without_a_trace() {
     assert_eq!(receipt["removed"]["photos"], 1);
     assert_eq!(receipt["removed"]["albums"], 1);
     assert_eq!(receipt["removed"]["comments"], 1);
+    assert_eq!(receipt["removed"]["exports"], 1);
     assert!(
         !receipt.to_string().contains("mira"),
         "a receipt names nobody: {receipt}"
@@ -558,6 +574,15 @@ async fn a_deletion_cancelled_within_the_grace_period_restores_everything() {
 
     // The owner deletes the account, then thinks better of it.
     let (other, _) = join(&server, &owner, "member", "otto").await;
+    let (admin, _) = join(&server, &owner, "admin", "ada").await;
+    let owner_id = owner.json("/api/me").await["id"].as_i64().unwrap();
+    let at_the_owner = admin
+        .post(
+            &format!("/api/household/members/{owner_id}/deletion"),
+            &json!({ "confirm": "olivia" }),
+        )
+        .await;
+    assert_eq!(at_the_owner.status(), 403, "nobody deletes the owner");
     let refused = other
         .post(
             &format!("/api/household/members/{member_id}/deletion"),
@@ -606,6 +631,15 @@ async fn sweeps_remove_what_expired_on_time() {
             &json!({ "expires_at": expires }),
         )
         .await;
+    let revoked = owner
+        .ok(&format!("/api/albums/{album}/links"), &json!({}))
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let revoking = owner
+        .delete(&format!("/api/albums/{album}/links/{revoked}"))
+        .await;
+    assert!(revoking.status().is_success());
     let tmp = server.state().data_dir().tmp().join("left-behind.part");
     std::fs::write(&tmp, b"half an upload").unwrap();
     owner.post("/api/notifications/read-all", &json!({})).await;
@@ -636,7 +670,12 @@ async fn sweeps_remove_what_expired_on_time() {
     // Sessions: 30 days without use (the owner's own session is used by
     // every sweep call, so only the member's ends).
     pass(&server, &owner, 25).await;
-    assert!(sweep(&owner).await["sessions"].as_u64().unwrap() >= 1);
+    let removed = sweep(&owner).await;
+    assert!(removed["sessions"].as_u64().unwrap() >= 1);
+    assert_eq!(
+        removed["share_links"], 1,
+        "the revoked link, listed for 30 days"
+    );
 
     // Read notifications after 90 days; the audit log after 365.
     pass(&server, &owner, 60).await;
