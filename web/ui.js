@@ -53,6 +53,57 @@ export function queryProblem(err) {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** How long typing pauses before a preview is asked for, in ms. */
+const PREVIEW_DELAY = 350;
+
+/**
+ * A preview that follows what is typed (a live album's rule, a retention
+ * rule's dry run): asked for after a pause in typing, the one before
+ * cancelled, "Looking…" meanwhile, and a failure said in words in `status`.
+ * @param {HTMLElement} status
+ * @param {HTMLElement} grid emptied when there is nothing to show
+ * @param {() => boolean} ready resets the form's marks; false when there is nothing to ask (having said why in `status`)
+ * @param {(signal: AbortSignal) => Promise<void>} ask asks the server and fills `status` and `grid`
+ * @param {(err: unknown) => void} failed what else a failure changes
+ */
+export function livePreview(status, grid, ready, ask, failed) {
+  let timer = 0;
+  /** @type {AbortController | null} */
+  let asking = null;
+  const run = async () => {
+    asking?.abort();
+    if (!ready()) {
+      grid.replaceChildren();
+      return;
+    }
+    const controller = new AbortController();
+    asking = controller;
+    status.textContent = 'Looking…';
+    try {
+      await ask(controller.signal);
+    } catch (err) {
+      if (controller.signal.aborted) return;
+      grid.replaceChildren();
+      status.replaceChildren(h('span', { class: 'inline-error' }, queryProblem(err)));
+      failed(err);
+    }
+  };
+  return {
+    /** Asks now. */
+    run,
+    /** Asks once typing pauses. */
+    schedule() {
+      clearTimeout(timer);
+      timer = window.setTimeout(run, PREVIEW_DELAY);
+    },
+    /** Stops asking (the form closed). */
+    stop() {
+      clearTimeout(timer);
+      asking?.abort();
+    },
+  };
+}
+
 /**
  * Calls `done` once `page` (a view, just rendered) leaves the screen: for
  * stopping event listeners and timers.

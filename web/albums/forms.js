@@ -8,7 +8,7 @@ import { openDialog } from '../dialog.js';
 import { h } from '../dom.js';
 import { tileElement } from '../library/timeline.js';
 import { navigate } from '../nav.js';
-import { busy, button, errorSlot, field, queryProblem } from '../ui.js';
+import { busy, button, errorSlot, field, livePreview } from '../ui.js';
 import { count } from './roles.js';
 
 const RULE_HELP = [
@@ -21,9 +21,6 @@ const RULE_HELP = [
   ['album:"Name"', 'in another album'],
   ['-word', 'leave these out'],
 ];
-
-/** How long typing pauses before the preview is asked for. */
-const PREVIEW_DELAY = 350;
 
 /**
  * A labelled multi-line text box.
@@ -58,24 +55,18 @@ export function ruleEditor(initial = '') {
     { class: 'callout rule-note' },
     'The rule runs with the album owner’s permissions: the owner’s own private photos that match become visible to everyone in the album. New photos that match join by themselves; photos you remove stay out.',
   );
-  let timer = 0;
-  /** @type {AbortController | null} */
-  let asking = null;
-  const preview = async () => {
-    asking?.abort();
-    const text = input.value.trim();
-    where.hidden = true;
-    input.removeAttribute('aria-invalid');
-    if (!text) {
+  const preview = livePreview(
+    status,
+    grid,
+    () => {
+      where.hidden = true;
+      input.removeAttribute('aria-invalid');
+      if (input.value.trim()) return true;
       status.textContent = 'Type a rule to see what it finds.';
-      grid.replaceChildren();
-      return;
-    }
-    const controller = new AbortController();
-    asking = controller;
-    status.textContent = 'Looking…';
-    try {
-      const found = await api('/albums/preview', { method: 'POST', body: { rule: text }, signal: controller.signal });
+      return false;
+    },
+    async (signal) => {
+      const found = await api('/albums/preview', { method: 'POST', body: { rule: input.value.trim() }, signal });
       status.textContent = found.total ? `${count(found.total, 'photo')} match now${found.total > found.items.length ? `; the newest ${found.items.length} are shown` : ''}.` : 'Nothing matches now. Photos that match later will join by themselves.';
       grid.replaceChildren(
         ...found.items.map((/** @type {import('../library/timeline.js').Brief} */ asset) => {
@@ -84,26 +75,21 @@ export function ruleEditor(initial = '') {
           return tile;
         }),
       );
-    } catch (err) {
-      if (controller.signal.aborted) return;
-      grid.replaceChildren();
-      status.replaceChildren(h('span', { class: 'inline-error' }, queryProblem(err)));
-      if (err instanceof ApiError && err.position !== null) {
-        // Shows where: the rule with the troubled part marked.
-        const rest = text.slice(err.position);
-        const bad = rest.match(/^\S*/)?.[0] || rest.slice(0, 1);
-        where.replaceChildren(h('code', {}, text.slice(0, err.position), h('mark', {}, bad || ' '), rest.slice(bad.length)));
-        where.hidden = false;
-        input.setAttribute('aria-invalid', 'true');
-      }
-    }
-  };
-  input.addEventListener('input', () => {
-    clearTimeout(timer);
-    timer = window.setTimeout(preview, PREVIEW_DELAY);
-  });
+    },
+    (err) => {
+      if (!(err instanceof ApiError) || err.position === null) return;
+      // Shows where: the rule with the troubled part marked.
+      const text = input.value.trim();
+      const rest = text.slice(err.position);
+      const bad = rest.match(/^\S*/)?.[0] || rest.slice(0, 1);
+      where.replaceChildren(h('code', {}, text.slice(0, err.position), h('mark', {}, bad || ' '), rest.slice(bad.length)));
+      where.hidden = false;
+      input.setAttribute('aria-invalid', 'true');
+    },
+  );
+  input.addEventListener('input', preview.schedule);
   const el = h('div', { class: 'rule-editor stack' }, rule, where, status, grid, help, note);
-  queueMicrotask(preview);
+  queueMicrotask(preview.run);
   return { el, input, value: () => input.value.trim() };
 }
 

@@ -13,7 +13,7 @@ import { h } from '../dom.js';
 import { tileElement } from '../library/timeline.js';
 import { navigate } from '../nav.js';
 import { me, setMe } from '../session.js';
-import { action, busy, button, card, copyable, day, dayAndTime, errorSlot, field, formatBytes, notice, onLeave, queryProblem, refresh, showIn, when } from '../ui.js';
+import { action, busy, button, card, copyable, day, dayAndTime, errorSlot, field, formatBytes, livePreview, notice, onLeave, refresh, showIn, when } from '../ui.js';
 import { PasskeyCancelled, getPasskey, passkeyProblem } from '../webauthn.js';
 
 /** @typedef {import('../library/timeline.js').Brief} Brief */
@@ -62,9 +62,6 @@ import { PasskeyCancelled, getPasskey, passkeyProblem } from '../webauthn.js';
  * @property {number} last_trashed
  * @property {number} total_trashed
  */
-
-/** How long typing pauses before a rule's dry run is asked for. */
-const PREVIEW_DELAY = 350;
 
 /** Rules that work, offered as a start. */
 const EXAMPLES = /** @type {[string, number][]} */ ([
@@ -365,7 +362,7 @@ function ruleDialog(user, retention, rule, onSaved) {
       chip.addEventListener('click', () => {
         queryInput.value = text;
         daysInput.value = String(n);
-        schedule();
+        preview.schedule();
       });
       return chip;
     }),
@@ -376,34 +373,29 @@ function ruleDialog(user, retention, rule, onSaved) {
   const grid = h('div', { class: 'mini-grid', role: 'list', 'aria-label': 'Some of the photos the rule would move' });
   const dryRun = h('div', { class: 'dry-run stack', 'aria-live': 'polite' }, h('h3', { class: 'dialog-subheading' }, 'If it ran today'), status, skipped, grid);
 
-  let timer = 0;
-  /** @type {AbortController | null} */
-  let asking = null;
   const currentDays = () => Number(daysInput.value);
   const daysOk = () => Number.isInteger(currentDays()) && currentDays() >= 1 && currentDays() <= 3650;
-  const preview = async () => {
-    asking?.abort();
-    const text = queryInput.value.trim();
-    queryInput.removeAttribute('aria-invalid');
-    skipped.hidden = true;
-    if (!text) {
-      status.textContent = 'Write a search to see what the rule would move.';
-      grid.replaceChildren();
-      return;
-    }
-    if (!daysOk()) {
-      status.replaceChildren(h('span', { class: 'inline-error' }, 'Days: a whole number from 1 to 3650.'));
-      grid.replaceChildren();
-      return;
-    }
-    const controller = new AbortController();
-    asking = controller;
-    status.textContent = 'Looking…';
-    try {
+  const preview = livePreview(
+    status,
+    grid,
+    () => {
+      queryInput.removeAttribute('aria-invalid');
+      skipped.hidden = true;
+      if (!queryInput.value.trim()) {
+        status.textContent = 'Write a search to see what the rule would move.';
+        return false;
+      }
+      if (!daysOk()) {
+        status.replaceChildren(h('span', { class: 'inline-error' }, 'Days: a whole number from 1 to 3650.'));
+        return false;
+      }
+      return true;
+    },
+    async (signal) => {
       const found = await api('/retention/preview', {
         method: 'POST',
-        body: { query: text, days: currentDays(), scope: scope.value, include_shared: shared.checked },
-        signal: controller.signal,
+        body: { query: queryInput.value.trim(), days: currentDays(), scope: scope.value, include_shared: shared.checked },
+        signal,
       });
       status.textContent = found.count
         ? `${count(found.count, 'photo or video', 'photos and videos')} would move to the trash today${found.count > found.sample.length ? `; ${found.sample.length} of them are shown` : ''}.`
@@ -418,19 +410,13 @@ function ruleDialog(user, retention, rule, onSaved) {
           return tile;
         }),
       );
-    } catch (err) {
-      if (controller.signal.aborted) return;
-      grid.replaceChildren();
-      status.replaceChildren(h('span', { class: 'inline-error' }, queryProblem(err)));
+    },
+    (err) => {
       if (err instanceof ApiError && err.code === 'invalid_query') queryInput.setAttribute('aria-invalid', 'true');
-    }
-  };
-  const schedule = () => {
-    clearTimeout(timer);
-    timer = window.setTimeout(preview, PREVIEW_DELAY);
-  };
-  for (const control of [queryInput, daysInput]) control.addEventListener('input', schedule);
-  for (const control of [shared, scope]) control.addEventListener('change', schedule);
+    },
+  );
+  for (const control of [queryInput, daysInput]) control.addEventListener('input', preview.schedule);
+  for (const control of [shared, scope]) control.addEventListener('change', preview.schedule);
 
   const note = h(
     'p',
@@ -445,10 +431,7 @@ function ruleDialog(user, retention, rule, onSaved) {
     body: [form],
     actions: [cancel, save],
     className: 'dialog-wide',
-    onClose: () => {
-      clearTimeout(timer);
-      asking?.abort();
-    },
+    onClose: preview.stop,
   });
   cancel.addEventListener('click', () => dialog.close());
   form.addEventListener('submit', (event) => {
@@ -475,7 +458,7 @@ function ruleDialog(user, retention, rule, onSaved) {
     });
   });
   queryInput.focus();
-  queueMicrotask(preview);
+  queueMicrotask(preview.run);
 }
 
 /* Delete your account */
