@@ -489,6 +489,19 @@ async fn a_deleted_account_is_hidden_at_once_and_purged_without_a_trace() {
     assert_eq!(pending["deletion"]["requested_by_self"], true);
     let overview = owner.json("/api/admin/retention").await;
     assert_eq!(overview["pending"][0]["display_name"], "mira");
+    let told = owner.json("/api/notifications").await;
+    let closing: Vec<&Value> = told["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["kind"] == "album_closing")
+        .collect();
+    assert_eq!(
+        closing.len(),
+        1,
+        "the album's members hear it will go: {told}"
+    );
+    assert_eq!(closing[0]["album_id"], album);
 
     // Not a day early.
     server.clock.advance(TimeDelta::days(29));
@@ -848,6 +861,10 @@ async fn takeout_holds_everything_expires_and_comes_back_in_a_fresh_hearth() {
         .await;
 
     let estimate = member.json("/api/me/exports").await["estimate"].clone();
+    assert_eq!(
+        estimate["bytes"],
+        originals.iter().map(|(_, b)| b.len()).sum::<usize>()
+    );
     assert_eq!(estimate["files"], 2);
     let started = member.post("/api/me/exports", &json!({})).await;
     assert_eq!(started.status(), 202);
@@ -863,6 +880,8 @@ async fn takeout_holds_everything_expires_and_comes_back_in_a_fresh_hearth() {
             member.json("/api/me/exports").await["exports"][0]["status"] == "ready"
         })
         .await;
+    let told = member.json("/api/notifications").await;
+    assert_eq!(told["items"][0]["kind"], "export_ready", "{told}");
     let listed = member.json("/api/me/exports").await;
     let url = listed["exports"][0]["download_url"]
         .as_str()

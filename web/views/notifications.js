@@ -34,6 +34,8 @@ const ICONS = /** @type {Record<string, string>} */ ({
   passkey_added: icons.check,
   password_changed: icons.check,
   role_changed: icons.people,
+  album_closing: icons.albums,
+  export_ready: icons.check,
 });
 
 /**
@@ -41,7 +43,9 @@ const ICONS = /** @type {Record<string, string>} */ ({
  * @param {Note} n
  */
 function target(n) {
-  if (!n.album_id) return null;
+  if (n.kind === 'export_ready') return '/settings/privacy';
+  // Its album is hidden already (its owner's account is being deleted).
+  if (!n.album_id || n.kind === 'album_closing') return null;
   return n.asset_id && (n.kind === 'comment' || n.kind === 'mention') ? `/albums/${n.album_id}?photo=${n.asset_id}` : `/albums/${n.album_id}`;
 }
 

@@ -27,6 +27,8 @@ pub enum Kind {
     AlbumInvite,
     /// An album you are in will go: its owner's account is being deleted.
     AlbumClosing,
+    /// Your takeout archive can be downloaded.
+    ExportReady,
 }
 
 impl Kind {
@@ -41,6 +43,7 @@ impl Kind {
             Self::Mention => "mention",
             Self::AlbumInvite => "album_invite",
             Self::AlbumClosing => "album_closing",
+            Self::ExportReady => "export_ready",
         }
     }
 
@@ -56,6 +59,7 @@ impl Kind {
             Self::Mention,
             Self::AlbumInvite,
             Self::AlbumClosing,
+            Self::ExportReady,
         ]
         .into_iter()
         .find(|kind| kind.as_str() == text)

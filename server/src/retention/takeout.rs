@@ -366,6 +366,22 @@ async fn make(state: &AppState, job: export::Model) -> Result<(), AppError> {
         .filter(export::Column::Id.eq(job.id))
         .exec(db)
         .await?;
+    crate::notifications::service::notify(
+        db,
+        me.id,
+        crate::notifications::service::Kind::ExportReady,
+        "Your archive is ready",
+        &format!(
+            "{} photos and videos, {} MiB. Download it from Settings → Privacy within 24 hours; then it is deleted.",
+            placed.len(),
+            bytes.div_ceil(1024 * 1024)
+        ),
+        now,
+    )
+    .await?;
+    state
+        .events()
+        .publish(crate::events::Event::notifications(me.id));
     tracing::info!(
         export = job.id,
         files = placed.len(),
