@@ -638,7 +638,7 @@ impl RetentionApi {
             body.days,
             body.include_shared,
         )?;
-        let selection = rules::select(&state, &me.user, &draft).await?;
+        let selection = rules::select(&state, &me.user, &draft, state.now()).await?;
         let viewer = Viewer {
             user_id: me.user.id,
         };

@@ -299,11 +299,12 @@ pub struct Receipt {
     pub retention_rules: u64,
 }
 
-/// Purges every account whose grace period is over; returns how many.
-pub async fn purge_due(state: &AppState) -> Result<u64, AppError> {
+/// Purges every account whose grace period is over at `now`; returns how
+/// many.
+pub async fn purge_due(state: &AppState, now: DateTime<Utc>) -> Result<u64, AppError> {
     let due = account_deletion::Entity::find()
         .filter(account_deletion::Column::Status.eq(PENDING))
-        .filter(account_deletion::Column::PurgeAt.lte(state.now()))
+        .filter(account_deletion::Column::PurgeAt.lte(now))
         .all(state.db())
         .await?;
     let mut purged = 0;

@@ -1,6 +1,6 @@
 //! Retention: keeping the promises about time and deletion. The scheduler
-//! runs the sweeps (`sweeps`) every `retention.sweep_minutes` of the
-//! `Clock` and on start; a purge (`purge`) removes a photo or an account
+//! runs the sweeps (`sweeps`, which decide what is due by the `Clock`) on
+//! start and every `retention.sweep_minutes`; a purge (`purge`) removes a photo or an account
 //! for good and makes the deletion physical; members delete their account
 //! (`deletion`), write rules that move old photos to the trash (`rules`)
 //! and take their data with them (`takeout`).
@@ -14,30 +14,19 @@ pub mod takeout;
 
 use std::time::Duration;
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
 use tokio::sync::{Mutex, Notify, watch};
 use tokio::task::JoinHandle;
 
 use crate::state::AppState;
-
-/// How often the scheduler looks at the clock.
-const TICK: Duration = Duration::from_secs(20);
 
 /// What retention keeps while the server runs.
 #[derive(Default)]
 pub struct Runtime {
     /// One sweep at a time (the scheduler's, or the owner's "run now").
     running: Mutex<()>,
-    /// Rung to make the scheduler look at the clock now.
-    wake: Notify,
     /// Rung when an export is queued.
     pub exports: Notify,
-}
-
-impl Runtime {
-    pub fn wake(&self) {
-        self.wake.notify_one();
-    }
 }
 
 /// The scheduler and the export worker, running.
@@ -55,12 +44,12 @@ impl Scheduler {
     }
 }
 
-/// Starts the scheduler (its first round catches up on whatever fell due
-/// while Hearth was stopped) and the takeout worker.
+/// Starts the scheduler (its first round, as of now, catches up on
+/// whatever fell due while Hearth was stopped) and the takeout worker.
 #[must_use]
 pub fn start(state: &AppState) -> Scheduler {
     let (stop, stopped) = watch::channel(false);
-    let scheduler = tokio::spawn(schedule(state.clone(), stopped.clone()));
+    let scheduler = tokio::spawn(schedule(state.clone(), state.now(), stopped.clone()));
     let exports = tokio::spawn(takeout::work(state.clone(), stopped));
     Scheduler {
         stop,
@@ -68,23 +57,22 @@ pub fn start(state: &AppState) -> Scheduler {
     }
 }
 
-async fn schedule(state: AppState, mut stopped: watch::Receiver<bool>) {
-    let every = TimeDelta::minutes(i64::from(state.config().retention.sweep_minutes));
-    let mut due: DateTime<Utc> = state.now();
+/// Sweeps as of `first`, then every `retention.sweep_minutes`. What is
+/// due is decided by the `Clock`; the pause between rounds is the
+/// process's own (like the search writer's tick), so a test that moves
+/// the clock sweeps when it asks (`POST /api/admin/retention/run`), never
+/// behind its back.
+async fn schedule(state: AppState, first: DateTime<Utc>, mut stopped: watch::Receiver<bool>) {
+    let every = Duration::from_secs(u64::from(state.config().retention.sweep_minutes) * 60);
+    let mut at = first;
     loop {
-        if *stopped.borrow() {
-            break;
-        }
-        if state.now() >= due {
-            if let Err(err) = sweeps::run(&state).await {
-                tracing::warn!(error = %err, "retention sweep");
-            }
-            due = state.now() + every;
+        if let Err(err) = sweeps::run_at(&state, at).await {
+            tracing::warn!(error = %err, "retention sweep");
         }
         tokio::select! {
-            () = state.retention().wake.notified() => {}
-            () = tokio::time::sleep(TICK) => {}
+            () = tokio::time::sleep(every) => {}
             _ = stopped.changed() => break,
         }
+        at = state.now();
     }
 }

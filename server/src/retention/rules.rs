@@ -8,7 +8,7 @@
 //! `retention.trash_days` like anything else; the dry run is the same
 //! evaluation without the move.
 
-use chrono::TimeDelta;
+use chrono::{DateTime, TimeDelta, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
@@ -63,11 +63,12 @@ pub fn check(owner: &user::Model, draft: &Draft) -> Result<query::Parsed, AppErr
     Ok(parsed)
 }
 
-/// What `draft` would move to the trash now, for `owner`.
+/// What `draft` would move to the trash at `now`, for `owner`.
 pub async fn select(
     state: &AppState,
     owner: &user::Model,
     draft: &Draft,
+    now: DateTime<Utc>,
 ) -> Result<Selection, AppError> {
     let parsed = check(owner, draft)?;
     let access = if draft.library {
@@ -84,7 +85,7 @@ pub async fn select(
         vec![format!("u:{}", owner.id)]
     };
     let matched = live::matching(state, owner.id, parsed, access, None).await?;
-    let cutoff = state.now() - TimeDelta::days(i64::from(draft.days));
+    let cutoff = now - TimeDelta::days(i64::from(draft.days));
     let mut selection = Selection::default();
     for chunk in matched.chunks(500) {
         let mut found = asset::Entity::find()
@@ -145,15 +146,16 @@ async fn trash(state: &AppState, ids: &[i64]) -> Result<u64, AppError> {
     Ok(moved)
 }
 
-/// Runs every enabled rule; returns how many photos went to the trash.
-pub async fn run_all(state: &AppState) -> Result<u64, AppError> {
+/// Runs every enabled rule as of `now`; returns how many photos went to
+/// the trash.
+pub async fn run_all(state: &AppState, now: DateTime<Utc>) -> Result<u64, AppError> {
     let rules = retention_rule::Entity::find()
         .filter(retention_rule::Column::Enabled.eq(true))
         .all(state.db())
         .await?;
     let mut total = 0;
     for rule in rules {
-        match run(state, &rule).await {
+        match run(state, &rule, now).await {
             Ok(moved) => total += moved,
             Err(err) => tracing::warn!(rule = rule.id, error = %err, "retention rule"),
         }
@@ -162,7 +164,11 @@ pub async fn run_all(state: &AppState) -> Result<u64, AppError> {
 }
 
 /// Runs one rule and records what it did.
-async fn run(state: &AppState, rule: &retention_rule::Model) -> Result<u64, AppError> {
+async fn run(
+    state: &AppState,
+    rule: &retention_rule::Model,
+    now: DateTime<Utc>,
+) -> Result<u64, AppError> {
     let Some(owner) = user::Entity::find_by_id(rule.owner_id)
         .one(state.db())
         .await?
@@ -172,7 +178,7 @@ async fn run(state: &AppState, rule: &retention_rule::Model) -> Result<u64, AppE
     if owner.status != crate::accounts::users::ACTIVE {
         return Ok(0);
     }
-    let selection = select(state, &owner, &draft_of(rule)).await?;
+    let selection = select(state, &owner, &draft_of(rule), now).await?;
     let moved = trash(state, &selection.ids).await?;
     let moved_count = i64::try_from(moved).unwrap_or(i64::MAX);
     retention_rule::Entity::update_many()

@@ -47,8 +47,12 @@ pub struct Report {
 /// Runs every sweep now (one run at a time), then makes what was removed
 /// physically gone.
 pub async fn run(state: &AppState) -> Result<Report, AppError> {
+    run_at(state, state.now()).await
+}
+
+/// Runs every sweep for what is due at `at`.
+pub async fn run_at(state: &AppState, at: DateTime<Utc>) -> Result<Report, AppError> {
     let _one = state.retention().running.lock().await;
-    let at = state.now();
     let mut removed = BTreeMap::new();
     for name in NAMES {
         let count = match sweep(state, name, at).await {
@@ -79,7 +83,7 @@ async fn sweep(state: &AppState, name: &str, now: DateTime<Utc>) -> Result<u64, 
     let retention = &state.config().retention;
     let days = |n: u16| now - TimeDelta::days(i64::from(n));
     match name {
-        "rules" => rules::run_all(state).await,
+        "rules" => rules::run_all(state, now).await,
         "trash" => {
             let ids = ids(
                 state.db(),
@@ -89,8 +93,8 @@ async fn sweep(state: &AppState, name: &str, now: DateTime<Utc>) -> Result<u64, 
             .await?;
             Ok(purge::assets(state, &ids).await?.assets())
         }
-        "accounts" => deletion::purge_due(state).await,
-        "exports" => takeout::expire(state).await,
+        "accounts" => deletion::purge_due(state, now).await,
+        "exports" => takeout::expire(state, now).await,
         "tmp" => old_files(state, now).await,
         "share_links" => {
             // Revoked ones stay a while, so the owner's list still shows

@@ -160,8 +160,7 @@ pub async fn remove_archive(state: &AppState, id: i64) -> Result<(), AppError> {
 
 /// The sweep: archives older than 24 hours go (and stray files in
 /// `exports/` that no export claims).
-pub async fn expire(state: &AppState) -> Result<u64, AppError> {
-    let now = state.now();
+pub async fn expire(state: &AppState, now: DateTime<Utc>) -> Result<u64, AppError> {
     let due = export::Entity::find()
         .filter(export::Column::Status.ne(EXPIRED))
         .filter(export::Column::ExpiresAt.lte(now))
