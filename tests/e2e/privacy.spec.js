@@ -161,8 +161,8 @@ test('a member sees what is stored, takes their photos, deletes their account; t
   await ruleDialog.getByLabel('Photos matching').fill('type:photo');
   await ruleDialog.getByLabel(/Trash them after/).fill('1');
   await expect(ruleDialog.getByRole('status')).toContainText(/would move to the trash today/);
-  await ruleDialog.getByRole('button', { name: 'video after 60 days' }).click();
-  await expect(ruleDialog.getByLabel('Photos matching')).toHaveValue('video');
+  await ruleDialog.getByRole('button', { name: 'type:video after 60 days' }).click();
+  await expect(ruleDialog.getByLabel('Photos matching')).toHaveValue('type:video');
   await expect(ruleDialog.getByRole('status')).toHaveText('Nothing would move to the trash today.');
   await expect(ruleDialog).toContainText('Rules only move photos to the trash, never delete them.');
   await ben.screenshot({ path: testInfo.outputPath('rule-dialog-desktop-light.png'), animations: 'disabled' });
@@ -170,7 +170,7 @@ test('a member sees what is stored, takes their photos, deletes their account; t
   await expect(ruleDialog).toBeHidden();
   const ruleRow = rules.locator('.rule-row');
   await expect(ruleRow).toHaveCount(1);
-  await expect(ruleRow).toContainText('video after 60 days');
+  await expect(ruleRow).toContainText('type:video after 60 days');
   await ruleRow.getByRole('button', { name: 'Turn off' }).click();
   await expect(ruleRow.locator('.badge-off')).toHaveText('Off');
   await expect(stored.locator('[data-fact="retention_rules"] dd')).toHaveText('1 rule');

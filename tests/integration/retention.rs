@@ -245,6 +245,18 @@ async fn import_folders_stay_untouched_and_purged_files_do_not_come_back() {
         })
         .await;
     server.idle().await;
+    // Found by their import folder's name, and by the folder below it.
+    for query in ["folder:photos", "folder:2024 type:photo"] {
+        server
+            .until("the folder filter", || async {
+                crate::albums::find(&member, query).await.1["total"] == 3
+            })
+            .await;
+    }
+    assert_eq!(
+        crate::albums::find(&member, "folder:elsewhere").await.1["total"],
+        0
+    );
     let first = member.json("/api/timeline").await;
     let months = first["months"].as_array().unwrap();
     let month = months[0]["month"].as_str().unwrap();

@@ -66,7 +66,7 @@ import { PasskeyCancelled, getPasskey, passkeyProblem } from '../webauthn.js';
 /** Rules that work, offered as a start. */
 const EXAMPLES = /** @type {[string, number][]} */ ([
   ['album:"Garage sale"', 14],
-  ['video', 60],
+  ['type:video', 60],
 ]);
 
 /** What each sweep cleans up, in words. */

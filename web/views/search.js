@@ -23,7 +23,7 @@ const HELP = [
   ['date:2019-07 · date:2019-06..2019-08', 'a month, a span of months'],
   ['before:2020 · after:2018-05-01', 'before or from a date'],
   ['place:lisbon · camera:pixel · lens:50mm', 'where, with what'],
-  ['tag:holiday · by:alice', 'a tag, whose photos'],
+  ['tag:holiday · by:alice · folder:dashcam', 'a tag, whose photos, which import folder'],
   ['type:video · type:live · is:favorite · has:gps', 'kinds, favourites, with a location'],
   ['-word · -place:paris', 'leave these out'],
 ];

@@ -225,6 +225,7 @@ fn filter_query(generation: &Generation, what: &What, names: &Names) -> Box<dyn 
         What::Tag(text) => field_words(generation, fields.tags, text),
         What::Camera(text) => field_words(generation, fields.camera, &schema::name_words(text)),
         What::Lens(text) => field_words(generation, fields.lens, &schema::name_words(text)),
+        What::Folder(text) => field_words(generation, fields.folder, &schema::name_words(text)),
         What::Kind(kinds) => Box::new(TermSetQuery::new(
             kinds
                 .iter()

@@ -15,8 +15,9 @@ use chrono::NaiveDate;
 use crate::error::AppError;
 
 /// Filter names, as the help and the errors list them.
-pub const FILTERS: [&str; 12] = [
-    "date", "before", "after", "place", "camera", "lens", "tag", "type", "is", "has", "album", "by",
+pub const FILTERS: [&str; 13] = [
+    "date", "before", "after", "place", "camera", "lens", "folder", "tag", "type", "is", "has",
+    "album", "by",
 ];
 
 #[derive(Debug, Clone, PartialEq)]
@@ -63,6 +64,8 @@ pub enum What {
     Place(String),
     Camera(String),
     Lens(String),
+    /// A folder (or the import folder) a file is in.
+    Folder(String),
     Tag(String),
     /// `photo`, `video`, `live` (a photo includes Live Photos).
     Kind(Vec<String>),
@@ -240,6 +243,7 @@ fn filter(key: &str, value: &str, at: usize) -> Result<What, AppError> {
         "place" => What::Place(value.to_owned()),
         "camera" => What::Camera(value.to_owned()),
         "lens" => What::Lens(value.to_owned()),
+        "folder" => What::Folder(value.to_owned()),
         "tag" => What::Tag(value.to_owned()),
         "album" => What::Album(value.to_owned()),
         "by" => What::By(value.to_owned()),

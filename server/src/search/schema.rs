@@ -15,7 +15,7 @@ use tantivy::tokenizer::{
 };
 use tantivy::{Index, TantivyDocument};
 
-use crate::db::entities::{album_asset, asset, asset_file, comment};
+use crate::db::entities::{album_asset, asset, asset_file, comment, import_root};
 use crate::error::AppError;
 
 /// The analyzer of every text field: words, lower-cased, accents folded
@@ -51,6 +51,9 @@ pub struct Fields {
     pub camera: tantivy::schema::Field,
     pub lens: tantivy::schema::Field,
     pub place: tantivy::schema::Field,
+    /// The folders its files are in, inside an import folder (whose own
+    /// name comes first): `folder:` filters.
+    pub folder: tantivy::schema::Field,
     // Facets and suggestions: whole values.
     pub place_value: tantivy::schema::Field,
     pub camera_value: tantivy::schema::Field,
@@ -97,6 +100,7 @@ pub fn schema() -> (Schema, Fields) {
         tags: builder.add_text_field("tags", words.clone()),
         camera: builder.add_text_field("camera", words.clone()),
         lens: builder.add_text_field("lens", words.clone()),
+        folder: builder.add_text_field("folder", words.clone()),
         place: builder.add_text_field("place", words),
         place_value: builder.add_text_field("place_value", STRING | FAST),
         camera_value: builder.add_text_field("camera_value", STRING | FAST),
@@ -129,6 +133,9 @@ pub struct Indexed {
     pub asset: asset::Model,
     /// File names of its originals.
     pub names: Vec<String>,
+    /// Their folders in import folders: the import folder's name, then the
+    /// folders below it.
+    pub folders: Vec<String>,
     /// The albums showing it: their ids and what was said there (title,
     /// comments on this photo).
     pub albums: Vec<(i64, Vec<String>)>,
@@ -179,6 +186,19 @@ async fn albums_of(
 /// Loads the active assets among `ids`, with what their documents need.
 pub async fn load(db: &DatabaseConnection, ids: &[i64]) -> Result<Vec<Indexed>, AppError> {
     let mut found = Vec::with_capacity(ids.len());
+    // Each import folder by its own name (the last part of its path).
+    let roots: HashMap<i64, String> = import_root::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|root| {
+            let name = std::path::Path::new(&root.path)
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            (root.id, name)
+        })
+        .collect();
     for chunk in ids.chunks(5_000) {
         let assets = asset::Entity::find()
             .filter(asset::Column::Id.is_in(chunk.iter().copied()))
@@ -186,6 +206,7 @@ pub async fn load(db: &DatabaseConnection, ids: &[i64]) -> Result<Vec<Indexed>, 
             .all(db)
             .await?;
         let mut names: HashMap<i64, Vec<String>> = HashMap::new();
+        let mut folders: HashMap<i64, Vec<String>> = HashMap::new();
         for file in asset_file::Entity::find()
             .filter(asset_file::Column::AssetId.is_in(chunk.iter().copied()))
             .all(db)
@@ -201,10 +222,19 @@ pub async fn load(db: &DatabaseConnection, ids: &[i64]) -> Result<Vec<Indexed>, 
             if !list.contains(&name) {
                 list.push(name);
             }
+            if let Some(root) = file.root_id.and_then(|id| roots.get(&id)) {
+                let below = file.path.rsplit_once('/').map_or("", |(dir, _)| dir);
+                let folder = format!("{root}/{below}");
+                let list = folders.entry(file.asset_id).or_default();
+                if !list.contains(&folder) {
+                    list.push(folder);
+                }
+            }
         }
         let mut albums = albums_of(db, chunk).await?;
         found.extend(assets.into_iter().map(|asset| Indexed {
             names: names.remove(&asset.id).unwrap_or_default(),
+            folders: folders.remove(&asset.id).unwrap_or_default(),
             albums: albums.remove(&asset.id).unwrap_or_default(),
             asset,
         }));
@@ -310,6 +340,9 @@ pub fn document(fields: &Fields, indexed: &Indexed) -> TantivyDocument {
     for name in &indexed.names {
         doc.add_text(fields.name, name);
         doc.add_text(fields.name, name_words(name));
+    }
+    for folder in &indexed.folders {
+        doc.add_text(fields.folder, name_words(folder));
     }
     for text in [&asset.title, &asset.caption].into_iter().flatten() {
         doc.add_text(fields.caption, text);
