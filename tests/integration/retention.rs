@@ -192,7 +192,7 @@ async fn the_trash_waits_thirty_days_then_a_purge_leaves_nothing_behind() {
 }
 
 #[tokio::test]
-async fn a_purge_cut_short_by_a_stop_is_finished_by_the_start_up_sweep() {
+async fn the_start_up_sweep_catches_up_on_what_fell_due_while_stopped() {
     let server = TestServer::start().await;
     let owner = server.owner().await;
     let id = photo(&owner, "old.jpg", 9, "2024:05:01 10:00:00").await;
@@ -384,6 +384,16 @@ async fn marked_member() -> Marked {
 
 async fn photo_of(owner: &Browser) -> i64 {
     photo(owner, "picnic.jpg", 22, "2024:07:01 12:00:00").await
+}
+
+/// `browser` asks for the deletion of member `id`'s account.
+async fn delete_member(browser: &Browser, id: i64, confirm: &str) -> reqwest::Response {
+    browser
+        .post(
+            &format!("/api/household/members/{id}/deletion"),
+            &json!({ "confirm": confirm }),
+        )
+        .await
 }
 
 async fn delete_myself(member: &Browser) -> Value {
@@ -601,26 +611,11 @@ async fn a_deletion_cancelled_within_the_grace_period_restores_everything() {
     let (other, _) = join(&server, &owner, "member", "otto").await;
     let (admin, _) = join(&server, &owner, "admin", "ada").await;
     let owner_id = owner.json("/api/me").await["id"].as_i64().unwrap();
-    let at_the_owner = admin
-        .post(
-            &format!("/api/household/members/{owner_id}/deletion"),
-            &json!({ "confirm": "olivia" }),
-        )
-        .await;
+    let at_the_owner = delete_member(&admin, owner_id, "olivia").await;
     assert_eq!(at_the_owner.status(), 403, "nobody deletes the owner");
-    let refused = other
-        .post(
-            &format!("/api/household/members/{member_id}/deletion"),
-            &json!({ "confirm": "mira" }),
-        )
-        .await;
+    let refused = delete_member(&other, member_id, "mira").await;
     assert_eq!(refused.status(), 403, "members cannot delete others");
-    let by_owner = owner
-        .post(
-            &format!("/api/household/members/{member_id}/deletion"),
-            &json!({ "confirm": "mira" }),
-        )
-        .await;
+    let by_owner = delete_member(&owner, member_id, "mira").await;
     assert_eq!(by_owner.status(), 202);
     let body: Value = by_owner.json().await.unwrap();
     assert!(

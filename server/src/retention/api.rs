@@ -350,18 +350,7 @@ impl RetentionApi {
         auth: SessionAuth,
         state: Data<&AppState>,
     ) -> Result<Json<Purged>, AppError> {
-        let me = &auth.0;
-        let ids = sweeps::ids(
-            state.db(),
-            &format!(
-                "SELECT id FROM assets WHERE status = 'trashed' AND owner_id = {} AND trashed_at <= ?",
-                me.user.id
-            ),
-            state.now(),
-        )
-        .await?;
-        let purged = super::purge::assets(&state, &ids).await?;
-        super::purge::compact(&state).await?;
+        let purged = super::purge::empty_trash(&state, auth.0.user.id).await?;
         Ok(Json(Purged {
             purged: purged.assets(),
         }))

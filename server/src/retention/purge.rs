@@ -126,6 +126,22 @@ pub async fn assets(state: &AppState, ids: &[i64]) -> Result<Purged, AppError> {
     Ok(purged)
 }
 
+/// Purges everything in `owner_id`'s trash now, and makes it physical.
+pub async fn empty_trash(state: &AppState, owner_id: i64) -> Result<Purged, AppError> {
+    let ids: Vec<i64> = asset::Entity::find()
+        .filter(crate::library::access::trashed_of(
+            crate::library::access::Viewer { user_id: owner_id },
+        ))
+        .all(state.db())
+        .await?
+        .into_iter()
+        .map(|a| a.id)
+        .collect();
+    let purged = assets(state, &ids).await?;
+    compact(state).await?;
+    Ok(purged)
+}
+
 /// Removes a managed original and the folders it leaves empty.
 async fn remove_managed(state: &AppState, location: &str) -> Result<(), AppError> {
     let base = state.data_dir().originals();

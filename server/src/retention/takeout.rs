@@ -29,6 +29,7 @@ use crate::db::entities::{
     album, album_asset, album_member, asset, audit, comment, export, passkey, session, user,
 };
 use crate::error::AppError;
+use crate::search::blocking;
 use crate::state::AppState;
 
 const QUEUED: &str = "queued";
@@ -479,14 +480,6 @@ async fn progress(state: &AppState, id: i64, done: u64, part: &Path) -> Result<u
         .exec(state.db())
         .await?;
     Ok(bytes)
-}
-
-async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T, AppError> + Send + 'static,
-) -> Result<T, AppError> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|err| AppError::Internal(err.into()))?
 }
 
 fn zip_error(err: &zip::result::ZipError) -> AppError {
