@@ -12,6 +12,8 @@ use crate::albums::api::AlbumsApi;
 use crate::albums::comments::CommentsApi;
 use crate::albums::guest::GuestApi;
 use crate::albums::links::LinksApi;
+use crate::backup::api::BackupApi;
+use crate::check::api::CheckApi;
 use crate::error::AppError;
 use crate::events::api::EventsApi;
 use crate::library::admin_api::ImportApi;
@@ -47,6 +49,8 @@ pub enum ApiTag {
     /// Your privacy: what is stored, takeout, deleting your account,
     /// retention rules, the trash; for the owner, sweeps and receipts.
     Retention,
+    /// Backups, the integrity check (owner).
+    Maintenance,
 }
 
 /// Largest JSON body the API reads (uploads get their own limit).
@@ -68,6 +72,8 @@ type Apis = (
     LinksApi,
     GuestApi,
     RetentionApi,
+    BackupApi,
+    CheckApi,
 );
 
 fn service() -> OpenApiService<Apis, ()> {
@@ -87,6 +93,8 @@ fn service() -> OpenApiService<Apis, ()> {
             LinksApi,
             GuestApi,
             RetentionApi,
+            BackupApi,
+            CheckApi,
         ),
         "Hearth",
         crate::VERSION,
@@ -124,7 +132,15 @@ pub fn routes() -> impl Endpoint {
         })
         .around(refuse_foreign_writes)
         .with(CookieJarManager::new())
-        .catch_all_error(|err| async move { AppError::from_poem(err).into_response() })
+        .catch_all_error(|err| async move {
+            // The matched route stays known to the metrics.
+            let route = err.data::<poem::PathPattern>().cloned();
+            let mut resp = AppError::from_poem(err).into_response();
+            if let Some(route) = route {
+                resp.set_data(route);
+            }
+            resp
+        })
 }
 
 /// Any write whose `Origin` (or `Referer`) names another site is refused,

@@ -17,6 +17,9 @@ use url::Url;
 pub const ENV_PREFIX: &str = "HEARTH_";
 /// The config file read from the working directory when none is named.
 pub const DEFAULT_FILE: &str = "hearth.toml";
+/// The shortest `metrics.token` accepted: a guessable token is a public
+/// endpoint.
+const MIN_METRICS_TOKEN: usize = 24;
 
 /// The effective configuration of one Hearth process.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,6 +37,8 @@ pub struct Config {
     pub auth: AuthConfig,
     pub library: LibraryConfig,
     pub retention: RetentionConfig,
+    pub backup: BackupConfig,
+    pub metrics: MetricsConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -202,6 +207,33 @@ impl Default for RetentionConfig {
     }
 }
 
+/// Automatic database backups in the data folder's `backups/`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BackupConfig {
+    /// Hours between automatic database backups; 0: none.
+    pub every_hours: u16,
+    /// How many backups `backups/` keeps (the oldest go first).
+    pub keep: u16,
+}
+
+impl Default for BackupConfig {
+    fn default() -> Self {
+        Self {
+            every_hours: 24,
+            keep: 7,
+        }
+    }
+}
+
+/// `GET /metrics` (Prometheus text format).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MetricsConfig {
+    /// The bearer token a scraper sends; empty: `/metrics` is off (404).
+    pub token: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LogConfig {
@@ -229,6 +261,8 @@ impl Default for Config {
             auth: AuthConfig::default(),
             library: LibraryConfig::default(),
             retention: RetentionConfig::default(),
+            backup: BackupConfig::default(),
+            metrics: MetricsConfig::default(),
         }
     }
 }
@@ -323,6 +357,18 @@ impl Config {
                 ));
             }
         }
+        if self.backup.keep == 0 {
+            return Err(invalid("backup.keep", "it must be at least 1"));
+        }
+        let token = &self.metrics.token;
+        if !token.is_empty()
+            && (token.len() < MIN_METRICS_TOKEN || !token.bytes().all(|b| b.is_ascii_graphic()))
+        {
+            return Err(invalid(
+                "metrics.token",
+                "it must be at least 24 visible ASCII characters (e.g. the output of `openssl rand -hex 16`), or empty to keep /metrics off",
+            ));
+        }
         if let Err(err) = tracing_subscriber::EnvFilter::try_new(&self.log.level) {
             return Err(invalid("log.level", &err.to_string()));
         }
@@ -391,6 +437,9 @@ struct FlagLayer<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     data_dir: Option<&'a PathBuf>,
 }
+
+/// Keys whose values `hearth config show` does not print.
+const SECRETS: [&str; 1] = ["metrics.token"];
 
 const FLAGS: [(&str, &str); 2] = [("listen", "--listen"), ("data_dir", "--data")];
 
@@ -483,6 +532,10 @@ impl Loaded {
 
     fn show_value(&self, out: &mut String, path: &str, key: &str, value: &Value) {
         let literal = match value {
+            // A secret is never printed (this output gets pasted into forums).
+            Value::String(_, text) if SECRETS.contains(&path) && !text.is_empty() => {
+                "\"(set, not shown)\"".to_owned()
+            }
             Value::String(_, text) => serde_json::to_string(text).unwrap_or_default(),
             other => other.to_actual().to_string(),
         };

@@ -11,12 +11,13 @@ pub struct DataDir {
 }
 
 /// Folders created on start, relative to the data folder.
-const LAYOUT: [&str; 5] = [
+const LAYOUT: [&str; 6] = [
     "index",
     "media/originals",
     "media/derived",
     "exports",
     "tmp",
+    "backups",
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -87,8 +88,7 @@ impl DataDir {
     /// `media/derived/<2 hex>/<asset id>/` (256 folders keep each one small).
     #[must_use]
     pub fn derived(&self, asset_id: i64) -> PathBuf {
-        self.root
-            .join("media/derived")
+        self.derived_root()
             .join(format!("{:02x}", asset_id.rem_euclid(256)))
             .join(asset_id.to_string())
     }
@@ -104,6 +104,18 @@ impl DataDir {
     #[must_use]
     pub fn index(&self) -> PathBuf {
         self.root.join("index")
+    }
+
+    /// Database backups: automatic ones and snapshots before migrations.
+    #[must_use]
+    pub fn backups(&self) -> PathBuf {
+        self.root.join("backups")
+    }
+
+    /// Preview and thumbnail folders (`<2 hex>/<asset id>/`).
+    #[must_use]
+    pub fn derived_root(&self) -> PathBuf {
+        self.root.join("media/derived")
     }
 
     #[must_use]

@@ -3,11 +3,13 @@
 
 use std::time::Instant;
 
+use poem::PathPattern;
 use poem::http::{HeaderName, HeaderValue, header};
 use poem::{Endpoint, IntoResponse, Request, Response};
 use tracing::Instrument;
 
 use crate::error::AppError;
+use crate::system::metrics::Metrics;
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -30,17 +32,31 @@ const SECURITY_HEADERS: [(&str, &str); 6] = [
 
 /// Wraps the whole app: the request id goes into the log span and the
 /// response, the security headers onto every response.
-pub async fn around<E: Endpoint>(ep: E, req: Request) -> poem::Result<Response> {
+pub async fn around<E: Endpoint>(ep: E, req: Request, metrics: &Metrics) -> poem::Result<Response> {
     let id = uuid::Uuid::new_v4().simple().to_string();
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
     let span = tracing::info_span!("request", id = %id);
     let started = Instant::now();
-    let mut resp = match ep.call(req).instrument(span.clone()).await {
-        Ok(output) => output.into_response(),
-        Err(err) => err.into_response(),
+    let (mut resp, route) = match ep.call(req).instrument(span.clone()).await {
+        Ok(output) => {
+            let resp = output.into_response();
+            let route = resp.data::<PathPattern>().map(|p| p.0.clone());
+            (resp, route)
+        }
+        Err(err) => {
+            let route = err.data::<PathPattern>().map(|p| p.0.clone());
+            (err.into_response(), route)
+        }
     };
     let status = resp.status();
+    metrics.request(
+        method.as_str(),
+        // The web app's pages are one route.
+        route.as_deref().filter(|r| !r.is_empty()).unwrap_or("/"),
+        status.as_u16(),
+        started.elapsed(),
+    );
     let headers = resp.headers_mut();
     for (name, value) in SECURITY_HEADERS {
         headers.insert(name, HeaderValue::from_static(value));

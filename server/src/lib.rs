@@ -5,7 +5,9 @@
 pub mod accounts;
 pub mod albums;
 pub mod api;
+pub mod backup;
 pub mod bench;
+pub mod check;
 pub mod clock;
 pub mod config;
 pub mod data_dir;
@@ -37,6 +39,7 @@ use crate::config::Config;
 use crate::data_dir::{DataDir, DataDirError};
 use crate::db::DbError;
 use crate::state::AppState;
+use sea_orm::EntityTrait as _;
 
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -58,13 +61,18 @@ pub enum StartError {
 
 /// The whole HTTP surface: `/api`, then the web UI for everything else.
 pub fn routes(state: AppState) -> impl Endpoint {
+    let observed = state.clone();
     Route::new()
         .nest("/api", api::routes())
+        .at("/metrics", system::metrics::endpoint)
         .nest("/", web::ui)
         .data(state)
         // A bug must cost one request a 500, not the connection.
         .with(poem::middleware::CatchPanic::new())
-        .around(http::around)
+        .around(move |ep, req| {
+            let state = observed.clone();
+            async move { http::around(ep, req, state.metrics()).await }
+        })
 }
 
 /// A server that is accepting connections.
@@ -90,8 +98,7 @@ pub async fn start(
     // With port 0 the OS picked one: from here on, the config says which.
     config.listen = local_addr;
     let data_dir = DataDir::prepare(&config.data_dir)?;
-    let db = db::open(&data_dir.database()).await?;
-    let report = db::migrate(&db).await?;
+    let (db, report) = db::open_migrated(&data_dir, clock.now()).await?;
     if !report.applied.is_empty() {
         tracing::info!(applied = ?report.applied, "database migrated");
     }
@@ -140,12 +147,7 @@ pub async fn start(
             )
             .await
     });
-    tracing::info!(
-        address = %local_addr,
-        data = %state.data_dir().root().display(),
-        "Hearth {VERSION} is ready: open {}",
-        state.config().public_url()
-    );
+    summary(&state).await;
     Ok(Running {
         state,
         local_addr,
@@ -156,6 +158,54 @@ pub async fn start(
         live_albums,
         scheduler,
     })
+}
+
+/// The one start-up line: version, where, what is watched, what is off.
+async fn summary(state: &AppState) {
+    let config = state.config();
+    // Configured ones (registered once their owner exists) and added ones.
+    let mut roots: std::collections::BTreeSet<String> = config
+        .library
+        .roots
+        .iter()
+        .map(|root| {
+            std::path::absolute(&root.path)
+                .unwrap_or_else(|_| root.path.clone())
+                .display()
+                .to_string()
+        })
+        .collect();
+    roots.extend(
+        db::entities::import_root::Entity::find()
+            .all(state.db())
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .map(|root| root.path),
+    );
+    let mut off: Vec<String> = library::missing_tools(state)
+        .await
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    if let Some(why) = state.accounts().relying_party.unavailable_reason() {
+        off.push(format!("passkeys ({why})"));
+    }
+    if config.metrics.token.is_empty() {
+        off.push("metrics (no metrics.token)".to_owned());
+    }
+    if config.backup.every_hours == 0 {
+        off.push("automatic backups (backup.every_hours = 0)".to_owned());
+    }
+    tracing::info!(
+        version = VERSION,
+        data = %state.data_dir().root().display(),
+        listen = %config.listen,
+        import_folders = ?roots,
+        off = ?off,
+        "Hearth {VERSION} is ready: open {}",
+        config.public_url()
+    );
 }
 
 impl Running {

@@ -80,6 +80,49 @@ enum Command {
         #[command(flatten)]
         sources: Sources,
     },
+    /// Ask the running Hearth (at the configured listen address) whether it
+    /// is healthy: exit 0 if so, 1 if not. For container health checks.
+    Health {
+        #[command(flatten)]
+        sources: Sources,
+        /// As for `hearth serve`.
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<SocketAddr>,
+    },
+    /// Back up the database (consistently, while Hearth runs), the config
+    /// file and, with --originals, the uploaded originals into DIR, a new or
+    /// empty folder. The search index and thumbnails are rebuilt on restore.
+    Backup {
+        #[command(flatten)]
+        sources: Sources,
+        /// Where to write the backup (a new or empty folder).
+        #[arg(long, value_name = "DIR")]
+        to: PathBuf,
+        /// Include the uploaded originals (media/originals). Photos in
+        /// import folders are the family's own files and never included.
+        #[arg(long)]
+        originals: bool,
+    },
+    /// Restore a backup made by `hearth backup` into an empty data folder
+    /// (the configured one, or --data).
+    Restore {
+        #[command(flatten)]
+        sources: Sources,
+        /// The backup folder.
+        #[arg(long, value_name = "DIR")]
+        from: PathBuf,
+    },
+    /// Check the database against the originals, thumbnails and search
+    /// index. Exit 0: in order; 3: problems found (and not all repaired);
+    /// 4: problems found and all repaired (the work is queued).
+    Check {
+        #[command(flatten)]
+        sources: Sources,
+        /// Repair what can be repaired: queue thumbnails, rescans and
+        /// re-indexing; delete orphaned thumbnail folders.
+        #[arg(long)]
+        repair: bool,
+    },
     /// Print the OpenAPI document of the HTTP API (JSON).
     Openapi,
     /// Measure this machine (prints figures).
@@ -166,6 +209,24 @@ fn main() -> ExitCode {
             .load(None)
             .and_then(|loaded| import(loaded, &path, owner.as_deref())),
         Command::Reindex { sources } => sources.load(None).and_then(reindex),
+        Command::Backup {
+            sources,
+            to,
+            originals,
+        } => sources
+            .load(None)
+            .and_then(|loaded| backup(loaded, &to, originals)),
+        Command::Restore { sources, from } => sources
+            .load(None)
+            .and_then(|loaded| restore(&loaded, &from)),
+        Command::Check { sources, repair } => {
+            sources.load(None).and_then(|loaded| check(loaded, repair))
+        }
+        Command::Health { sources, listen } => sources.load(listen).and_then(|loaded| {
+            hearth::system::probe::probe(loaded.config.listen)
+                .map(|line| println!("{line}"))
+                .map_err(|why| fail(RUNTIME_FAILURE, &why))
+        }),
         Command::Bench(BenchCommand::Ingest { dir }) => {
             println!("{}", hearth::bench::ingest(&dir));
             Ok(())
@@ -230,10 +291,7 @@ fn migrate(loaded: Loaded) -> Result<(), ExitCode> {
     runtime()?.block_on(async move {
         let data_dir = hearth::data_dir::DataDir::prepare(&config.data_dir)
             .map_err(|err| fail(RUNTIME_FAILURE, &err))?;
-        let db = hearth::db::open(&data_dir.database())
-            .await
-            .map_err(|err| fail(RUNTIME_FAILURE, &err))?;
-        let report = hearth::db::migrate(&db)
+        let (db, report) = hearth::db::open_migrated(&data_dir, SystemClock.now())
             .await
             .map_err(|err| fail(RUNTIME_FAILURE, &err))?;
         let _ = db.close().await;
@@ -268,10 +326,9 @@ fn with_database<T>(
         let failed = |err: &dyn std::fmt::Display| fail(RUNTIME_FAILURE, err);
         let data_dir =
             hearth::data_dir::DataDir::open(&config.data_dir).map_err(|err| failed(&err))?;
-        let db = hearth::db::open(&data_dir.database())
+        let (db, _) = hearth::db::open_migrated(&data_dir, SystemClock.now())
             .await
             .map_err(|err| failed(&err))?;
-        hearth::db::migrate(&db).await.map_err(|err| failed(&err))?;
         let result = work(&db, &config).await;
         let _ = db.close().await;
         result.map_err(|err| failed(&err))
@@ -352,6 +409,68 @@ fn print_report(
             Err(ExitCode::FAILURE)
         }
     })
+}
+
+fn backup(loaded: Loaded, to: &std::path::Path, originals: bool) -> Result<(), ExitCode> {
+    let config_file = loaded.file().map(std::path::Path::to_path_buf);
+    let report = with_database(loaded, async |db, config| {
+        let data_dir =
+            hearth::data_dir::DataDir::open(&config.data_dir).map_err(|err| err.to_string())?;
+        hearth::backup::archive::create(
+            db,
+            &data_dir,
+            config_file.as_deref(),
+            to,
+            originals,
+            SystemClock.now(),
+        )
+        .await
+        .map_err(|err| err.to_string())
+    })?;
+    println!("{report}");
+    Ok(())
+}
+
+/// `hearth check` found problems and left some.
+const PROBLEMS_FOUND: u8 = 3;
+/// `hearth check --repair` found problems and repaired them all.
+const PROBLEMS_REPAIRED: u8 = 4;
+
+fn check(loaded: Loaded, repair: bool) -> Result<(), ExitCode> {
+    let report = with_database(loaded, async |db, config| {
+        let data_dir =
+            hearth::data_dir::DataDir::open(&config.data_dir).map_err(|err| err.to_string())?;
+        let state = hearth::state::AppState::new(
+            config.clone(),
+            data_dir,
+            db.clone(),
+            Arc::new(SystemClock),
+        );
+        hearth::check::run(&state, repair)
+            .await
+            .map_err(|err| err.to_string())
+    })?;
+    println!("{report}");
+    if report.clean() {
+        Ok(())
+    } else if report.repair && report.all_repaired() {
+        Err(ExitCode::from(PROBLEMS_REPAIRED))
+    } else {
+        Err(ExitCode::from(PROBLEMS_FOUND))
+    }
+}
+
+fn restore(loaded: &Loaded, from: &std::path::Path) -> Result<(), ExitCode> {
+    let data = loaded.config.data_dir.clone();
+    let report = runtime()?
+        .block_on(hearth::backup::archive::restore(
+            from,
+            &data,
+            SystemClock.now(),
+        ))
+        .map_err(|err| fail(RUNTIME_FAILURE, &err))?;
+    println!("{report}");
+    Ok(())
 }
 
 fn reindex(loaded: Loaded) -> Result<(), ExitCode> {

@@ -26,6 +26,7 @@ struct Inner {
     library: library::Runtime,
     retention: retention::Runtime,
     events: Arc<events::Bus>,
+    metrics: crate::system::metrics::Metrics,
     /// Open in the server (not in one-off commands such as `hearth import`).
     search: std::sync::OnceLock<Arc<search::Runtime>>,
 }
@@ -52,6 +53,7 @@ impl AppState {
                 library,
                 retention: retention::Runtime::default(),
                 events: Arc::new(events::Bus::new(started_at)),
+                metrics: crate::system::metrics::Metrics::default(),
                 search: std::sync::OnceLock::new(),
             }),
         }
@@ -100,6 +102,12 @@ impl AppState {
     #[must_use]
     pub fn events(&self) -> &Arc<events::Bus> {
         &self.inner.events
+    }
+
+    /// The process's counters for `/metrics`.
+    #[must_use]
+    pub fn metrics(&self) -> &crate::system::metrics::Metrics {
+        &self.inner.metrics
     }
 
     #[must_use]

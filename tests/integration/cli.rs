@@ -174,8 +174,21 @@ async fn serve_logs_and_stops_on_sigterm() {
     assert!(setup.contains("/setup?token="), "{setup}");
     let ready = hearth.wait_for_log("is ready").expect("ready line");
     let ready: serde_json::Value = serde_json::from_str(&ready).expect("JSON log line");
-    let address = ready["fields"]["address"].as_str().unwrap().to_owned();
-    let message = ready["fields"]["message"].as_str().unwrap();
+    // One start-up summary: version, data folder, address, import folders,
+    // and what is off.
+    let fields = &ready["fields"];
+    let address = fields["listen"].as_str().unwrap().to_owned();
+    let message = fields["message"].as_str().unwrap();
+    assert_eq!(fields["version"], hearth::VERSION);
+    assert!(fields["data"].as_str().unwrap().ends_with("/data"), "{fields}");
+    assert!(
+        fields["import_folders"].as_str().unwrap().contains("hearth-import"),
+        "{fields}"
+    );
+    assert!(
+        fields["off"].as_str().unwrap().contains("metrics (no metrics.token)"),
+        "{fields}"
+    );
     let port = address.rsplit(':').next().unwrap();
     assert!(
         message.contains(&format!("open http://localhost:{port}/")),

@@ -27,6 +27,7 @@ mod http_api;
 mod jobs;
 mod library;
 mod media;
+mod operations;
 mod passkeys;
 mod retention;
 mod roots;

@@ -25,6 +25,22 @@ pub enum DbError {
     Newer { unknown: Vec<String> },
     #[error("database migration failed: {0}")]
     Migrate(#[from] DbErr),
+    #[error(
+        "database migration failed: {error}; the database was put back as it was before the upgrade (from {}), so the previous version of Hearth still runs on it",
+        .snapshot.display()
+    )]
+    MigrationUndone {
+        error: DbErr,
+        snapshot: std::path::PathBuf,
+    },
+    #[error("database migration failed: {error}; putting back the snapshot {} also failed ({restore}): copy it over hearth.db by hand before starting Hearth", .snapshot.display())]
+    SnapshotNotRestored {
+        error: DbErr,
+        snapshot: std::path::PathBuf,
+        restore: String,
+    },
+    #[error("cannot snapshot the database before migrating it (nothing was changed): {0}")]
+    Snapshot(String),
 }
 
 /// Opens (creating if missing) the database file with Hearth's pragmas.
@@ -65,11 +81,27 @@ pub struct MigrationReport {
 }
 
 /// Refuses a database from a newer Hearth, then applies pending migrations.
+/// (A database with data is migrated by `open_migrated`, which snapshots
+/// it first.)
 pub async fn migrate(db: &DatabaseConnection) -> Result<MigrationReport, DbError> {
-    let known: Vec<String> = Migrator::migrations()
+    let pending = pending(db).await?;
+    Migrator::up(db, None).await?;
+    Ok(pending)
+}
+
+/// The names of the migrations this Hearth knows, in order.
+#[must_use]
+pub fn known_migrations() -> Vec<String> {
+    Migrator::migrations()
         .iter()
         .map(|migration| migration.name().to_owned())
-        .collect();
+        .collect()
+}
+
+/// The migrations `migrate` would apply; refuses a database from a newer
+/// Hearth.
+async fn pending(db: &DatabaseConnection) -> Result<MigrationReport, DbError> {
+    let known = known_migrations();
     let unknown: Vec<String> = Migrator::get_migration_models(db)
         .await?
         .into_iter()
@@ -84,11 +116,44 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<MigrationReport, DbError
         .iter()
         .map(|migration| migration.name().to_owned())
         .collect();
-    Migrator::up(db, None).await?;
     Ok(MigrationReport {
         applied,
         known: known.len(),
     })
+}
+
+/// Opens the data folder's database and brings it up to date. Before an
+/// upgrade changes a database that has data, it is copied into `backups/`
+/// (`before-migration-….db`); if a migration fails, that copy is put back,
+/// so the previous Hearth still runs on it.
+pub async fn open_migrated(
+    data_dir: &crate::data_dir::DataDir,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(DatabaseConnection, MigrationReport), DbError> {
+    let path = data_dir.database();
+    let db = open(&path).await?;
+    let report = pending(&db).await?;
+    let upgrade = !report.applied.is_empty() && report.applied.len() < report.known;
+    if !upgrade {
+        Migrator::up(&db, None).await?;
+        return Ok((db, report));
+    }
+    let snapshot = crate::backup::before_migration(&db, data_dir, now)
+        .await
+        .map_err(|err| DbError::Snapshot(err.to_string()))?;
+    tracing::info!(snapshot = %snapshot.display(), pending = ?report.applied, "database snapshot taken before migrating");
+    let Err(error) = Migrator::up(&db, None).await else {
+        return Ok((db, report));
+    };
+    let _ = db.close().await;
+    match crate::backup::put_back(&snapshot, &path) {
+        Ok(()) => Err(DbError::MigrationUndone { error, snapshot }),
+        Err(restore) => Err(DbError::SnapshotNotRestored {
+            error,
+            snapshot,
+            restore: restore.to_string(),
+        }),
+    }
 }
 
 /// Starts a transaction that writes: `BEGIN IMMEDIATE` takes the write

@@ -232,6 +232,17 @@ impl Bus {
         }
     }
 
+    /// How many streams are open (metrics).
+    pub fn open_streams(&self) -> usize {
+        self.streams
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .by_member
+            .values()
+            .map(std::collections::VecDeque::len)
+            .sum()
+    }
+
     /// Ends every stream (the server is stopping: open streams would hold
     /// the graceful shutdown for its whole grace period).
     pub fn close(&self) {

@@ -103,6 +103,7 @@ pub(crate) fn classify(header: &[u8], path: &Path) -> Option<Kind> {
 /// Reads one file into the library and tells open tabs what changed.
 pub async fn ingest(state: &AppState, source: &Source) -> Result<Outcome, AppError> {
     let outcome = read(state, source).await?;
+    state.metrics().import(&outcome);
     if let Outcome::Imported(id) | Outcome::Duplicate(id) = outcome {
         super::announce(state, &[id], false).await?;
     }

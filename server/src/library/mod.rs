@@ -126,6 +126,19 @@ pub enum DecodeError {
     Stopped,
 }
 
+/// What the library cannot do on this machine, for the start-up summary.
+pub async fn missing_tools(state: &AppState) -> Vec<&'static str> {
+    let config = &state.config().library;
+    let mut missing = Vec::new();
+    if !tools::available(&config.ffmpeg).await {
+        missing.push("video poster frames (ffmpeg not found)");
+    }
+    if !tools::available(&config.ffprobe).await {
+        missing.push("video facts beyond the container (ffprobe not found)");
+    }
+    missing
+}
+
 /// The library's background work: workers and the watcher.
 pub struct Background {
     workers: workers::Workers,
@@ -147,18 +160,6 @@ pub async fn start(state: &AppState) -> Result<Background, AppError> {
         workers::queue_places(state).await?;
     }
     let config = &state.config().library;
-    for (name, program) in [("ffprobe", &config.ffprobe), ("ffmpeg", &config.ffmpeg)] {
-        if !tools::available(program).await {
-            tracing::info!(
-                "{name} is not available: videos import without {}",
-                if name == "ffmpeg" {
-                    "poster frames"
-                } else {
-                    "facts their container does not hold"
-                }
-            );
-        }
-    }
     let workers = workers::spawn(state, config.worker_count());
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let watcher = tokio::spawn(watch::run(state.clone(), stopped));

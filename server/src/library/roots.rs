@@ -193,17 +193,26 @@ async fn owner_of(
 
 /// Queues a scan of a root (at most one waiting per root).
 pub async fn queue_scan(state: &AppState, root_id: i64) -> Result<(), AppError> {
+    queue_scan_in(state.db(), root_id, state.now()).await?;
+    state.library().wake();
+    Ok(())
+}
+
+/// Queues a scan of a root in `db` (a transaction, say).
+pub async fn queue_scan_in(
+    db: &impl sea_orm::ConnectionTrait,
+    root_id: i64,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<bool, AppError> {
     jobs::enqueue_once(
-        state.db(),
+        db,
         SCAN,
         &format!("scan:{root_id}"),
         &Scan { root_id },
-        state.now(),
-        state.now(),
+        now,
+        now,
     )
-    .await?;
-    state.library().wake();
-    Ok(())
+    .await
 }
 
 /// Compares a root's tree with the library.

@@ -104,6 +104,7 @@ async fn work(state: AppState, mut stopped: watch::Receiver<bool>) {
 pub async fn run(state: &AppState, job: Claimed) {
     let result = execute(state, &job).await;
     state.library().record(state.now(), result.is_ok());
+    state.metrics().job(&job.kind, result.is_ok());
     let recorded = match result {
         Ok(()) => jobs::complete(state.db(), job.id).await,
         Err(err) => {
@@ -205,17 +206,27 @@ pub async fn queue_places(state: &AppState) -> Result<(), AppError> {
 
 /// Queues the remaking of an asset's derivatives (at most one waiting).
 pub async fn queue_derive(state: &AppState, asset_id: i64) -> Result<(), AppError> {
+    queue_derive_in(state.db(), asset_id, state.now()).await?;
+    state.library().wake();
+    Ok(())
+}
+
+/// Queues the derive job of an asset (once) in `db`, which may be a
+/// transaction or a database no server runs on yet (a restore).
+pub async fn queue_derive_in(
+    db: &impl sea_orm::ConnectionTrait,
+    asset_id: i64,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<bool, AppError> {
     jobs::enqueue_once(
-        state.db(),
+        db,
         DERIVE,
         &format!("derive:{asset_id}"),
         &Derive { asset_id },
-        state.now(),
-        state.now(),
+        now,
+        now,
     )
-    .await?;
-    state.library().wake();
-    Ok(())
+    .await
 }
 
 /// Remakes derivatives from the original (after a stop between an asset's

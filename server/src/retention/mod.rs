@@ -1,6 +1,7 @@
 //! Retention: keeping the promises about time and deletion. The scheduler
 //! runs the sweeps (`sweeps`, which decide what is due by the `Clock`) on
-//! start and every `retention.sweep_minutes`; a purge (`purge`) removes a photo or an account
+//! start and every `retention.sweep_minutes`, then the automatic database
+//! backup when one is due (`backup::scheduled`); a purge (`purge`) removes a photo or an account
 //! for good and makes the deletion physical; members delete their account
 //! (`deletion`), write rules that move old photos to the trash (`rules`)
 //! and take their data with them (`takeout`).
@@ -68,6 +69,9 @@ async fn schedule(state: AppState, first: DateTime<Utc>, mut stopped: watch::Rec
     loop {
         if let Err(err) = sweeps::run_at(&state, at).await {
             tracing::warn!(error = %err, "retention sweep");
+        }
+        if let Err(err) = crate::backup::scheduled(&state, at).await {
+            tracing::warn!(error = %err, "automatic database backup");
         }
         tokio::select! {
             () = tokio::time::sleep(every) => {}

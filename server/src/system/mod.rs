@@ -2,4 +2,6 @@
 //! browsers. Everything a monitor or the About page asks.
 
 pub mod api;
+pub mod metrics;
+pub mod probe;
 mod service;

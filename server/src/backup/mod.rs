@@ -1,0 +1,186 @@
+//! Backups. The database is the source of truth: a backup is a consistent
+//! online copy of it (`VACUUM INTO`, which reads one snapshot while the
+//! server goes on writing), plus the config file and, if asked, the
+//! uploaded originals. The search index and the thumbnails are not backed
+//! up: a restored Hearth rebuilds them.
+//!
+//! - `hearth backup --to DIR [--originals]` and `hearth restore --from DIR`
+//!   (`archive`);
+//! - automatic database backups in the data folder's `backups/`, every
+//!   `backup.every_hours`, the newest `backup.keep` kept (`scheduled`), and
+//!   the owner's "Back up now";
+//! - a snapshot before migrations change a database, put back if one
+//!   fails (`before_migration`, `put_back`, used by `db::open_migrated`).
+
+pub mod api;
+pub mod archive;
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, NaiveDateTime, TimeDelta, Timelike as _, Utc};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
+
+use crate::data_dir::DataDir;
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// Automatic and "Back up now" backups: `hearth-<time>.db`.
+const SCHEDULED: &str = "hearth-";
+/// Snapshots taken before a migration: `before-migration-<time>.db`.
+const BEFORE_MIGRATION: &str = "before-migration-";
+/// The time in a backup's file name (UTC).
+const STAMP: &str = "%Y%m%dT%H%M%SZ";
+
+/// One database backup in `backups/`.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub name: String,
+    pub before_migration: bool,
+    pub at: DateTime<Utc>,
+    pub bytes: u64,
+}
+
+/// Copies the database, consistently, into the new file `dest` (written
+/// under a temporary name, then renamed: it exists complete or not at all).
+pub async fn copy_database(db: &DatabaseConnection, dest: &Path) -> Result<(), AppError> {
+    let partial = dest.with_extension("partial");
+    let _ = std::fs::remove_file(&partial);
+    db.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Sqlite,
+        "VACUUM INTO ?",
+        [partial.to_string_lossy().into_owned().into()],
+    ))
+    .await?;
+    std::fs::rename(&partial, dest).map_err(|err| io(dest, &err))?;
+    Ok(())
+}
+
+fn io(path: &Path, err: &dyn std::fmt::Display) -> AppError {
+    AppError::Internal(anyhow::anyhow!("{}: {err}", path.display()))
+}
+
+/// Snapshots the database into `backups/` before migrations change it.
+pub async fn before_migration(
+    db: &DatabaseConnection,
+    data_dir: &DataDir,
+    now: DateTime<Utc>,
+) -> Result<PathBuf, AppError> {
+    let dest = data_dir
+        .backups()
+        .join(format!("{BEFORE_MIGRATION}{}.db", now.format(STAMP)));
+    copy_database(db, &dest).await?;
+    prune(data_dir, true, KEEP_BEFORE_MIGRATION)?;
+    Ok(dest)
+}
+
+/// Snapshots before migrations kept (older ones are removed).
+const KEEP_BEFORE_MIGRATION: usize = 3;
+
+/// Puts `snapshot` back as the database at `database` (closed), dropping
+/// its write-ahead log.
+pub fn put_back(snapshot: &Path, database: &Path) -> std::io::Result<()> {
+    for suffix in ["-wal", "-shm"] {
+        let mut side = database.as_os_str().to_owned();
+        side.push(suffix);
+        match std::fs::remove_file(PathBuf::from(side)) {
+            Err(err) if err.kind() != std::io::ErrorKind::NotFound => return Err(err),
+            _ => {}
+        }
+    }
+    let partial = database.with_extension("restoring");
+    std::fs::copy(snapshot, &partial)?;
+    std::fs::rename(&partial, database)
+}
+
+/// The database backups in `backups/`, newest first.
+pub fn list(data_dir: &DataDir) -> Vec<Entry> {
+    let Ok(entries) = std::fs::read_dir(data_dir.backups()) else {
+        return Vec::new();
+    };
+    let mut found: Vec<Entry> = entries
+        .flatten()
+        .filter_map(|entry| {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let stem = name.strip_suffix(".db")?;
+            let (before_migration, stamp) = match stem.strip_prefix(BEFORE_MIGRATION) {
+                Some(stamp) => (true, stamp),
+                None => (false, stem.strip_prefix(SCHEDULED)?),
+            };
+            let at = NaiveDateTime::parse_from_str(stamp, STAMP).ok()?.and_utc();
+            let bytes = entry.metadata().ok()?.len();
+            Some(Entry {
+                name,
+                before_migration,
+                at,
+                bytes,
+            })
+        })
+        .collect();
+    found.sort_by(|a, b| b.at.cmp(&a.at).then_with(|| b.name.cmp(&a.name)));
+    found
+}
+
+/// Removes the oldest backups of one kind beyond `keep`; returns how many.
+fn prune(data_dir: &DataDir, before_migration: bool, keep: usize) -> Result<u64, AppError> {
+    let mut removed = 0;
+    for old in list(data_dir)
+        .into_iter()
+        .filter(|entry| entry.before_migration == before_migration)
+        .skip(keep)
+    {
+        let path = data_dir.backups().join(&old.name);
+        std::fs::remove_file(&path).map_err(|err| io(&path, &err))?;
+        removed += 1;
+    }
+    Ok(removed)
+}
+
+/// Makes a database backup in `backups/` now (the owner's "Back up now"),
+/// then keeps the newest `backup.keep`.
+pub async fn now(state: &AppState) -> Result<Entry, AppError> {
+    make(state, state.now()).await
+}
+
+async fn make(state: &AppState, at: DateTime<Utc>) -> Result<Entry, AppError> {
+    let data_dir = state.data_dir();
+    let name = format!("{SCHEDULED}{}.db", at.format(STAMP));
+    let dest = data_dir.backups().join(&name);
+    copy_database(state.db(), &dest).await?;
+    prune(data_dir, false, usize::from(state.config().backup.keep))?;
+    let bytes = std::fs::metadata(&dest).map_or(0, |meta| meta.len());
+    tracing::info!(backup = %dest.display(), bytes, "database backed up");
+    Ok(Entry {
+        name,
+        before_migration: false,
+        at: at.with_nanosecond(0).unwrap_or(at),
+        bytes,
+    })
+}
+
+/// When the next automatic backup is due (none: they are off).
+pub fn next_due(state: &AppState) -> Option<DateTime<Utc>> {
+    let every = TimeDelta::hours(i64::from(state.config().backup.every_hours));
+    if every.is_zero() {
+        return None;
+    }
+    Some(last_scheduled(state.data_dir()).map_or_else(|| state.now(), |last| last.at + every))
+}
+
+fn last_scheduled(data_dir: &DataDir) -> Option<Entry> {
+    list(data_dir)
+        .into_iter()
+        .find(|entry| !entry.before_migration)
+}
+
+/// Makes the automatic backup if one is due at `at` (the scheduler calls
+/// this with every round of sweeps; the `Clock` decides).
+pub async fn scheduled(state: &AppState, at: DateTime<Utc>) -> Result<Option<Entry>, AppError> {
+    let every = TimeDelta::hours(i64::from(state.config().backup.every_hours));
+    let due = !every.is_zero()
+        && last_scheduled(state.data_dir()).is_none_or(|last| last.at + every <= at);
+    if due {
+        make(state, at).await.map(Some)
+    } else {
+        Ok(None)
+    }
+}
