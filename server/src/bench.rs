@@ -387,3 +387,86 @@ fn folder_size(dir: &Path) -> u64 {
         })
         .sum()
 }
+
+/// `hearth bench backup`: a scratch library of `count` uploaded assets
+/// (each original `original_kib` KiB), then `hearth backup` without and
+/// with the originals, `hearth restore` of the full backup, and
+/// `hearth check` of the restored library.
+pub async fn backup(count: u32, original_kib: u32) -> Result<String, crate::error::AppError> {
+    use sea_orm::ConnectionTrait as _;
+
+    use crate::backup::archive;
+    use crate::clock::Clock as _;
+
+    let dir = tempfile::tempdir().map_err(|e| internal(&e))?;
+    let data =
+        crate::data_dir::DataDir::prepare(&dir.path().join("data")).map_err(|e| internal(&e))?;
+    let (db, _) = scratch_library(data.root(), count).await?;
+    db.execute_unprepared(&format!(
+        "INSERT INTO asset_files (asset_id, root_id, path, bytes, modified_at, present, seen_at, role) \
+         SELECT id, NULL, 'family/' || id || '.jpg', {}, created_at, 1, created_at, 'original' FROM assets",
+        u64::from(original_kib) * 1024
+    ))
+    .await?;
+    let folder = data.originals().join("family");
+    std::fs::create_dir_all(&folder).map_err(|e| internal(&e))?;
+    let original: Vec<u8> = (0..original_kib * 1024)
+        .map(|i| u8::try_from(i.wrapping_mul(2_654_435_761) >> 24).unwrap_or(0))
+        .collect();
+    let ids = db
+        .query_all_raw(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Sqlite,
+            "SELECT id FROM assets",
+        ))
+        .await?;
+    for row in ids {
+        let id: i64 = row.try_get_by_index(0)?;
+        std::fs::write(folder.join(format!("{id}.jpg")), &original).map_err(|e| internal(&e))?;
+    }
+    let now = crate::clock::SystemClock.now();
+    let started = Instant::now();
+    archive::create(&db, &data, None, &dir.path().join("db-only"), false, now).await?;
+    let database_only = started.elapsed();
+    let started = Instant::now();
+    archive::create(&db, &data, None, &dir.path().join("full"), true, now).await?;
+    let full = started.elapsed();
+    let _ = db.close().await;
+    let database = std::fs::metadata(data.database()).map_or(0, |m| m.len());
+    let originals = folder_size(&data.originals());
+    let started = Instant::now();
+    archive::restore(&dir.path().join("full"), &dir.path().join("restored"), now).await?;
+    let restore = started.elapsed();
+    let restored =
+        crate::data_dir::DataDir::open(&dir.path().join("restored")).map_err(|e| internal(&e))?;
+    let (db, _) = crate::db::open_migrated(&restored, now)
+        .await
+        .map_err(|e| internal(&e))?;
+    let state = crate::state::AppState::new(
+        crate::config::Config::default(),
+        restored,
+        db.clone(),
+        std::sync::Arc::new(crate::clock::SystemClock),
+    );
+    let started = Instant::now();
+    let report = crate::check::run(&state, false).await?;
+    let check = started.elapsed();
+    let _ = db.close().await;
+    let mib = |bytes: u64| f64::from(u32::try_from(bytes / 1024).unwrap_or(u32::MAX)) / 1024.0;
+    Ok(format!(
+        "{count} assets: database {:.1} MiB, uploaded originals {:.0} MiB ({original_kib} KiB each)\n\
+         hearth backup (database and manifest): {:.2} s\n\
+         hearth backup --originals: {:.2} s ({:.0} MiB/s)\n\
+         hearth restore of that backup (copy, integrity check, {count} thumbnails queued): {:.2} s\n\
+         hearth check of the restored library (its thumbnails and index entries still queued: {} findings): {:.2} s\n\
+         peak memory {}",
+        mib(database),
+        mib(originals),
+        database_only.as_secs_f64(),
+        full.as_secs_f64(),
+        mib(originals) / full.as_secs_f64().max(0.001),
+        restore.as_secs_f64(),
+        report.findings.len(),
+        check.as_secs_f64(),
+        peak_memory(),
+    ))
+}

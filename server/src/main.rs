@@ -143,6 +143,15 @@ enum BenchCommand {
         #[arg(long, default_value_t = 1_000_000)]
         assets: u32,
     },
+    /// Back up, restore and check a scratch library of many uploads.
+    Backup {
+        /// How many assets to create.
+        #[arg(long, default_value_t = 10_000)]
+        assets: u32,
+        /// The size of each synthetic original, in KiB.
+        #[arg(long, default_value_t = 256)]
+        original_kib: u32,
+    },
     /// Build a search index of many synthetic assets and time 20 queries.
     Search {
         /// How many assets to create.
@@ -234,6 +243,10 @@ fn main() -> ExitCode {
         Command::Bench(BenchCommand::Timeline { assets }) => {
             print_report(hearth::bench::timeline(assets))
         }
+        Command::Bench(BenchCommand::Backup {
+            assets,
+            original_kib,
+        }) => print_report(hearth::bench::backup(assets, original_kib)),
         Command::Bench(BenchCommand::Search { assets }) => {
             print_report(hearth::bench::search(assets))
         }

@@ -341,11 +341,16 @@ fn copy_tree(from: &Path, to: &Path) -> Result<Copied, AppError> {
 }
 
 /// A size for people: "3.2 MB".
-#[allow(clippy::cast_precision_loss)]
 fn size(bytes: u64) -> String {
     match bytes {
-        0..1_000_000 => format!("{:.0} kB", bytes as f64 / 1e3),
-        1_000_000..1_000_000_000 => format!("{:.1} MB", bytes as f64 / 1e6),
-        _ => format!("{:.2} GB", bytes as f64 / 1e9),
+        0..1_000_000 => format!("{} kB", bytes.div_ceil(1_000)),
+        1_000_000..1_000_000_000 => {
+            format!("{}.{} MB", bytes / 1_000_000, bytes % 1_000_000 / 100_000)
+        }
+        _ => format!(
+            "{}.{:02} GB",
+            bytes / 1_000_000_000,
+            bytes % 1_000_000_000 / 10_000_000
+        ),
     }
 }
