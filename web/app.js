@@ -22,6 +22,7 @@ import { notificationsView } from './views/notifications.js';
 import { photosView } from './views/photos.js';
 import { privacyView } from './views/privacy.js';
 import { searchView } from './views/search.js';
+import { serverView } from './views/server.js';
 import { sharedView } from './views/shared.js';
 import { securityView } from './views/security.js';
 import { settingsView } from './views/settings.js';
@@ -40,6 +41,7 @@ const routes = {
   '/settings/household': householdView,
   '/settings/library': libraryView,
   '/settings/privacy': privacyView,
+  '/settings/server': serverView,
   '/notifications': notificationsView,
   '/trash': trashView,
   '/signin': signinView,

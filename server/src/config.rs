@@ -227,11 +227,21 @@ impl Default for BackupConfig {
 }
 
 /// `GET /metrics` (Prometheus text format).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct MetricsConfig {
     /// The bearer token a scraper sends; empty: `/metrics` is off (404).
     pub token: String,
+}
+
+/// The token never reaches a log line.
+impl fmt::Debug for MetricsConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let token = if self.token.is_empty() { "" } else { "(set)" };
+        f.debug_struct("MetricsConfig")
+            .field("token", &token)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

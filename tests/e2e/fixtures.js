@@ -62,7 +62,7 @@ async function startHearth(extraEnv) {
       // archive, say, may be ready later too).
       let address = '';
       try {
-        address = JSON.parse(line).fields?.address ?? '';
+        address = JSON.parse(line).fields?.listen ?? '';
       } catch {
         address = '';
       }

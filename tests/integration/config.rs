@@ -219,3 +219,35 @@ fn the_example_config_shows_every_default() {
     .unwrap();
     assert_eq!(loaded.config, hearth::config::Config::default());
 }
+
+#[test]
+fn the_metrics_token_is_checked_and_never_shown() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = "a-long-enough-scrape-token-4812";
+    let show = run(hearth_command(dir.path())
+        .args(["config", "show"])
+        .env("HEARTH_METRICS__TOKEN", token));
+    assert_eq!(show.code, Some(0), "{}", show.stderr);
+    assert_eq!(
+        line_of(&show.stdout, "token"),
+        "token = \"(set, not shown)\"  # environment variable HEARTH_METRICS__TOKEN"
+    );
+    assert!(!show.stdout.contains(token));
+
+    // A guessable token would make the metrics public in all but name.
+    let short = run(hearth_command(dir.path())
+        .args(["config", "show"])
+        .env("HEARTH_METRICS__TOKEN", "secret"));
+    assert_eq!(short.code, Some(2));
+    assert!(
+        short.stderr.contains("invalid value for `metrics.token`")
+            && short.stderr.contains("at least 24"),
+        "{}",
+        short.stderr
+    );
+    let keep = run(hearth_command(dir.path())
+        .args(["config", "show"])
+        .env("HEARTH_BACKUP__KEEP", "0"));
+    assert_eq!(keep.code, Some(2));
+    assert!(keep.stderr.contains("`backup.keep`"), "{}", keep.stderr);
+}

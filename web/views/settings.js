@@ -31,25 +31,28 @@ export function formatUptime(seconds) {
  * @param {Node | string} value
  * @param {string} key test hook and styling hook
  */
-function row(label, value, key) {
+export function row(label, value, key) {
   return h('div', { class: 'fact', 'data-fact': key }, h('dt', {}, label), h('dd', {}, value));
+}
+
+/**
+ * "Healthy" with a check, or "Something is wrong" with a warning sign.
+ * @param {boolean} healthy
+ * @param {string} [words] other words than those
+ */
+export function healthStatus(healthy, words = healthy ? 'Healthy' : 'Something is wrong') {
+  const status = h('span', { class: healthy ? 'status status-ok' : 'status status-bad' }, h('span', { class: 'status-icon' }), words);
+  /** @type {HTMLElement} */ (status.querySelector('.status-icon')).innerHTML = healthy ? icons.check : icons.alert;
+  return status;
 }
 
 /** @param {HTMLElement} list */
 async function loadAbout(list) {
   try {
     const [info, health] = await Promise.all([api('/server/info'), api('/health', { accept: [503] })]);
-    const healthy = health.status === 'ok';
-    const status = h(
-      'span',
-      { class: healthy ? 'status status-ok' : 'status status-bad' },
-      h('span', { class: 'status-icon' }),
-      healthy ? 'Healthy' : 'Something is wrong',
-    );
-    /** @type {HTMLElement} */ (status.querySelector('.status-icon')).innerHTML = healthy ? icons.check : icons.alert;
     list.replaceChildren(
       row('Version', `${info.name} ${info.version}`, 'version'),
-      row('Status', status, 'status'),
+      row('Status', healthStatus(health.status === 'ok'), 'status'),
       row('Database', health.database === 'ok' ? 'Working' : 'Not reachable', 'database'),
       row('Running for', formatUptime(health.uptime_seconds), 'uptime'),
     );
@@ -82,6 +85,7 @@ function accountCard() {
         isAdmin(user) ? h('li', {}, h('a', { href: '/settings/household' }, 'Household'), h('span', { class: 'muted' }, ' — members, invites, recovery links')) : null,
         h('li', {}, h('a', { href: '/settings/library' }, 'Library'), h('span', { class: 'muted' }, isAdmin(user) ? ' — import folders, the import queue, files not imported' : ' — files that could not be imported')),
         h('li', {}, h('a', { href: '/settings/privacy' }, 'Privacy'), h('span', { class: 'muted' }, user.role === 'owner' ? ' — what Hearth stores, takeout, retention rules and sweeps, deleted accounts' : ' — what Hearth stores about you, takeout, retention rules, deleting your account')),
+        user.role === 'owner' ? h('li', {}, h('a', { href: '/settings/server' }, 'Server'), h('span', { class: 'muted' }, ' — backups, the integrity check, version and health')) : null,
         h('li', {}, h('a', { href: '/notifications' }, 'Notifications')),
       ),
       out,
