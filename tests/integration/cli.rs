@@ -180,13 +180,22 @@ async fn serve_logs_and_stops_on_sigterm() {
     let address = fields["listen"].as_str().unwrap().to_owned();
     let message = fields["message"].as_str().unwrap();
     assert_eq!(fields["version"], hearth::VERSION);
-    assert!(fields["data"].as_str().unwrap().ends_with("/data"), "{fields}");
     assert!(
-        fields["import_folders"].as_str().unwrap().contains("hearth-import"),
+        fields["data"].as_str().unwrap().ends_with("/data"),
         "{fields}"
     );
     assert!(
-        fields["off"].as_str().unwrap().contains("metrics (no metrics.token)"),
+        fields["import_folders"]
+            .as_str()
+            .unwrap()
+            .contains("hearth-import"),
+        "{fields}"
+    );
+    assert!(
+        fields["off"]
+            .as_str()
+            .unwrap()
+            .contains("metrics (no metrics.token)"),
         "{fields}"
     );
     let port = address.rsplit(':').next().unwrap();
