@@ -390,8 +390,13 @@ fn recovery_link(loaded: Loaded, username: &str) -> Result<(), ExitCode> {
     Ok(())
 }
 
-fn import(loaded: Loaded, path: &std::path::Path, owner: Option<&str>) -> Result<(), ExitCode> {
-    let report = with_database(loaded, async |db, config| {
+/// Like `with_database`, with the state a one-off command works with
+/// (no server: no search writer, no workers).
+fn with_state<T>(
+    loaded: Loaded,
+    work: impl AsyncFnOnce(&hearth::state::AppState) -> Result<T, hearth::error::AppError>,
+) -> Result<T, ExitCode> {
+    with_database(loaded, async |db, config| {
         let data_dir =
             hearth::data_dir::DataDir::open(&config.data_dir).map_err(|err| err.to_string())?;
         let state = hearth::state::AppState::new(
@@ -400,9 +405,13 @@ fn import(loaded: Loaded, path: &std::path::Path, owner: Option<&str>) -> Result
             db.clone(),
             Arc::new(SystemClock),
         );
-        hearth::library::cli::import(&state, path, owner)
-            .await
-            .map_err(|err| err.to_string())
+        work(&state).await.map_err(|err| err.to_string())
+    })
+}
+
+fn import(loaded: Loaded, path: &std::path::Path, owner: Option<&str>) -> Result<(), ExitCode> {
+    let report = with_state(loaded, async |state| {
+        hearth::library::cli::import(state, path, owner).await
     })?;
     println!("{report}");
     Ok(())
@@ -450,18 +459,8 @@ const PROBLEMS_FOUND: u8 = 3;
 const PROBLEMS_REPAIRED: u8 = 4;
 
 fn check(loaded: Loaded, repair: bool) -> Result<(), ExitCode> {
-    let report = with_database(loaded, async |db, config| {
-        let data_dir =
-            hearth::data_dir::DataDir::open(&config.data_dir).map_err(|err| err.to_string())?;
-        let state = hearth::state::AppState::new(
-            config.clone(),
-            data_dir,
-            db.clone(),
-            Arc::new(SystemClock),
-        );
-        hearth::check::run(&state, repair)
-            .await
-            .map_err(|err| err.to_string())
+    let report = with_state(loaded, async |state| {
+        hearth::check::run(state, repair).await
     })?;
     println!("{report}");
     if report.clean() {

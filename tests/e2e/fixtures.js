@@ -153,4 +153,44 @@ export async function addPasskeyAuthenticator(page) {
   return { cdp, authenticatorId };
 }
 
+/**
+ * Full-page screenshots of the page as it is, light and dark, desktop and phone.
+ * @param {import('@playwright/test').Page} page
+ * @param {import('@playwright/test').TestInfo} testInfo
+ * @param {string} name
+ */
+export async function screenshots(page, testInfo, name) {
+  // Notices go by themselves; here they would hide part of the page.
+  for (const dismiss of await page.getByRole('button', { name: 'Dismiss' }).all()) await dismiss.click();
+  await page.mouse.move(0, 0);
+  await page.evaluate(() => window.scrollTo(0, 0));
+  for (const [size, viewport] of /** @type {const} */ ([
+    ['desktop', { width: 1280, height: 900 }],
+    ['phone', { width: 390, height: 844 }],
+  ])) {
+    await page.setViewportSize(viewport);
+    for (const scheme of /** @type {const} */ (['light', 'dark'])) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.screenshot({ path: testInfo.outputPath(`${name}-${size}-${scheme}.png`), fullPage: true, animations: 'disabled' });
+    }
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
+/**
+ * Uploads one photo through the Upload button, on the Photos page.
+ * @param {import('@playwright/test').Page} page
+ * @param {string} file
+ */
+export async function uploadPhoto(page, file) {
+  await page.goto('/');
+  const chooser = page.waitForEvent('filechooser');
+  await page.getByRole('button', { name: 'Upload', exact: true }).click();
+  await (await chooser).setFiles(file);
+  await expect(page.getByRole('region', { name: 'Uploads' }).getByText('Uploads finished')).toBeVisible();
+  await page.getByRole('button', { name: 'Close the upload list' }).click();
+  await expect(page.locator('.tile')).toHaveCount(1);
+}
+
 export { expect };

@@ -1,7 +1,7 @@
 // @ts-check
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { OWNER_PASSWORD, addPasskeyAuthenticator, expect, test } from './fixtures.js';
+import { OWNER_PASSWORD, addPasskeyAuthenticator, expect, screenshots, test, uploadPhoto } from './fixtures.js';
 
 const corpus = resolve(import.meta.dirname, '../../../shared/corpus/pigallery2/test/backend/assets/4MinsAroundTheWorld');
 const photo = join(corpus, 'UTC-20240413-203720-Tokyo.jpg');
@@ -67,45 +67,6 @@ async function joinHousehold(owner, browser, url, account, allowed = [], prompts
   return { context, page, problems };
 }
 
-/**
- * Uploads one photo through the Upload button.
- * @param {import('@playwright/test').Page} page
- */
-async function upload(page) {
-  await page.goto('/');
-  const chooser = page.waitForEvent('filechooser');
-  await page.getByRole('button', { name: 'Upload', exact: true }).click();
-  await (await chooser).setFiles(photo);
-  await expect(page.getByRole('region', { name: 'Uploads' }).getByText('Uploads finished')).toBeVisible();
-  await page.getByRole('button', { name: 'Close the upload list' }).click();
-  await expect(page.locator('.tile')).toHaveCount(1);
-}
-
-/**
- * Full-page screenshots of the page as it is, light and dark, desktop and phone.
- * @param {import('@playwright/test').Page} page
- * @param {import('@playwright/test').TestInfo} testInfo
- * @param {string} name
- */
-async function screenshots(page, testInfo, name) {
-  // Notices go by themselves; here they would hide part of the page.
-  for (const dismiss of await page.getByRole('button', { name: 'Dismiss' }).all()) await dismiss.click();
-  await page.mouse.move(0, 0);
-  await page.evaluate(() => window.scrollTo(0, 0));
-  for (const [size, viewport] of /** @type {const} */ ([
-    ['desktop', { width: 1280, height: 900 }],
-    ['phone', { width: 390, height: 844 }],
-  ])) {
-    await page.setViewportSize(viewport);
-    for (const scheme of /** @type {const} */ (['light', 'dark'])) {
-      await page.emulateMedia({ colorScheme: scheme });
-      await page.screenshot({ path: testInfo.outputPath(`${name}-${size}-${scheme}.png`), fullPage: true, animations: 'disabled' });
-    }
-  }
-  await page.emulateMedia({ colorScheme: 'light' });
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
-
 test('a member sees what is stored, takes their photos, deletes their account; the owner sweeps and gets a receipt', async ({ page, owner, browser, hearth }, testInfo) => {
   void owner;
   test.setTimeout(120_000);
@@ -114,7 +75,7 @@ test('a member sees what is stored, takes their photos, deletes their account; t
   // Ben joins. Provoked on his page: a rule with an unclosed quote (400),
   // a wrong password (401).
   const { context, page: ben, problems } = await joinHousehold(page, browser, hearth.url, { username: 'ben', display_name: 'Ben' }, [/status of (400|401)/]);
-  await upload(ben);
+  await uploadPhoto(ben, photo);
   // Olivia's album, where Ben says something.
   const headers = { origin: hearth.url };
   const album = await (await page.request.post('/api/albums', { data: { title: 'Garden' }, headers })).json();
@@ -328,7 +289,7 @@ test('the owner deletes a member from Household and takes it back; a member dele
   await context.close();
 
   // The owner's trash: when each photo goes, and emptying it.
-  await upload(page);
+  await uploadPhoto(page, photo);
   const id = Number(await page.locator('.tile').first().getAttribute('data-id'));
   expect((await page.request.post('/api/assets/trash', { data: { ids: [id] }, headers: { origin: hearth.url } })).ok()).toBe(true);
   await page.goto('/trash');

@@ -1,45 +1,18 @@
 // @ts-check
 import { existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { OWNER_PASSWORD, expect, test } from './fixtures.js';
+import { OWNER_PASSWORD, expect, screenshots, test, uploadPhoto } from './fixtures.js';
 
 const photo = resolve(import.meta.dirname, '../../../shared/corpus/pigallery2/test/backend/assets/4MinsAroundTheWorld/UTC-20240413-203720-Tokyo.jpg');
 
-/**
- * The view as it is, light and dark, phone and desktop, into /tmp.
- * @param {import('@playwright/test').Page} page
- * @param {string} name
- */
-async function screenshots(page, name) {
-  for (const dismiss of await page.getByRole('button', { name: 'Dismiss' }).all()) await dismiss.click();
-  await page.mouse.move(0, 0);
-  await page.evaluate(() => window.scrollTo(0, 0));
-  for (const [size, viewport] of /** @type {const} */ ([
-    ['desktop', { width: 1280, height: 900 }],
-    ['phone', { width: 390, height: 844 }],
-  ])) {
-    await page.setViewportSize(viewport);
-    for (const scheme of /** @type {const} */ (['light', 'dark'])) {
-      await page.emulateMedia({ colorScheme: scheme });
-      await page.screenshot({ path: `/tmp/server-${name}-${size}-${scheme}.png`, fullPage: true, animations: 'disabled' });
-    }
-  }
-  await page.emulateMedia({ colorScheme: 'light' });
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
 
-test('the owner sees the server, backs up, checks the library and repairs it', async ({ page, owner, hearth }) => {
+test('the owner sees the server, backs up, checks the library and repairs it', async ({ page, owner, hearth }, testInfo) => {
   void owner;
   test.setTimeout(90_000);
   await page.setViewportSize({ width: 1280, height: 900 });
 
   // A photo, uploaded and imported (its tile has its thumbnail).
-  await page.goto('/');
-  const chooser = page.waitForEvent('filechooser');
-  await page.getByRole('button', { name: 'Upload', exact: true }).click();
-  await (await chooser).setFiles(photo);
-  await expect(page.getByRole('region', { name: 'Uploads' }).getByText('Uploads finished')).toBeVisible();
-  await page.getByRole('button', { name: 'Close the upload list' }).click();
+  await uploadPhoto(page, photo);
   await expect(page.locator('.tile.loaded')).toHaveCount(1);
   const id = Number(await page.locator('.tile').getAttribute('data-id'));
 
@@ -70,7 +43,7 @@ test('the owner sees the server, backs up, checks the library and repairs it', a
   await check.getByRole('button', { name: 'Check now' }).click();
   await expect(check).toContainText('Everything is in order: 1 photo or video, 1 file,');
   await expect(check.getByRole('button', { name: 'Repair' })).toHaveCount(0);
-  await screenshots(page, 'clean');
+  await screenshots(page, testInfo, 'server-clean');
 
   // A thumbnail goes missing: the check says so, and Repair makes it again.
   const thumb = join(hearth.dataDir, 'media/derived', (id % 256).toString(16).padStart(2, '0'), String(id), 'thumb.jpg');
@@ -80,11 +53,11 @@ test('the owner sees the server, backs up, checks the library and repairs it', a
   await expect(check.locator('[data-problem="missing_thumbnail"]')).toContainText('1 thumbnail missing');
   await check.getByText('Which ones').click();
   await expect(check.locator('.finding')).toContainText(`#${id}`);
-  await screenshots(page, 'problem');
+  await screenshots(page, testInfo, 'server-problem');
   await check.getByRole('button', { name: 'Repair' }).click();
   await expect(check.locator('[data-problem="missing_thumbnail"]')).toContainText('Repaired');
   await expect(check.getByRole('status')).toContainText('check again in a minute');
-  await screenshots(page, 'repaired');
+  await screenshots(page, testInfo, 'server-repaired');
   await expect(async () => {
     await check.getByRole('button', { name: 'Check again' }).click();
     await expect(check).toContainText('Everything is in order', { timeout: 1_000 });

@@ -656,21 +656,40 @@ async fn a_library_from_the_previous_schema_upgrades_with_everything_in_it() {
     server.stop().await;
 }
 
+/// The fixture's data folder in `dir`, its database changed by `sql`.
+async fn fixture_changed(dir: &Path, sql: &str) -> PathBuf {
+    fixture_data(dir);
+    let data = dir.join("data");
+    let db = hearth::db::open(&data.join("hearth.db")).await.unwrap();
+    db.execute_raw(Statement::from_string(DbBackend::Sqlite, sql))
+        .await
+        .unwrap();
+    db.close().await.unwrap();
+    data
+}
+
+/// One number from the data folder's database.
+async fn count(data: &Path, sql: &str) -> i64 {
+    let db = hearth::db::open(&data.join("hearth.db")).await.unwrap();
+    let n = db
+        .query_one_raw(Statement::from_string(DbBackend::Sqlite, sql))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get_by_index::<i64>(0)
+        .unwrap();
+    db.close().await.unwrap();
+    n
+}
+
 #[tokio::test]
 async fn a_database_from_a_newer_hearth_is_refused_untouched() {
     let dir = tempfile::tempdir().unwrap();
-    fixture_data(dir.path());
-    let data = dir.path().join("data");
-    {
-        let db = hearth::db::open(&data.join("hearth.db")).await.unwrap();
-        db.execute_raw(Statement::from_string(
-            DbBackend::Sqlite,
-            "INSERT INTO seaql_migrations (version, applied_at) VALUES ('m29991231_000001_from_the_future', 0)",
-        ))
-        .await
-        .unwrap();
-        db.close().await.unwrap();
-    }
+    let data = fixture_changed(
+        dir.path(),
+        "INSERT INTO seaql_migrations (version, applied_at) VALUES ('m29991231_000001_from_the_future', 0)",
+    )
+    .await;
     let refused = run(hearth_command(dir.path())
         .arg("serve")
         .args(data_arg(&data))
@@ -685,38 +704,19 @@ async fn a_database_from_a_newer_hearth_is_refused_untouched() {
         refused.stderr
     );
     // Nothing was migrated or snapshotted.
-    let db = hearth::db::open(&data.join("hearth.db")).await.unwrap();
-    let migrations = db
-        .query_one_raw(Statement::from_string(
-            DbBackend::Sqlite,
-            "SELECT COUNT(*) FROM seaql_migrations",
-        ))
-        .await
-        .unwrap()
-        .unwrap()
-        .try_get_by_index::<i64>(0)
-        .unwrap();
-    assert_eq!(migrations, 6, "the five it had and the future one");
-    db.close().await.unwrap();
+    assert_eq!(
+        count(&data, "SELECT COUNT(*) FROM seaql_migrations").await,
+        6,
+        "the five it had and the future one"
+    );
     assert!(std::fs::read_dir(data.join("backups")).is_ok_and(|mut d| d.next().is_none()));
 }
 
 #[tokio::test]
 async fn a_failed_migration_puts_the_database_back() {
     let dir = tempfile::tempdir().unwrap();
-    fixture_data(dir.path());
-    let data = dir.path().join("data");
     // Something in the way of the next migration (a table it creates).
-    {
-        let db = hearth::db::open(&data.join("hearth.db")).await.unwrap();
-        db.execute_raw(Statement::from_string(
-            DbBackend::Sqlite,
-            "CREATE TABLE exports (in_the_way INTEGER)",
-        ))
-        .await
-        .unwrap();
-        db.close().await.unwrap();
-    }
+    let data = fixture_changed(dir.path(), "CREATE TABLE exports (in_the_way INTEGER)").await;
     let migrated = run(hearth_command(dir.path())
         .arg("migrate")
         .args(data_arg(&data)));
@@ -729,24 +729,20 @@ async fn a_failed_migration_puts_the_database_back() {
         "{}",
         migrated.stderr
     );
-    // As before: five migrations, and none of the sixth's tables.
-    let db = hearth::db::open(&data.join("hearth.db")).await.unwrap();
-    let count = |sql: &'static str| {
-        let db = db.clone();
-        async move {
-            db.query_one_raw(Statement::from_string(DbBackend::Sqlite, sql))
-                .await
-                .unwrap()
-                .unwrap()
-                .try_get_by_index::<i64>(0)
-                .unwrap()
-        }
-    };
-    assert_eq!(count("SELECT COUNT(*) FROM seaql_migrations").await, 5);
+    // As before: five migrations, none of the sixth's tables, every photo.
     assert_eq!(
-        count("SELECT COUNT(*) FROM sqlite_master WHERE name IN ('account_deletions', 'tombstones', 'retention_rules')").await,
+        count(&data, "SELECT COUNT(*) FROM seaql_migrations").await,
+        5
+    );
+    assert_eq!(
+        count(
+            &data,
+            "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('account_deletions', 'tombstones', 'retention_rules')"
+        )
+        .await,
         0
     );
-    assert_eq!(count("SELECT COUNT(*) FROM assets").await, 7);
-    db.close().await.unwrap();
+    assert_eq!(count(&data, "SELECT COUNT(*) FROM assets").await, 7);
+    let snapshots = std::fs::read_dir(data.join("backups")).unwrap().count();
+    assert_eq!(snapshots, 1, "the snapshot stays for the owner");
 }

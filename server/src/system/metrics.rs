@@ -242,45 +242,30 @@ async fn render(state: &AppState) -> Result<String, AppError> {
     );
     state.metrics().write_counters(&mut out);
     let db = state.db();
-    family(
-        &mut out,
-        "hearth_jobs",
-        "gauge",
-        "Jobs in the queue, by kind and status.",
-    );
-    for row in rows(
-        db,
-        "SELECT kind, status, COUNT(*) FROM jobs GROUP BY kind, status ORDER BY kind, status",
-    )
-    .await?
-    {
-        let _ = writeln!(
-            out,
-            "hearth_jobs{{kind=\"{}\",status=\"{}\"}} {}",
-            escape(&row.0),
-            escape(&row.1),
-            row.2
+    for (name, help, table) in [
+        (
+            "hearth_jobs",
+            "Jobs in the queue, by kind and status.",
+            "jobs",
+        ),
+        (
+            "hearth_assets",
+            "Photos and videos in the library, by kind and status.",
+            "assets",
+        ),
+    ] {
+        family(&mut out, name, "gauge", help);
+        let sql = format!(
+            "SELECT kind, status, COUNT(*) FROM {table} GROUP BY kind, status ORDER BY kind, status"
         );
-    }
-    family(
-        &mut out,
-        "hearth_assets",
-        "gauge",
-        "Photos and videos in the library, by kind and status.",
-    );
-    for row in rows(
-        db,
-        "SELECT kind, status, COUNT(*) FROM assets GROUP BY kind, status ORDER BY kind, status",
-    )
-    .await?
-    {
-        let _ = writeln!(
-            out,
-            "hearth_assets{{kind=\"{}\",status=\"{}\"}} {}",
-            escape(&row.0),
-            escape(&row.1),
-            row.2
-        );
+        for (kind, status, count) in rows(db, &sql).await? {
+            let _ = writeln!(
+                out,
+                "{name}{{kind=\"{}\",status=\"{}\"}} {count}",
+                escape(&kind),
+                escape(&status)
+            );
+        }
     }
     family(
         &mut out,
