@@ -275,6 +275,9 @@ fn serve(loaded: Loaded) -> Result<(), ExitCode> {
     }
     let config = loaded.config;
     runtime()?.block_on(async move {
+        // Listening for signals before anything starts: a `docker stop`
+        // during start-up is a clean stop, not a kill.
+        let stopping = shutdown_signal().map_err(|err| fail(RUNTIME_FAILURE, &err))?;
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
             .map_err(|err| {
@@ -293,7 +296,7 @@ fn serve(loaded: Loaded) -> Result<(), ExitCode> {
             .await
             .map_err(|err| fail(RUNTIME_FAILURE, &err))?;
         running
-            .run_until(shutdown_signal())
+            .run_until(stopping)
             .await
             .map_err(|err| fail(RUNTIME_FAILURE, &err))
     })
@@ -497,22 +500,17 @@ fn reindex(loaded: Loaded) -> Result<(), ExitCode> {
     Ok(())
 }
 
-/// Resolves on Ctrl-C or SIGTERM (what `docker stop` and systemd send).
-async fn shutdown_signal() {
-    let interrupt = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+/// Listens for Ctrl-C and SIGTERM (what `docker stop` and systemd send)
+/// from now on; the future resolves on the first of them.
+fn shutdown_signal() -> std::io::Result<impl Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {},
+            _ = terminate.recv() => {},
         }
-    };
-    tokio::select! {
-        () = interrupt => {},
-        () = terminate => {},
-    }
-    tracing::info!("shutting down: finishing requests in flight");
+        tracing::info!("shutting down: finishing requests in flight");
+    })
 }

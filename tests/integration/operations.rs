@@ -13,6 +13,7 @@ use crate::fixtures::jpeg;
 use crate::harness::{Browser, OWNER_PASSWORD, TestServer, hearth_command, run};
 use crate::household::join;
 use crate::media::corpus;
+use crate::retention::scan;
 
 /// What a member sees of the library, without what a restore remakes
 /// (thumbnail versions): ids per month, albums with their photos and
@@ -745,4 +746,63 @@ async fn a_failed_migration_puts_the_database_back() {
     assert_eq!(count(&data, "SELECT COUNT(*) FROM assets").await, 7);
     let snapshots = std::fs::read_dir(data.join("backups")).unwrap().count();
     assert_eq!(snapshots, 1, "the snapshot stays for the owner");
+}
+
+#[tokio::test]
+async fn a_purged_photo_leaves_the_backups_too() {
+    const MARKER: &str = "caption-only-in-the-purged-photo-5821";
+    let server = TestServer::start().await;
+    let owner = server.owner().await;
+    let mut ids = Vec::new();
+    for seed in [1, 2] {
+        let uploaded: Value = owner
+            .upload(&[(&format!("{seed}.jpg"), jpeg(320, 240, seed, None))])
+            .await
+            .json()
+            .await
+            .unwrap();
+        ids.push(uploaded["files"][0]["asset_id"].as_i64().unwrap());
+    }
+    assert_eq!(
+        owner
+            .patch(
+                &format!("/api/assets/{}", ids[0]),
+                &json!({ "caption": MARKER })
+            )
+            .await
+            .status(),
+        200
+    );
+    let made = owner.post("/api/admin/backups", &json!({})).await;
+    assert_eq!(made.status(), 201);
+    let made: Value = made.json().await.unwrap();
+    let backups = server.state().data_dir().backups();
+    assert!(!scan(&backups, &[MARKER]).is_empty(), "the backup holds it");
+
+    owner
+        .ok("/api/assets/trash", &json!({ "ids": [ids[0]] }))
+        .await;
+    owner.ok("/api/trash/empty", &json!({})).await;
+    assert_eq!(
+        scan(&backups, &[MARKER]),
+        vec![],
+        "no byte of it in any backup"
+    );
+    // What lives is still there: the backup restores the other photo.
+    let db = hearth::db::open(&backups.join(made["name"].as_str().unwrap()))
+        .await
+        .unwrap();
+    let left: Vec<i64> = db
+        .query_all_raw(Statement::from_string(
+            DbBackend::Sqlite,
+            "SELECT id FROM assets",
+        ))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|row| row.try_get_by_index(0).unwrap())
+        .collect();
+    db.close().await.unwrap();
+    assert_eq!(left, [ids[1]]);
+    server.stop().await;
 }

@@ -35,7 +35,7 @@ async fn pass(server: &TestServer, owner: &Browser, days: i64) {
 }
 
 /// Every file under `dir` that contains one of `markers` (as bytes).
-fn scan(dir: &Path, markers: &[&str]) -> Vec<(String, PathBuf)> {
+pub fn scan(dir: &Path, markers: &[&str]) -> Vec<(String, PathBuf)> {
     let mut found = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(folder) = stack.pop() {

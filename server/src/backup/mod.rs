@@ -10,7 +10,9 @@
 //!   `backup.every_hours`, the newest `backup.keep` kept (`scheduled`), and
 //!   the owner's "Back up now";
 //! - a snapshot before migrations change a database, put back if one
-//!   fails (`before_migration`, `put_back`, used by `db::open_migrated`).
+//!   fails (`before_migration`, `put_back`, used by `db::open_migrated`);
+//! - deleted means gone, in backups too: after every purge, each backup in
+//!   `backups/` forgets the rows deleted since it was made (`scrub`).
 
 pub mod api;
 pub mod archive;
@@ -183,4 +185,61 @@ pub async fn scheduled(state: &AppState, at: DateTime<Utc>) -> Result<Option<Ent
     } else {
         Ok(None)
     }
+}
+
+/// Makes every backup in `backups/` forget what was deleted since it was
+/// made: in each table with an `id`, the rows the live database no longer
+/// has are deleted (their children go by cascade), then the file is
+/// rewritten (`VACUUM`) so no deleted byte stays in a free page. What a
+/// backup holds of the living stays, so it still restores the library.
+/// Returns how many backups were scrubbed.
+pub async fn scrub(state: &AppState) -> Result<u64, AppError> {
+    let live = state.data_dir().database();
+    let mut scrubbed = 0;
+    for entry in list(state.data_dir()) {
+        let path = state.data_dir().backups().join(&entry.name);
+        let db = crate::db::open_one(&path)
+            .await
+            .map_err(|err| io(&path, &err))?;
+        let done = forget_deleted(&db, &live).await;
+        let _ = db.close().await;
+        done.map_err(|err| io(&path, &err))?;
+        scrubbed += 1;
+    }
+    Ok(scrubbed)
+}
+
+async fn forget_deleted(db: &DatabaseConnection, live: &Path) -> Result<(), AppError> {
+    let run = async |sql: &str| {
+        db.execute_raw(Statement::from_string(DbBackend::Sqlite, sql))
+            .await
+    };
+    db.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Sqlite,
+        "ATTACH DATABASE ? AS live",
+        [live.to_string_lossy().into_owned().into()],
+    ))
+    .await?;
+    let tables: Vec<String> = db
+        .query_all_raw(Statement::from_string(
+            DbBackend::Sqlite,
+            "SELECT m.name FROM main.sqlite_master m JOIN pragma_table_info(m.name) c \
+             WHERE m.type = 'table' AND c.name = 'id' AND c.pk = 1 \
+             AND m.name IN (SELECT name FROM live.sqlite_master WHERE type = 'table')",
+        ))
+        .await?
+        .into_iter()
+        .filter_map(|row| row.try_get_by_index::<String>(0).ok())
+        .collect();
+    for table in &tables {
+        let table = table.replace('"', "");
+        run(&format!(
+            "DELETE FROM main.\"{table}\" WHERE id NOT IN (SELECT id FROM live.\"{table}\")"
+        ))
+        .await?;
+    }
+    run("DETACH DATABASE live").await?;
+    run("VACUUM").await?;
+    run("PRAGMA wal_checkpoint(TRUNCATE)").await?;
+    Ok(())
 }

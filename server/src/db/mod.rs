@@ -45,10 +45,20 @@ pub enum DbError {
 
 /// Opens (creating if missing) the database file with Hearth's pragmas.
 pub async fn open(path: &Path) -> Result<DatabaseConnection, DbError> {
+    connect(path, MAX_CONNECTIONS).await
+}
+
+/// Opens a database file on one connection, so that every statement sees
+/// what the ones before did to the connection (`ATTACH`).
+pub async fn open_one(path: &Path) -> Result<DatabaseConnection, DbError> {
+    connect(path, 1).await
+}
+
+async fn connect(path: &Path, connections: u32) -> Result<DatabaseConnection, DbError> {
     let file = path.to_path_buf();
     let mut options = ConnectOptions::new("sqlite://hearth.db");
     options
-        .max_connections(MAX_CONNECTIONS)
+        .max_connections(connections)
         .min_connections(1)
         .sqlx_logging(false)
         .map_sqlx_sqlite_opts(move |opts| {

@@ -193,13 +193,16 @@ fn io(err: &std::io::Error, path: &Path) -> AppError {
 }
 
 /// Makes deletions physical: the search index drops deleted documents from
-/// its files (merge, then old files removed), then SQLite moves the WAL
-/// into the database and truncates it.
+/// its files (merge, then old files removed), SQLite moves the WAL into the
+/// database and truncates it, and the backups in `backups/` forget what
+/// was deleted.
 pub async fn compact(state: &AppState) -> Result<(), AppError> {
     if let Some(search) = state.search() {
         search.compact().await?;
     }
-    checkpoint(state.db()).await
+    checkpoint(state.db()).await?;
+    crate::backup::scrub(state).await?;
+    Ok(())
 }
 
 /// `wal_checkpoint(TRUNCATE)`, retried while readers hold the WAL.
