@@ -430,6 +430,22 @@ pub async fn backup(count: u32, original_kib: u32) -> Result<String, crate::erro
     let started = Instant::now();
     archive::create(&db, &data, None, &dir.path().join("full"), true, now).await?;
     let full = started.elapsed();
+    // A week of automatic backups, then one photo purged: each forgets it.
+    for day in 1..=7 {
+        let name = format!("hearth-2026010{day}T000000Z.db");
+        crate::backup::copy_database(&db, &data.backups().join(name)).await?;
+    }
+    db.execute_unprepared("DELETE FROM assets WHERE id = 1")
+        .await?;
+    let live = crate::state::AppState::new(
+        crate::config::Config::default(),
+        data.clone(),
+        db.clone(),
+        std::sync::Arc::new(crate::clock::SystemClock),
+    );
+    let started = Instant::now();
+    let scrubbed = crate::backup::scrub(&live).await?;
+    let scrub = started.elapsed();
     let _ = db.close().await;
     let database = std::fs::metadata(data.database()).map_or(0, |m| m.len());
     let originals = folder_size(&data.originals());
@@ -456,6 +472,7 @@ pub async fn backup(count: u32, original_kib: u32) -> Result<String, crate::erro
         "{count} assets: database {:.1} MiB, uploaded originals {:.0} MiB ({original_kib} KiB each)\n\
          hearth backup (database and manifest): {:.2} s\n\
          hearth backup --originals: {:.2} s ({:.0} MiB/s)\n\
+         after a purge, {scrubbed} automatic backups forget it (deletes, VACUUM): {:.2} s\n\
          hearth restore of that backup (copy, integrity check, {count} thumbnails queued): {:.2} s\n\
          hearth check of the restored library (its thumbnails and index entries still queued: {} findings): {:.2} s\n\
          peak memory {}",
@@ -464,6 +481,7 @@ pub async fn backup(count: u32, original_kib: u32) -> Result<String, crate::erro
         database_only.as_secs_f64(),
         full.as_secs_f64(),
         mib(originals) / full.as_secs_f64().max(0.001),
+        scrub.as_secs_f64(),
         restore.as_secs_f64(),
         report.findings.len(),
         check.as_secs_f64(),

@@ -9,7 +9,7 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, PaginatorTrait, QueryFilter,
-    Statement,
+    QuerySelect, Statement,
 };
 use serde::{Deserialize, Serialize};
 
@@ -249,11 +249,11 @@ async fn finish(
         )));
     }
     let ids: Vec<i64> = asset::Entity::find()
+        .select_only()
+        .column(asset::Column::Id)
+        .into_tuple()
         .all(db)
-        .await?
-        .into_iter()
-        .map(|found| found.id)
-        .collect();
+        .await?;
     let tx = crate::db::write(db).await?;
     for &id in &ids {
         crate::library::workers::queue_derive_in(&tx, id, now).await?;

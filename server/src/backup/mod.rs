@@ -192,7 +192,8 @@ pub async fn scheduled(state: &AppState, at: DateTime<Utc>) -> Result<Option<Ent
 /// has are deleted (their children go by cascade), then the file is
 /// rewritten (`VACUUM`) so no deleted byte stays in a free page. What a
 /// backup holds of the living stays, so it still restores the library.
-/// Returns how many backups were scrubbed.
+/// Returns how many backups had something to forget (only those are
+/// rewritten).
 pub async fn scrub(state: &AppState) -> Result<u64, AppError> {
     let live = state.data_dir().database();
     let mut scrubbed = 0;
@@ -203,13 +204,15 @@ pub async fn scrub(state: &AppState) -> Result<u64, AppError> {
             .map_err(|err| io(&path, &err))?;
         let done = forget_deleted(&db, &live).await;
         let _ = db.close().await;
-        done.map_err(|err| io(&path, &err))?;
-        scrubbed += 1;
+        if done.map_err(|err| io(&path, &err))? {
+            scrubbed += 1;
+        }
     }
     Ok(scrubbed)
 }
 
-async fn forget_deleted(db: &DatabaseConnection, live: &Path) -> Result<(), AppError> {
+/// Whether anything was forgotten.
+async fn forget_deleted(db: &DatabaseConnection, live: &Path) -> Result<bool, AppError> {
     let run = async |sql: &str| {
         db.execute_raw(Statement::from_string(DbBackend::Sqlite, sql))
             .await
@@ -231,15 +234,19 @@ async fn forget_deleted(db: &DatabaseConnection, live: &Path) -> Result<(), AppE
         .into_iter()
         .filter_map(|row| row.try_get_by_index::<String>(0).ok())
         .collect();
+    let mut forgotten = 0;
     for table in &tables {
         let table = table.replace('"', "");
-        run(&format!(
+        forgotten += run(&format!(
             "DELETE FROM main.\"{table}\" WHERE id NOT IN (SELECT id FROM live.\"{table}\")"
         ))
-        .await?;
+        .await?
+        .rows_affected();
     }
     run("DETACH DATABASE live").await?;
-    run("VACUUM").await?;
+    if forgotten > 0 {
+        run("VACUUM").await?;
+    }
     run("PRAGMA wal_checkpoint(TRUNCATE)").await?;
-    Ok(())
+    Ok(forgotten > 0)
 }

@@ -21,7 +21,7 @@ use serde::Serialize;
 
 use crate::db::entities::{asset, asset_file, import_root};
 use crate::error::AppError;
-use crate::search::{Generation, blocking, current_name};
+use crate::search::{Generation, blocking, current_name, schema};
 use crate::state::AppState;
 
 /// What one kind of problem is about.
@@ -158,7 +158,7 @@ impl std::fmt::Display for Report {
 /// Runs the check, and with `repair` the repairs.
 pub async fn run(state: &AppState, repair: bool) -> Result<Report, AppError> {
     let db = state.db();
-    let assets = asset::Entity::find().all(db).await?;
+    let assets = assets(db).await?;
     let files = asset_file::Entity::find().all(db).await?;
     let busy = busy(db).await?;
     let mut findings = originals(state, &files).await?;
@@ -177,6 +177,54 @@ pub async fn run(state: &AppState, repair: bool) -> Result<Report, AppError> {
         repair_all(state, &files, &mut report.findings).await?;
     }
     Ok(report)
+}
+
+/// What the check needs of an asset (the whole rows of a large library
+/// would take hundreds of MiB).
+struct Asset {
+    id: i64,
+    owner_id: i64,
+    status: String,
+    /// Local capture time, in seconds, as the index stores it.
+    taken: i64,
+}
+
+/// The columns `Asset` is made from.
+#[derive(sea_orm::FromQueryResult)]
+struct AssetRow {
+    id: i64,
+    owner_id: i64,
+    status: String,
+    taken_local: Option<String>,
+    sort_at: DateTime<Utc>,
+}
+
+async fn assets(db: &impl ConnectionTrait) -> Result<Vec<Asset>, AppError> {
+    use sea_orm::QuerySelect as _;
+    let rows = asset::Entity::find()
+        .select_only()
+        .columns([
+            asset::Column::Id,
+            asset::Column::OwnerId,
+            asset::Column::Status,
+            asset::Column::TakenLocal,
+            asset::Column::SortAt,
+        ])
+        .into_model::<AssetRow>()
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| Asset {
+            id: row.id,
+            owner_id: row.owner_id,
+            status: row.status,
+            taken: schema::local_seconds(schema::local_time(
+                row.taken_local.as_deref(),
+                row.sort_at,
+            )),
+        })
+        .collect())
 }
 
 /// Work already queued: assets whose thumbnails are being made, assets
@@ -271,7 +319,7 @@ async fn originals(
 /// made, or its original is offline); every thumbnail folder has an asset.
 async fn thumbnails(
     state: &AppState,
-    assets: &[asset::Model],
+    assets: &[Asset],
     busy: &HashSet<i64>,
 ) -> Result<Vec<Finding>, AppError> {
     let data_dir = state.data_dir().clone();
@@ -361,7 +409,7 @@ async fn index(state: &AppState) -> Result<(u64, Indexed), AppError> {
 }
 
 /// The index against the database: one current document per active asset.
-fn search(assets: &[asset::Model], indexed: &Indexed, busy: &HashSet<i64>) -> Vec<Finding> {
+fn search(assets: &[Asset], indexed: &Indexed, busy: &HashSet<i64>) -> Vec<Finding> {
     let finding = |problem, asset_id| Finding {
         problem,
         asset_id: Some(asset_id),
@@ -369,7 +417,7 @@ fn search(assets: &[asset::Model], indexed: &Indexed, busy: &HashSet<i64>) -> Ve
         repaired: false,
     };
     let mut found = Vec::new();
-    let by_id: HashMap<i64, &asset::Model> = assets.iter().map(|one| (one.id, one)).collect();
+    let by_id: HashMap<i64, &Asset> = assets.iter().map(|one| (one.id, one)).collect();
     for one in assets.iter().filter(|one| one.status == "active") {
         if !busy.contains(&one.id) && !indexed.contains_key(&one.id) {
             found.push(finding(Problem::MissingFromIndex, one.id));
@@ -384,9 +432,7 @@ fn search(assets: &[asset::Model], indexed: &Indexed, busy: &HashSet<i64>) -> Ve
         let current = by_id.get(&id).filter(|one| one.status == "active");
         let stale = match (current, indexed.get(&id).map(Vec::as_slice)) {
             (Some(one), Some([(owner, taken)])) => {
-                u64::try_from(one.owner_id).ok() != Some(*owner)
-                    || crate::search::schema::local_seconds(crate::search::schema::taken_local(one))
-                        != *taken
+                u64::try_from(one.owner_id).ok() != Some(*owner) || one.taken != *taken
             }
             // Gone, not active, or there twice.
             _ => true,

@@ -261,11 +261,18 @@ pub fn order_key(taken: i64, id: i64) -> i64 {
 /// wall time is unknown).
 #[must_use]
 pub fn taken_local(asset: &asset::Model) -> NaiveDateTime {
-    asset
-        .taken_local
-        .as_deref()
+    local_time(asset.taken_local.as_deref(), asset.sort_at)
+}
+
+/// The same from the two columns it is made of.
+#[must_use]
+pub fn local_time(
+    taken_local: Option<&str>,
+    sort_at: chrono::DateTime<chrono::Utc>,
+) -> NaiveDateTime {
+    taken_local
         .and_then(|text| NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f").ok())
-        .unwrap_or_else(|| asset.sort_at.naive_utc())
+        .unwrap_or_else(|| sort_at.naive_utc())
 }
 
 /// `IMG_20190704_beachDay.jpg` → `IMG 20190704 beach Day jpg`: separators
