@@ -241,6 +241,9 @@ async fn backup_wipe_restore_gives_the_same_library_back() {
                 .is_some_and(|items| items.len() == 2)
         })
         .await;
+    // And the restored library is in order.
+    let report = owner.ok("/api/admin/check", &json!({})).await;
+    assert_eq!(report["clean"], true, "{report}");
     server.stop().await;
 }
 
@@ -778,6 +781,13 @@ async fn a_purged_photo_leaves_the_backups_too() {
     let made: Value = made.json().await.unwrap();
     let backups = server.state().data_dir().backups();
     assert!(!scan(&backups, &[MARKER]).is_empty(), "the backup holds it");
+    // A backup that cannot be opened cannot forget: it goes.
+    let damaged = backups.join("hearth-20000101T000000Z.db");
+    std::fs::write(
+        &damaged,
+        [b"not a database ".as_slice(), MARKER.as_bytes()].concat(),
+    )
+    .unwrap();
 
     owner
         .ok("/api/assets/trash", &json!({ "ids": [ids[0]] }))
@@ -788,6 +798,7 @@ async fn a_purged_photo_leaves_the_backups_too() {
         vec![],
         "no byte of it in any backup"
     );
+    assert!(!damaged.exists());
     // What lives is still there: the backup restores the other photo.
     let db = hearth::db::open(&backups.join(made["name"].as_str().unwrap()))
         .await

@@ -199,13 +199,23 @@ pub async fn scrub(state: &AppState) -> Result<u64, AppError> {
     let mut scrubbed = 0;
     for entry in list(state.data_dir()) {
         let path = state.data_dir().backups().join(&entry.name);
-        let db = crate::db::open_one(&path)
-            .await
-            .map_err(|err| io(&path, &err))?;
-        let done = forget_deleted(&db, &live).await;
-        let _ = db.close().await;
-        if done.map_err(|err| io(&path, &err))? {
-            scrubbed += 1;
+        let done = match crate::db::open_one(&path).await {
+            Ok(db) => {
+                let done = forget_deleted(&db, &live).await;
+                let _ = db.close().await;
+                done
+            }
+            Err(err) => Err(io(&path, &err)),
+        };
+        match done {
+            Ok(true) => scrubbed += 1,
+            Ok(false) => {}
+            // A backup that cannot forget would keep what was deleted: it
+            // goes (the others, and the database itself, stay).
+            Err(err) => {
+                tracing::warn!(backup = %path.display(), error = %err, "a backup that could not forget what was deleted is removed");
+                std::fs::remove_file(&path).map_err(|err| io(&path, &err))?;
+            }
         }
     }
     Ok(scrubbed)
