@@ -27,6 +27,8 @@ struct Inner {
     retention: retention::Runtime,
     events: Arc<events::Bus>,
     metrics: crate::system::metrics::Metrics,
+    /// One backup operation at a time (a copy, a scrub).
+    backups: tokio::sync::Mutex<()>,
     /// Open in the server (not in one-off commands such as `hearth import`).
     search: std::sync::OnceLock<Arc<search::Runtime>>,
 }
@@ -54,6 +56,7 @@ impl AppState {
                 retention: retention::Runtime::default(),
                 events: Arc::new(events::Bus::new(started_at)),
                 metrics: crate::system::metrics::Metrics::default(),
+                backups: tokio::sync::Mutex::new(()),
                 search: std::sync::OnceLock::new(),
             }),
         }
@@ -102,6 +105,12 @@ impl AppState {
     #[must_use]
     pub fn events(&self) -> &Arc<events::Bus> {
         &self.inner.events
+    }
+
+    /// Held while a backup in `backups/` is made or scrubbed.
+    #[must_use]
+    pub fn backups_lock(&self) -> &tokio::sync::Mutex<()> {
+        &self.inner.backups
     }
 
     /// The process's counters for `/metrics`.

@@ -281,7 +281,10 @@ async fn check_finds_a_removed_thumbnail_and_an_orphan_and_repairs_them() {
         .unwrap();
     let folder = server.state().data_dir().derived(asset);
     std::fs::remove_file(folder.join("thumb.jpg")).unwrap();
-    let orphan = server.state().data_dir().derived(999_999);
+    // A photo purged while its folder came back (a crash between the two).
+    let trashed = library(&owner).await["trash"][0].as_i64().unwrap();
+    owner.ok("/api/trash/empty", &json!({})).await;
+    let orphan = server.state().data_dir().derived(trashed);
     std::fs::create_dir_all(&orphan).unwrap();
     std::fs::write(orphan.join("thumb.jpg"), b"left over").unwrap();
 
@@ -815,5 +818,52 @@ async fn a_purged_photo_leaves_the_backups_too() {
         .collect();
     db.close().await.unwrap();
     assert_eq!(left, [ids[1]]);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_purged_account_leaves_the_backups_too() {
+    const NAME: &str = "zebulonmarker";
+    let server = TestServer::start_with(|config| config.retention.account_grace_days = 0).await;
+    let owner = server.owner().await;
+    let (member, id) = join(&server, &owner, "member", NAME).await;
+    assert_eq!(
+        member
+            .upload(&[("mine.jpg", jpeg(320, 240, 3, None))])
+            .await
+            .status(),
+        200
+    );
+    // A failed sign-in names the account in the audit log.
+    let stranger = server.browser();
+    let failed = stranger
+        .post(
+            "/api/auth/password",
+            &json!({ "username": NAME, "password": "not the password at all" }),
+        )
+        .await;
+    assert_eq!(failed.status(), 401);
+    assert_eq!(
+        owner.post("/api/admin/backups", &json!({})).await.status(),
+        201
+    );
+    let backups = server.state().data_dir().backups();
+    assert!(
+        !scan(&backups, &[NAME]).is_empty(),
+        "the backup holds the member"
+    );
+
+    assert_eq!(
+        crate::retention::delete_member(&owner, id, NAME)
+            .await
+            .status(),
+        202
+    );
+    owner.ok("/api/admin/retention/run", &json!({})).await;
+    assert_eq!(
+        scan(&backups, &[NAME]),
+        vec![],
+        "no byte of the account in any backup"
+    );
     server.stop().await;
 }

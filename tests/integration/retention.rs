@@ -387,7 +387,7 @@ async fn photo_of(owner: &Browser) -> i64 {
 }
 
 /// `browser` asks for the deletion of member `id`'s account.
-async fn delete_member(browser: &Browser, id: i64, confirm: &str) -> reqwest::Response {
+pub async fn delete_member(browser: &Browser, id: i64, confirm: &str) -> reqwest::Response {
     browser
         .post(
             &format!("/api/household/members/{id}/deletion"),

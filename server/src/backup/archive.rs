@@ -169,7 +169,7 @@ pub async fn restore(
             crate::VERSION
         )));
     }
-    if data_root.join(DATABASE).exists() || has_files(&data_root.join("media/originals")) {
+    if has_files(data_root) {
         return Err(refuse(format!(
             "the data folder {} is not empty; restore into a new folder (or move this one aside first)",
             data_root.display()
@@ -178,24 +178,19 @@ pub async fn restore(
     let started = std::time::Instant::now();
     let data_dir =
         DataDir::prepare(data_root).map_err(|err| AppError::Internal(anyhow::anyhow!("{err}")))?;
-    super::put_back(&from.join(DATABASE), &data_dir.database())
-        .map_err(io(&data_dir.database()))?;
-    let copied = match manifest.originals {
-        Some(_) => {
-            let source = from.join(ORIGINALS);
-            let dest = data_dir.originals();
-            crate::search::blocking(move || copy_tree(&source, &dest))
-                .await
-                .map_err(|err| AppError::Internal(anyhow::anyhow!("copying originals: {err}")))?
+    let restored = fill(from, &manifest, &data_dir, now).await;
+    if restored.is_err() {
+        // Empty again, so that another backup can be tried.
+        for entry in std::fs::read_dir(data_dir.root())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let _ = std::fs::remove_dir_all(entry.path())
+                .or_else(|_| std::fs::remove_file(entry.path()));
         }
-        None => Copied::default(),
-    };
-    let (db, _) = crate::db::open_migrated(&data_dir, now)
-        .await
-        .map_err(|err| AppError::Internal(anyhow::anyhow!("{err}")))?;
-    let outcome = finish(&db, &data_dir, now).await;
-    let _ = db.close().await;
-    let (queued, missing) = outcome?;
+    }
+    let (copied, queued, missing) = restored?;
     let mut lines = vec![format!(
         "Restored the backup of {} (Hearth {}) into {} in {:.1} s.",
         manifest.created_at.format("%Y-%m-%d %H:%M UTC"),
@@ -226,6 +221,36 @@ pub async fn restore(
         "When Hearth starts it makes {queued} thumbnails again and rebuilds the search index."
     ));
     Ok(Report { lines })
+}
+
+/// Puts the backup's database and originals into the new data folder,
+/// brings the database up to date and checks it; returns what was copied,
+/// how many thumbnails were queued and how many uploads are missing.
+async fn fill(
+    from: &Path,
+    manifest: &Manifest,
+    data_dir: &DataDir,
+    now: DateTime<Utc>,
+) -> Result<(Copied, u64, u64), AppError> {
+    super::put_back(&from.join(DATABASE), &data_dir.database())
+        .map_err(io(&data_dir.database()))?;
+    let copied = match manifest.originals {
+        Some(_) => {
+            let source = from.join(ORIGINALS);
+            let dest = data_dir.originals();
+            crate::search::blocking(move || copy_tree(&source, &dest))
+                .await
+                .map_err(|err| AppError::Internal(anyhow::anyhow!("copying originals: {err}")))?
+        }
+        None => Copied::default(),
+    };
+    let (db, _) = crate::db::open_migrated(data_dir, now)
+        .await
+        .map_err(|err| AppError::Internal(anyhow::anyhow!("{err}")))?;
+    let outcome = finish(&db, data_dir, now).await;
+    let _ = db.close().await;
+    let (queued, missing) = outcome?;
+    Ok((copied, queued, missing))
 }
 
 /// Checks the restored database and queues its thumbnails; returns how

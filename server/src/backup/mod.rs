@@ -47,14 +47,20 @@ pub struct Entry {
 pub async fn copy_database(db: &DatabaseConnection, dest: &Path) -> Result<(), AppError> {
     let partial = dest.with_extension("partial");
     let _ = std::fs::remove_file(&partial);
-    db.execute_raw(Statement::from_sql_and_values(
-        DbBackend::Sqlite,
-        "VACUUM INTO ?",
-        [partial.to_string_lossy().into_owned().into()],
-    ))
-    .await?;
-    std::fs::rename(&partial, dest).map_err(|err| io(dest, &err))?;
-    Ok(())
+    let copied = db
+        .execute_raw(Statement::from_sql_and_values(
+            DbBackend::Sqlite,
+            "VACUUM INTO ?",
+            [partial.to_string_lossy().into_owned().into()],
+        ))
+        .await
+        .map_err(AppError::from)
+        .and_then(|_| std::fs::rename(&partial, dest).map_err(|err| io(dest, &err)));
+    if copied.is_err() {
+        // A half copy (a full disk) must not stay: it holds the library.
+        let _ = std::fs::remove_file(&partial);
+    }
+    copied
 }
 
 fn io(path: &Path, err: &dyn std::fmt::Display) -> AppError {
@@ -144,6 +150,9 @@ pub async fn now(state: &AppState) -> Result<Entry, AppError> {
 }
 
 async fn make(state: &AppState, at: DateTime<Utc>) -> Result<Entry, AppError> {
+    // Never beside a scrub: a copy begun before a purge and renamed after
+    // the scrub would keep what the purge removed.
+    let _one = state.backups_lock().lock().await;
     let data_dir = state.data_dir();
     let name = format!("{SCHEDULED}{}.db", at.format(STAMP));
     let dest = data_dir.backups().join(&name);
@@ -195,7 +204,9 @@ pub async fn scheduled(state: &AppState, at: DateTime<Utc>) -> Result<Option<Ent
 /// Returns how many backups had something to forget (only those are
 /// rewritten).
 pub async fn scrub(state: &AppState) -> Result<u64, AppError> {
+    let _one = state.backups_lock().lock().await;
     let live = state.data_dir().database();
+    remove_leftovers(state.data_dir());
     let mut scrubbed = 0;
     for entry in list(state.data_dir()) {
         let path = state.data_dir().backups().join(&entry.name);
@@ -214,12 +225,49 @@ pub async fn scrub(state: &AppState) -> Result<u64, AppError> {
             // goes (the others, and the database itself, stay).
             Err(err) => {
                 tracing::warn!(backup = %path.display(), error = %err, "a backup that could not forget what was deleted is removed");
-                std::fs::remove_file(&path).map_err(|err| io(&path, &err))?;
+                if let Err(err) = std::fs::remove_file(&path) {
+                    tracing::warn!(backup = %path.display(), error = %err, "removing a backup");
+                }
             }
         }
     }
     Ok(scrubbed)
 }
+
+/// Copies an interrupted process left behind (`.partial`); no backup is
+/// being made (the caller holds the lock).
+fn remove_leftovers(data_dir: &DataDir) {
+    for entry in std::fs::read_dir(data_dir.backups())
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        let path = entry.path();
+        if path.extension().is_some_and(|ext| ext == "partial") {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+/// Rows a purge keeps but empties (the household's audit log, deletion
+/// receipts): a backup takes the emptied values.
+const EMPTIED: [(&str, &[&str]); 2] = [
+    (
+        "audit_log",
+        &["details", "ip", "actor_id", "target_user_id"],
+    ),
+    (
+        "account_deletions",
+        &[
+            "user_id",
+            "requested_by",
+            "cancel_token_hash",
+            "status",
+            "purged_at",
+            "removed",
+        ],
+    ),
+];
 
 /// Whether anything was forgotten.
 async fn forget_deleted(db: &DatabaseConnection, live: &Path) -> Result<bool, AppError> {
@@ -249,6 +297,23 @@ async fn forget_deleted(db: &DatabaseConnection, live: &Path) -> Result<bool, Ap
         let table = table.replace('"', "");
         forgotten += run(&format!(
             "DELETE FROM main.\"{table}\" WHERE id NOT IN (SELECT id FROM live.\"{table}\")"
+        ))
+        .await?
+        .rows_affected();
+    }
+    for (table, columns) in EMPTIED {
+        if !tables.iter().any(|name| name == table) {
+            continue;
+        }
+        let set: Vec<String> = columns.iter().map(|c| format!("{c} = l.{c}")).collect();
+        let differ: Vec<String> = columns
+            .iter()
+            .map(|c| format!("main.{table}.{c} IS NOT l.{c}"))
+            .collect();
+        forgotten += run(&format!(
+            "UPDATE main.{table} SET {} FROM live.{table} AS l WHERE l.id = main.{table}.id AND ({})",
+            set.join(", "),
+            differ.join(" OR ")
         ))
         .await?
         .rows_affected();

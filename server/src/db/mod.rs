@@ -45,16 +45,20 @@ pub enum DbError {
 
 /// Opens (creating if missing) the database file with Hearth's pragmas.
 pub async fn open(path: &Path) -> Result<DatabaseConnection, DbError> {
-    connect(path, MAX_CONNECTIONS).await
+    connect(path, MAX_CONNECTIONS, true).await
 }
 
-/// Opens a database file on one connection, so that every statement sees
-/// what the ones before did to the connection (`ATTACH`).
+/// Opens an existing database file on one connection, so that every
+/// statement sees what the ones before did to the connection (`ATTACH`).
 pub async fn open_one(path: &Path) -> Result<DatabaseConnection, DbError> {
-    connect(path, 1).await
+    connect(path, 1, false).await
 }
 
-async fn connect(path: &Path, connections: u32) -> Result<DatabaseConnection, DbError> {
+async fn connect(
+    path: &Path,
+    connections: u32,
+    create: bool,
+) -> Result<DatabaseConnection, DbError> {
     let file = path.to_path_buf();
     let mut options = ConnectOptions::new("sqlite://hearth.db");
     options
@@ -63,7 +67,7 @@ async fn connect(path: &Path, connections: u32) -> Result<DatabaseConnection, Db
         .sqlx_logging(false)
         .map_sqlx_sqlite_opts(move |opts| {
             opts.filename(&file)
-                .create_if_missing(true)
+                .create_if_missing(create)
                 // Only takes effect on a new file, before the first table.
                 .auto_vacuum(SqliteAutoVacuum::Incremental)
                 .journal_mode(SqliteJournalMode::Wal)

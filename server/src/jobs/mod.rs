@@ -68,6 +68,40 @@ pub async fn enqueue_once(
     Ok(matches!(inserted, TryInsertResult::Inserted(1)))
 }
 
+/// Makes sure a job with `key` will run: queued now unless one is already
+/// waiting or running; one that had failed for good is given a new start.
+pub async fn ensure(
+    db: &impl ConnectionTrait,
+    kind: &str,
+    key: &str,
+    payload: &impl Serialize,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    if !enqueue_once(db, kind, key, payload, now, now).await? {
+        retry_failed(db, Some(key), now).await?;
+    }
+    Ok(())
+}
+
+/// Gives failed jobs (all, or the one with `key`) a new start; returns how
+/// many.
+pub async fn retry_failed(
+    db: &impl ConnectionTrait,
+    key: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<u64, AppError> {
+    let mut update = job::Entity::update_many()
+        .col_expr(job::Column::Status, Expr::value(QUEUED))
+        .col_expr(job::Column::Attempts, Expr::value(0))
+        .col_expr(job::Column::RunAfter, Expr::value(now))
+        .col_expr(job::Column::UpdatedAt, Expr::value(now))
+        .filter(job::Column::Status.eq(FAILED));
+    if let Some(key) = key {
+        update = update.filter(job::Column::Key.eq(key));
+    }
+    Ok(update.exec(db).await?.rows_affected)
+}
+
 fn new_job(
     kind: &str,
     key: Option<&str>,

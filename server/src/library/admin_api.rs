@@ -8,7 +8,6 @@ use poem::web::Data;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
-use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, Set,
@@ -451,13 +450,7 @@ impl ImportApi {
     #[oai(path = "/jobs/retry", method = "post", operation_id = "retry_jobs")]
     async fn retry(&self, auth: Auth, state: Data<&AppState>) -> Result<Done, AppError> {
         auth.principal().require_admin()?;
-        job::Entity::update_many()
-            .col_expr(job::Column::Status, Expr::value("queued"))
-            .col_expr(job::Column::Attempts, Expr::value(0))
-            .col_expr(job::Column::RunAfter, Expr::value(state.now()))
-            .filter(job::Column::Status.eq("failed"))
-            .exec(state.db())
-            .await?;
+        crate::jobs::retry_failed(state.db(), None, state.now()).await?;
         state.library().wake();
         Ok(Done::Done)
     }

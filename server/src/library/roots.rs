@@ -198,21 +198,14 @@ pub async fn queue_scan(state: &AppState, root_id: i64) -> Result<(), AppError> 
     Ok(())
 }
 
-/// Queues a scan of a root in `db` (a transaction, say).
+/// Makes sure a scan of a root runs (a failed one starts again) in `db`
+/// (a transaction, say).
 pub async fn queue_scan_in(
     db: &impl sea_orm::ConnectionTrait,
     root_id: i64,
     now: chrono::DateTime<chrono::Utc>,
-) -> Result<bool, AppError> {
-    jobs::enqueue_once(
-        db,
-        SCAN,
-        &format!("scan:{root_id}"),
-        &Scan { root_id },
-        now,
-        now,
-    )
-    .await
+) -> Result<(), AppError> {
+    jobs::ensure(db, SCAN, &format!("scan:{root_id}"), &Scan { root_id }, now).await
 }
 
 /// Compares a root's tree with the library.

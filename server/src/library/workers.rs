@@ -211,19 +211,19 @@ pub async fn queue_derive(state: &AppState, asset_id: i64) -> Result<(), AppErro
     Ok(())
 }
 
-/// Queues the derive job of an asset (once) in `db`, which may be a
-/// transaction or a database no server runs on yet (a restore).
+/// Makes sure the derive job of an asset runs (once; a failed one starts
+/// again) in `db`, which may be a transaction or a database no server runs
+/// on yet (a restore).
 pub async fn queue_derive_in(
     db: &impl sea_orm::ConnectionTrait,
     asset_id: i64,
     now: chrono::DateTime<chrono::Utc>,
-) -> Result<bool, AppError> {
-    jobs::enqueue_once(
+) -> Result<(), AppError> {
+    jobs::ensure(
         db,
         DERIVE,
         &format!("derive:{asset_id}"),
         &Derive { asset_id },
-        now,
         now,
     )
     .await

@@ -51,6 +51,13 @@ impl Metrics {
     /// Counts one request. `route` is the matched pattern
     /// (`/api/assets/:id`), never the path, so ids don't multiply series.
     pub fn request(&self, method: &str, route: &str, status: u16, took: Duration) {
+        // Any token is a method to HTTP: only the known ones become series.
+        const METHODS: [&str; 7] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+        let method = if METHODS.contains(&method) {
+            method
+        } else {
+            "OTHER"
+        };
         let seconds = took.as_secs_f64();
         let mut http = self.http.lock().unwrap_or_else(PoisonError::into_inner);
         let one = http
