@@ -157,6 +157,19 @@ impl TestServer {
         browser
     }
 
+    /// A new browser signed in with a password.
+    pub async fn sign_in(&self, username: &str, password: &str) -> Browser {
+        let browser = self.browser();
+        let response = browser
+            .post(
+                "/api/auth/password",
+                &serde_json::json!({ "username": username, "password": password }),
+            )
+            .await;
+        assert_eq!(response.status(), 200, "{username} signs in");
+        browser
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client
             .get(self.url(path))

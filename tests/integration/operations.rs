@@ -78,18 +78,6 @@ async fn library(browser: &Browser) -> Value {
     json!({ "total": timeline["total"], "months": months, "albums": albums, "trash": trash, "members": members })
 }
 
-async fn sign_in(server: &TestServer, username: &str, password: &str) -> Browser {
-    let browser = server.browser();
-    let response = browser
-        .post(
-            "/api/auth/password",
-            &json!({ "username": username, "password": password }),
-        )
-        .await;
-    assert_eq!(response.status(), 200, "{username} signs in");
-    browser
-}
-
 /// A small household: the owner's photos (one in an album with a member's
 /// comment, one trashed), a member's photo.
 async fn household(server: &TestServer) -> (Browser, Browser) {
@@ -220,8 +208,8 @@ async fn backup_wipe_restore_gives_the_same_library_back() {
 
     let server = TestServer::start_in(dir).await;
     server.idle().await;
-    let owner = sign_in(&server, "olivia", OWNER_PASSWORD).await;
-    let member = sign_in(&server, "sam", OWNER_PASSWORD).await;
+    let owner = server.sign_in("olivia", OWNER_PASSWORD).await;
+    let member = server.sign_in("sam", OWNER_PASSWORD).await;
     assert_eq!((library(&owner).await, library(&member).await), before);
     // Thumbnails are made again, the index rebuilt: search finds the album.
     let asset = before.0["albums"][0]["assets"][0].as_i64().unwrap();
@@ -364,7 +352,7 @@ async fn check_finds_a_removed_thumbnail_and_an_orphan_and_repairs_them() {
         commit.commit().unwrap();
     }
     let server = TestServer::start_in(dir).await;
-    let owner = sign_in(&server, "olivia", OWNER_PASSWORD).await;
+    let owner = server.sign_in("olivia", OWNER_PASSWORD).await;
     let report = owner
         .ok("/api/admin/check", &json!({ "repair": true }))
         .await;
@@ -379,7 +367,7 @@ async fn check_finds_a_removed_thumbnail_and_an_orphan_and_repairs_them() {
         })
         .await;
     // Members cannot run it.
-    let member = sign_in(&server, "sam", OWNER_PASSWORD).await;
+    let member = server.sign_in("sam", OWNER_PASSWORD).await;
     assert_eq!(
         member.post("/api/admin/check", &json!({})).await.status(),
         403
@@ -577,8 +565,12 @@ async fn a_library_from_the_previous_schema_upgrades_with_everything_in_it() {
     assert_eq!(snapshots.len(), 1, "a snapshot before migrating");
 
     let users = expected["users"].as_array().unwrap();
-    let owner = sign_in(&server, "olivia", users[0]["password"].as_str().unwrap()).await;
-    let member = sign_in(&server, "sam", users[1]["password"].as_str().unwrap()).await;
+    let owner = server
+        .sign_in("olivia", users[0]["password"].as_str().unwrap())
+        .await;
+    let member = server
+        .sign_in("sam", users[1]["password"].as_str().unwrap())
+        .await;
     let me = owner.json("/api/me").await;
     assert_eq!(me["display_name"], "Olivia");
     assert_eq!(me["role"], "owner");
@@ -866,4 +858,44 @@ async fn a_purged_account_leaves_the_backups_too() {
         "no byte of the account in any backup"
     );
     server.stop().await;
+}
+
+#[test]
+fn a_damaged_or_incomplete_backup_is_refused_and_leaves_the_folder_empty() {
+    let work = tempfile::tempdir().unwrap();
+    let backup = work.path().join("backup");
+    let data = work.path().join("data");
+    std::fs::create_dir_all(&backup).unwrap();
+    std::fs::write(backup.join("hearth.db"), b"not a database at all").unwrap();
+    let restore = || {
+        run(hearth_command(work.path())
+            .arg("restore")
+            .args(data_arg(&data))
+            .arg("--from")
+            .arg(&backup))
+    };
+
+    // Interrupted before its manifest: not a backup.
+    let incomplete = restore();
+    assert_eq!(incomplete.code, Some(1));
+    assert!(
+        incomplete
+            .stderr
+            .contains("is not a complete Hearth backup"),
+        "{}",
+        incomplete.stderr
+    );
+    assert!(!data.exists());
+
+    // A manifest, but a database that is not one.
+    std::fs::write(
+        backup.join("manifest.json"),
+        r#"{"format":"hearth-backup","hearth_version":"0.1.0","created_at":"2026-11-22T00:00:00Z","migrations":[],"originals":null,"config_file":false}"#,
+    )
+    .unwrap();
+    let damaged = restore();
+    assert_eq!(damaged.code, Some(1), "{}", damaged.stdout);
+    assert!(!damaged.stderr.is_empty());
+    let left: Vec<_> = std::fs::read_dir(&data).unwrap().collect();
+    assert!(left.is_empty(), "the data folder is empty again: {left:?}");
 }

@@ -201,13 +201,7 @@ async fn the_start_up_sweep_catches_up_on_what_fell_due_while_stopped() {
     owner.ok("/api/assets/trash", &json!({ "ids": [id] })).await;
     let dir = server.stop().await;
     let server = TestServer::start_in(dir).await;
-    let owner = server.browser();
-    owner
-        .ok(
-            "/api/auth/password",
-            &json!({ "username": "olivia", "password": OWNER_PASSWORD }),
-        )
-        .await;
+    let owner = server.sign_in("olivia", OWNER_PASSWORD).await;
     server
         .until("the start-up sweep to purge the old trash", || async {
             trash_ids(&owner.json("/api/trash").await).is_empty()
@@ -584,13 +578,7 @@ async fn a_deletion_cancelled_within_the_grace_period_restores_everything() {
         .await;
     assert_eq!(again.status(), 410, "the link works once");
 
-    let member = server.browser();
-    member
-        .ok(
-            "/api/auth/password",
-            &json!({ "username": "mira", "password": OWNER_PASSWORD }),
-        )
-        .await;
+    let member = server.sign_in("mira", OWNER_PASSWORD).await;
     assert_eq!(
         member.get(&format!("/api/assets/{photo}")).await.status(),
         200
@@ -703,13 +691,7 @@ async fn sweeps_remove_what_expired_on_time() {
     // Sessions end a year after sign-in however much they are used: the
     // owner signs in again.
     server.clock.advance(TimeDelta::days(300));
-    let owner = server.browser();
-    owner
-        .ok(
-            "/api/auth/password",
-            &json!({ "username": "olivia", "password": OWNER_PASSWORD }),
-        )
-        .await;
+    let owner = server.sign_in("olivia", OWNER_PASSWORD).await;
     assert!(sweep(&owner).await["audit"].as_u64().unwrap() >= 1);
 }
 

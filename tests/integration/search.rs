@@ -402,7 +402,9 @@ async fn the_index_follows_the_database_through_restarts_and_rebuilds() {
     .unwrap();
     db.close().await.unwrap();
     let server = TestServer::start_in(dir).await;
-    let owner = sign_in(&server).await;
+    let owner = server
+        .sign_in("olivia", crate::harness::OWNER_PASSWORD)
+        .await;
     indexed(&server, &owner, "yurt", 1).await;
     server
         .until("the place looked up again", || async {
@@ -431,7 +433,9 @@ async fn the_index_follows_the_database_through_restarts_and_rebuilds() {
         outcome.stdout
     );
     let server = TestServer::start_in(dir).await;
-    let owner = sign_in(&server).await;
+    let owner = server
+        .sign_in("olivia", crate::harness::OWNER_PASSWORD)
+        .await;
     assert_eq!(answers(&owner).await, incremental);
 
     // Asked of the running server — by the owner's API, then by `hearth
@@ -501,16 +505,4 @@ async fn answers(owner: &Browser) -> Vec<BTreeSet<i64>> {
         all.push(ids(&search(owner, query).await));
     }
     all
-}
-
-/// The owner, signed in again after a restart.
-async fn sign_in(server: &TestServer) -> Browser {
-    let browser = server.browser();
-    browser
-        .ok(
-            "/api/auth/password",
-            &json!({ "username": "olivia", "password": crate::harness::OWNER_PASSWORD }),
-        )
-        .await;
-    browser
 }
