@@ -13,6 +13,7 @@ mod m20261122_000003_library_roots;
 mod m20261122_000004_search;
 mod m20261122_000005_albums;
 mod m20261122_000006_retention;
+mod m20261206_000007_content_per_owner;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000004_search::Migration),
             Box::new(m20261122_000005_albums::Migration),
             Box::new(m20261122_000006_retention::Migration),
+            Box::new(m20261206_000007_content_per_owner::Migration),
         ]
     }
 }

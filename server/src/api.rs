@@ -119,16 +119,23 @@ pub fn routes() -> impl Endpoint {
         .at("/docs", crate::web::api_docs)
         .nest("/", service)
         .around(|ep, req| {
-            // Uploads stream to disk and check their own, larger limit.
+            // Uploads stream to disk, each file within `upload_max_mib`;
+            // a request declaring more than that (and its framing) in all
+            // is refused before its body is read.
             let path = req.original_uri().path();
-            let max = if path == "/api/uploads"
+            if path == "/api/uploads"
                 || (path.starts_with("/api/shared/") && path.ends_with("/uploads"))
             {
-                usize::MAX
+                let mib = req
+                    .data::<crate::state::AppState>()
+                    .map_or(u32::MAX, |state| state.config().library.upload_max_mib);
+                let max = (usize::try_from(mib).unwrap_or(usize::MAX))
+                    .saturating_add(1)
+                    .saturating_mul(1024 * 1024);
+                crate::http::limit_body(ep, req, max, false)
             } else {
-                MAX_BODY
-            };
-            crate::http::limit_body(ep, req, max)
+                crate::http::limit_body(ep, req, MAX_BODY, true)
+            }
         })
         .around(refuse_foreign_writes)
         .with(CookieJarManager::new())

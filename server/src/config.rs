@@ -546,10 +546,40 @@ impl Loaded {
             Value::String(_, text) if SECRETS.contains(&path) && !text.is_empty() => {
                 "\"(set, not shown)\"".to_owned()
             }
-            Value::String(_, text) => serde_json::to_string(text).unwrap_or_default(),
-            other => other.to_actual().to_string(),
+            other => toml_literal(other),
         };
         let _ = writeln!(out, "{key} = {literal}  # {}", self.layers.origin_of(path));
+    }
+}
+
+/// A value as TOML writes it: `30`, `true`, `"text"`, `[…]`, `{ key = … }`.
+fn toml_literal(value: &Value) -> String {
+    match value {
+        Value::String(_, text) => serde_json::to_string(text).unwrap_or_default(),
+        Value::Char(_, c) => serde_json::to_string(&c.to_string()).unwrap_or_default(),
+        Value::Bool(_, yes) => yes.to_string(),
+        Value::Num(_, num) => num
+            .to_i128()
+            .map(|n| n.to_string())
+            .or_else(|| num.to_u128().map(|n| n.to_string()))
+            .or_else(|| num.to_f64().map(|n| n.to_string()))
+            .unwrap_or_default(),
+        Value::Empty(..) => "\"\"".to_owned(),
+        Value::Array(_, items) => format!(
+            "[{}]",
+            items
+                .iter()
+                .map(toml_literal)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Value::Dict(_, dict) => format!(
+            "{{ {} }}",
+            dict.iter()
+                .map(|(key, value)| format!("{key} = {}", toml_literal(value)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
     }
 }
 

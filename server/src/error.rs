@@ -40,6 +40,11 @@ pub enum AppError {
         "This link does not work any more: it may have expired or been turned off. Ask whoever sent it for a new one."
     )]
     ShareUnusable,
+    /// An action that hands over or removes control needs a fresh proof
+    /// that it is the member: their password (with a two-step code when
+    /// that is on) or a passkey, in the same request.
+    #[error("Confirm it is you: give your password, or use a passkey.")]
+    ReauthenticationRequired,
     /// A share link with a password, not given yet in this browser.
     #[error("This album is protected by a password.")]
     PasswordRequired,
@@ -80,7 +85,7 @@ pub enum AppError {
 
 /// The body of every `/api` error.
 #[derive(Debug, Object)]
-#[oai(rename = "Error")]
+#[oai(skip_serializing_if_is_none, rename = "Error")]
 pub struct ErrorBody {
     /// Stable machine-readable code, e.g. `not_found`.
     pub code: String,
@@ -92,6 +97,16 @@ pub struct ErrorBody {
 }
 
 impl AppError {
+    /// Everything known about the error, for the log: an internal error's
+    /// whole chain of causes (its message to people only says "see the log").
+    #[must_use]
+    pub fn detail(&self) -> String {
+        match self {
+            Self::Internal(cause) => format!("{cause:#}"),
+            other => other.to_string(),
+        }
+    }
+
     #[must_use]
     pub fn code(&self) -> &'static str {
         match self {
@@ -105,6 +120,7 @@ impl AppError {
             Self::ConfirmationNeeded(_) => "confirmation_needed",
             Self::ShareUnusable => "share_unusable",
             Self::PasswordRequired => "password_required",
+            Self::ReauthenticationRequired => "reauthentication_required",
 
             Self::LinkUnusable(_) => "link_unusable",
             Self::WeakPassword(_) => "weak_password",
@@ -130,7 +146,9 @@ impl AppError {
             Self::Unauthorized | Self::InvalidCredentials | Self::PasswordRequired => {
                 StatusCode::UNAUTHORIZED
             }
-            Self::Forbidden(_) | Self::CsrfRejected => StatusCode::FORBIDDEN,
+            Self::Forbidden(_) | Self::CsrfRejected | Self::ReauthenticationRequired => {
+                StatusCode::FORBIDDEN
+            }
             Self::Conflict(_)
             | Self::ConfirmationNeeded(_)
             | Self::LastCredential
@@ -166,6 +184,8 @@ impl AppError {
             StatusCode::PAYLOAD_TOO_LARGE => Self::PayloadTooLarge(message),
             StatusCode::UNSUPPORTED_MEDIA_TYPE => Self::UnsupportedMediaType(message),
             StatusCode::BAD_REQUEST => Self::InvalidRequest(message),
+            // No credentials at all (poem-openapi's own answer).
+            StatusCode::UNAUTHORIZED => Self::Unauthorized,
             status if status.is_server_error() => Self::Internal(anyhow::anyhow!(message)),
             status => Self::Rejected { status, message },
         }
@@ -180,8 +200,8 @@ impl From<sea_orm::DbErr> for AppError {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        if let Self::Internal(cause) = &self {
-            tracing::error!(error = format!("{cause:#}"), "internal error");
+        if let Self::Internal(_) = &self {
+            tracing::error!(error = self.detail(), "internal error");
         }
         poem::error::ResponseError::as_response(&self)
     }

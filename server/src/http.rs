@@ -77,12 +77,15 @@ pub async fn around<E: Endpoint>(ep: E, req: Request, metrics: &Metrics) -> poem
     Ok(resp)
 }
 
-/// Refuses request bodies over `max` bytes with 413 before a handler reads
-/// them. A body without `Content-Length` (chunked) is read up to the limit.
+/// Refuses request bodies that declare more than `max` bytes with 413
+/// before a handler reads them. A body without `Content-Length` (chunked)
+/// is read up to the limit when `buffer` says so; streamed bodies
+/// (uploads) are counted by their handler as they arrive instead.
 pub async fn limit_body<E: Endpoint>(
     ep: E,
     mut req: Request,
     max: usize,
+    buffer: bool,
 ) -> poem::Result<Response> {
     let declared = req
         .headers()
@@ -95,7 +98,7 @@ pub async fn limit_body<E: Endpoint>(
     if declared.is_some_and(|length| length > max as u64) {
         return Err(too_large().into());
     }
-    if declared.is_none() && req.headers().contains_key(header::TRANSFER_ENCODING) {
+    if buffer && declared.is_none() && req.headers().contains_key(header::TRANSFER_ENCODING) {
         let body = req
             .take_body()
             .into_bytes_limit(max)

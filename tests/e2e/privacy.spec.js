@@ -235,6 +235,8 @@ test('the owner deletes a member from Household and takes it back; a member dele
   const remove = ask.getByRole('button', { name: 'Delete account' });
   await expect(remove).toBeDisabled();
   await ask.getByLabel('Type their username, ann, to confirm').fill('ann');
+  await expect(remove).toBeDisabled();
+  await ask.getByLabel('Your password').fill(OWNER_PASSWORD);
   await remove.click();
   await expect(ask).toBeHidden();
   await expect(annRow.locator('.badge-pending')).toContainText('Deletion pending · purge on');

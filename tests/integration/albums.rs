@@ -990,7 +990,7 @@ async fn share_links_open_one_album_to_guests_and_nothing_else() {
         .json()
         .await
         .unwrap();
-    assert_eq!(sent["files"][0]["status"], "imported", "{sent}");
+    assert_eq!(sent["files"][0]["status"], "received", "{sent}");
     assert!(
         sent["files"][0].get("asset_id").is_none(),
         "no ids for guests"
@@ -1008,17 +1008,41 @@ async fn share_links_open_one_album_to_guests_and_nothing_else() {
         true,
         "the owner's library"
     );
-    // A guest re-sending someone's private photo adds nothing of theirs.
+    // A guest sending the same bytes as someone's private photo learns
+    // nothing of it: the album's owner gets a photo of their own, and the
+    // other member's stays theirs and private.
     let secret = jpeg(320, 240, 77, None);
-    outsider.upload(&[("secret.jpg", secret.clone())]).await;
+    let theirs: Value = outsider
+        .upload(&[("secret.jpg", secret.clone())])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let theirs = theirs["files"][0]["asset_id"].as_i64().unwrap();
     let sent: Value = guest
+        .upload_to(&upload, &[("secret.jpg", secret.clone())])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(sent["files"][0]["status"], "received", "{sent}");
+    let shown = album_ids(&owner, album).await;
+    assert_eq!(shown.len(), 3, "the owner's own copy");
+    assert!(!shown.contains(&theirs));
+    // Sent again: the same answer, nothing more.
+    let again: Value = guest
         .upload_to(&upload, &[("secret.jpg", secret)])
         .await
         .json()
         .await
         .unwrap();
-    assert_eq!(sent["files"][0]["status"], "duplicate");
-    assert_eq!(album_ids(&owner, album).await.len(), 2, "not added");
+    assert_eq!(again["files"][0]["status"], "received", "{again}");
+    assert_eq!(album_ids(&owner, album).await.len(), 3);
+    let still = outsider.json(&format!("/api/assets/{theirs}")).await;
+    assert_eq!(
+        (still["mine"].as_bool(), still["visibility"].as_str()),
+        (Some(true), Some("private"))
+    );
 
     // Revoked: the same clear answer as a token never given.
     let listed = owner.json(&links).await;

@@ -251,3 +251,38 @@ fn the_metrics_token_is_checked_and_never_shown() {
     assert_eq!(keep.code, Some(2));
     assert!(keep.stderr.contains("`backup.keep`"), "{}", keep.stderr);
 }
+
+#[test]
+fn config_show_prints_values_that_load_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let show = run(hearth_command(dir.path())
+        .args(["config", "show"])
+        .env("HEARTH_RETENTION__TRASH_DAYS", "12"));
+    assert_eq!(show.code, Some(0), "{}", show.stderr);
+    for type_name in ["unsigned int", "sequence", "dict", "`"] {
+        assert!(
+            !show.stdout.contains(type_name),
+            "{type_name}: {}",
+            show.stdout
+        );
+    }
+    assert_eq!(
+        line_of(&show.stdout, "trash_days"),
+        "trash_days = 12  # environment variable HEARTH_RETENTION__TRASH_DAYS"
+    );
+    // What it prints is a configuration file that gives the same values.
+    let file = write_config(dir.path(), &show.stdout);
+    let loaded = hearth::config::Loaded::load(&hearth::config::Overrides {
+        config_file: Some(file),
+        ..Default::default()
+    })
+    .unwrap();
+    let expected = hearth::config::Config {
+        retention: hearth::config::RetentionConfig {
+            trash_days: 12,
+            ..hearth::config::Config::default().retention
+        },
+        ..hearth::config::Config::default()
+    };
+    assert_eq!(loaded.config, expected);
+}

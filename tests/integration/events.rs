@@ -338,7 +338,7 @@ async fn a_security_notice_reaches_the_bell_at_once() {
     let changed = owner
         .patch(
             &format!("/api/household/members/{id}"),
-            &json!({ "role": "admin" }),
+            &json!({ "role": "admin", "password": crate::harness::OWNER_PASSWORD }),
         )
         .await;
     assert_eq!(changed.status(), 200);

@@ -73,7 +73,7 @@ async fn members_are_refused_every_admin_endpoint() {
         let response = member
             .client
             .request(method.clone(), format!("{}{path}", member.base))
-            .json(&json!({ "role": "member", "user_id": 1 }))
+            .json(&json!({ "role": "member", "user_id": 1, "confirm": "olivia", "password": OWNER_PASSWORD }))
             .send()
             .await
             .unwrap();
@@ -98,7 +98,7 @@ async fn roles_change_within_limits() {
     let changed: Value = patch(
         &admin,
         &format!("/api/household/members/{member_id}"),
-        &json!({ "role": "admin" }),
+        &json!({ "role": "admin", "password": OWNER_PASSWORD }),
     )
     .await
     .json()
@@ -116,7 +116,10 @@ async fn roles_change_within_limits() {
     );
 
     // Nobody demotes or disables the owner, and nobody makes an owner by role.
-    for body in [json!({ "role": "member" }), json!({ "active": false })] {
+    for body in [
+        json!({ "role": "member", "password": OWNER_PASSWORD }),
+        json!({ "active": false, "password": OWNER_PASSWORD }),
+    ] {
         let response = patch(&admin, &format!("/api/household/members/{owner_id}"), &body).await;
         assert_eq!(
             code(response).await,
@@ -127,23 +130,47 @@ async fn roles_change_within_limits() {
     let response = patch(
         &owner,
         &format!("/api/household/members/{member_id}"),
-        &json!({ "role": "owner" }),
+        &json!({ "role": "owner", "password": OWNER_PASSWORD }),
     )
     .await;
     assert_eq!(code(response).await.0, 403);
 
-    // Only the owner transfers ownership.
+    // Only the owner transfers ownership, with a fresh proof that it is
+    // them and the heir's username typed: a cookie alone is not enough.
+    let transfer = "/api/household/transfer-ownership";
     let response = admin
         .post(
-            "/api/household/transfer-ownership",
-            &json!({ "user_id": admin_id }),
+            transfer,
+            &json!({ "user_id": admin_id, "confirm": "alex", "password": OWNER_PASSWORD }),
         )
         .await;
     assert_eq!(code(response).await, (403, "forbidden".to_owned()));
+    for (body, expected) in [
+        (
+            json!({ "user_id": admin_id, "confirm": "alex" }),
+            (403, "reauthentication_required"),
+        ),
+        (
+            json!({ "user_id": admin_id, "confirm": "alex", "password": "not the password" }),
+            (401, "invalid_credentials"),
+        ),
+        (
+            json!({ "user_id": admin_id, "confirm": "sam", "password": OWNER_PASSWORD }),
+            (400, "invalid_request"),
+        ),
+    ] {
+        let response = owner.post(transfer, &body).await;
+        assert_eq!(
+            code(response).await,
+            (expected.0, expected.1.to_owned()),
+            "{body}"
+        );
+    }
+    assert_eq!(owner.json("/api/me").await["role"], "owner");
     let heir = owner
         .ok(
-            "/api/household/transfer-ownership",
-            &json!({ "user_id": admin_id }),
+            transfer,
+            &json!({ "user_id": admin_id, "confirm": "Alex", "password": OWNER_PASSWORD }),
         )
         .await;
     assert_eq!(heir["role"], "owner");
@@ -205,7 +232,7 @@ async fn a_disabled_member_is_signed_out_everywhere() {
     let changed: Value = patch(
         &owner,
         &format!("/api/household/members/{member_id}"),
-        &json!({ "active": false }),
+        &json!({ "active": false, "password": OWNER_PASSWORD }),
     )
     .await
     .json()

@@ -72,7 +72,6 @@ async fn server_info() {
             "version": hearth::VERSION,
             "setup_pending": true,
             "public_url": format!("http://localhost:{}/", server.addr().port()),
-            "passkeys_unavailable": null,
         })
     );
     server.stop().await;

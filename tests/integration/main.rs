@@ -36,4 +36,5 @@ mod second_factor;
 mod shutdown;
 mod storage;
 mod timeline;
+mod trust;
 mod web_ui;

@@ -521,7 +521,7 @@ async fn automatic_backups_follow_the_clock_and_keep_the_newest() {
 
 /// The fixture made by Hearth with the previous schema (5 migrations):
 /// its database and the facts it holds (tests/fixtures/upgrade).
-fn fixture() -> (PathBuf, Value) {
+pub fn fixture() -> (PathBuf, Value) {
     let dir = PathBuf::from(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../tests/fixtures/upgrade/v5"
@@ -655,20 +655,19 @@ async fn a_library_from_the_previous_schema_upgrades_with_everything_in_it() {
     server.stop().await;
 }
 
-/// The fixture's data folder in `dir`, its database changed by `sql`.
-async fn fixture_changed(dir: &Path, sql: &str) -> PathBuf {
+/// The fixture's data folder in `dir`, its database changed by `sql` (one
+/// or more statements).
+pub async fn fixture_changed(dir: &Path, sql: &str) -> PathBuf {
     fixture_data(dir);
     let data = dir.join("data");
     let db = hearth::db::open(&data.join("hearth.db")).await.unwrap();
-    db.execute_raw(Statement::from_string(DbBackend::Sqlite, sql))
-        .await
-        .unwrap();
+    db.execute_unprepared(sql).await.unwrap();
     db.close().await.unwrap();
     data
 }
 
 /// One number from the data folder's database.
-async fn count(data: &Path, sql: &str) -> i64 {
+pub async fn count(data: &Path, sql: &str) -> i64 {
     let db = hearth::db::open(&data.join("hearth.db")).await.unwrap();
     let n = db
         .query_one_raw(Statement::from_string(DbBackend::Sqlite, sql))

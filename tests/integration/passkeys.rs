@@ -5,7 +5,7 @@ use chrono::TimeDelta;
 use serde_json::{Value, json};
 
 use crate::authenticator::Phone;
-use crate::harness::{Browser, TestServer};
+use crate::harness::{Browser, OWNER_PASSWORD, TestServer};
 
 fn token_of(url: &str) -> String {
     url.split("token=").nth(1).unwrap().to_owned()
@@ -430,7 +430,7 @@ async fn recovery_link_lets_a_member_who_lost_everything_back_in() {
     let link = owner
         .ok(
             &format!("/api/household/members/{grandma_id}/recovery-link"),
-            &json!({}),
+            &json!({ "password": OWNER_PASSWORD }),
         )
         .await;
     let url = link["url"].as_str().unwrap();
@@ -485,7 +485,7 @@ async fn recovery_link_lets_a_member_who_lost_everything_back_in() {
     let response = owner
         .post(
             &format!("/api/household/members/{owner_id}/recovery-link"),
-            &json!({}),
+            &json!({ "password": OWNER_PASSWORD }),
         )
         .await;
     assert_eq!(response.status(), 400);
@@ -520,5 +520,61 @@ async fn passkeys_are_unavailable_at_an_ip_address_and_say_why() {
             .contains("IP address"),
         "{info}"
     );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_flood_of_ceremonies_leaves_a_sign_in_in_progress_working() {
+    let server = TestServer::start().await;
+    let mut phone = Phone::new();
+    owner_with_passkey(&server, &mut phone).await;
+    // Olivia starts signing in…
+    let browser = server.browser();
+    let challenge = browser.ok("/api/auth/passkey/start", &json!({})).await;
+
+    // …while someone at another address starts ceremonies as fast as it
+    // can: it gets its share, then 429, and nobody's ceremony is dropped.
+    let flooder = reqwest::Client::builder()
+        .no_proxy()
+        .local_address("127.0.0.2".parse::<std::net::IpAddr>().unwrap())
+        .build()
+        .unwrap();
+    let mut statuses = std::collections::BTreeMap::new();
+    for _ in 0..120 {
+        let response = flooder
+            .post(server.url("/api/auth/passkey/start"))
+            .header("origin", server.origin())
+            .send()
+            .await
+            .unwrap();
+        if response.status() == 429 {
+            let retry: u64 = response.headers()["retry-after"]
+                .to_str()
+                .unwrap()
+                .parse()
+                .unwrap();
+            assert!((1..=301).contains(&retry), "{retry}");
+        }
+        *statuses.entry(response.status().as_u16()).or_insert(0) += 1;
+    }
+    assert_eq!(statuses, [(200, 50), (429, 70)].into_iter().collect());
+
+    let credential = phone.sign_in(&server.origin(), &challenge["options"]);
+    let finished = browser
+        .post(
+            "/api/auth/passkey/finish",
+            &json!({ "ceremony": challenge["ceremony"], "credential": credential }),
+        )
+        .await;
+    assert_eq!(finished.status(), 200);
+    // Its ceremonies expire after five minutes; then it may start again.
+    server.clock.advance(chrono::TimeDelta::minutes(6));
+    let again = flooder
+        .post(server.url("/api/auth/passkey/start"))
+        .header("origin", server.origin())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 200);
     server.stop().await;
 }

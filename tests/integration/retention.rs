@@ -385,7 +385,7 @@ pub async fn delete_member(browser: &Browser, id: i64, confirm: &str) -> reqwest
     browser
         .post(
             &format!("/api/household/members/{id}/deletion"),
-            &json!({ "confirm": confirm }),
+            &json!({ "confirm": confirm, "password": OWNER_PASSWORD }),
         )
         .await
 }

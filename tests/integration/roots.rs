@@ -317,6 +317,11 @@ async fn owners_manage_import_folders_through_the_api() {
         ("/no/such/folder", 400, "invalid_request"),
         (data.as_str(), 400, "invalid_request"),
         (inner.as_str(), 409, "conflict"),
+        ("/etc", 400, "invalid_request"),
+        ("/proc/self/root", 400, "invalid_request"),
+        ("/usr/share", 400, "invalid_request"),
+        ("/", 400, "invalid_request"),
+        ("/tmp/../etc", 400, "invalid_request"),
     ] {
         let response = owner
             .post(
@@ -328,6 +333,28 @@ async fn owners_manage_import_folders_through_the_api() {
         let body: serde_json::Value = response.json().await.unwrap();
         assert_eq!(body["code"], code, "{path}");
     }
+    // An admin may add folders too, but learns nothing of what exists on
+    // the server from a refusal: every one reads the same.
+    let (admin, _) = crate::household::join(&server, &owner, "admin", "alex").await;
+    let mut answers = std::collections::BTreeSet::new();
+    for path in [
+        "/no/such/folder",
+        "/etc",
+        "/root",
+        data.as_str(),
+        "/proc/1/cwd",
+    ] {
+        let response = admin
+            .post(
+                "/api/import/roots",
+                &serde_json::json!({ "path": path, "visibility": "family", "watch": "events" }),
+            )
+            .await;
+        assert_eq!(response.status(), 400, "{path}");
+        let body: serde_json::Value = response.json().await.unwrap();
+        answers.insert(body["message"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(answers.len(), 1, "{answers:?}");
 
     // Added: scanned at once, its photos shared with the family.
     let family = outside.path().join("family");
@@ -406,7 +433,37 @@ async fn owners_manage_import_folders_through_the_api() {
         (Some(2), Some(0))
     );
 
-    // Removed: its photos leave the library; the file stays on disk.
+    // Removed with files still waiting to settle: its photos leave the
+    // library, the files stay on disk, and its queued work ends quietly.
+    for seed in 41..44u8 {
+        std::fs::write(
+            family.join(format!("new-{seed}.jpg")),
+            jpeg(90, 60, seed, None),
+        )
+        .unwrap();
+    }
+    assert_eq!(
+        owner
+            .post(
+                &format!("/api/import/roots/{id}/scan"),
+                &serde_json::json!({})
+            )
+            .await
+            .status(),
+        204
+    );
+    // (The clock stands still: they wait for their settle period.)
+    let mut waiting = 0;
+    for _ in 0..200 {
+        waiting = owner.json("/api/jobs").await["queued"]
+            .as_u64()
+            .unwrap_or(0);
+        if waiting >= 3 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(waiting, 3, "the new files wait in the queue");
     assert_eq!(
         owner
             .delete(&format!("/api/import/roots/{id}"))
@@ -414,8 +471,12 @@ async fn owners_manage_import_folders_through_the_api() {
             .status(),
         204
     );
+    server.settle();
+    server.idle().await;
     assert!(assets(&server).await.is_empty());
     assert!(family.join("a.jpg").is_file());
+    let jobs = owner.json("/api/jobs").await;
+    assert_eq!(jobs["failed"].as_u64(), Some(0), "{jobs}");
     assert_eq!(
         owner
             .delete(&format!("/api/import/roots/{config_id}"))

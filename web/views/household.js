@@ -2,10 +2,10 @@
 /** Settings → Household (owner and admins): members, invites, recovery links, activity. */
 import { api } from '../api.js';
 import { count } from '../albums/roles.js';
-import { openDialog } from '../dialog.js';
 import { h } from '../dom.js';
 import { me } from '../session.js';
 import { activityList } from '../activity.js';
+import { proveIt } from '../reauth.js';
 import { action, busy, button, card, copyable, day, errorSlot, field, notice, refresh, when } from '../ui.js';
 
 const ROLE = /** @type {Record<string, string>} */ ({ owner: 'Owner', admin: 'Admin', member: 'Member' });
@@ -31,38 +31,77 @@ function membersCard(body, user) {
         const role = h('select', { 'aria-label': `Role of ${m.display_name}` }, h('option', { value: 'member' }, 'Member'), h('option', { value: 'admin' }, 'Admin'));
         role.value = m.role;
         role.addEventListener('change', () => {
-          api(`/household/members/${m.id}`, { method: 'PATCH', body: { role: role.value } })
-            .then(() => refresh(body, load))
-            .catch((err) => {
-              error.hidden = false;
-              error.textContent = err.message;
-            });
+          const chosen = role.value;
+          role.value = m.role;
+          proveIt({
+            heading: `Make ${m.display_name} ${chosen === 'admin' ? 'an admin' : 'a member'}?`,
+            body: [chosen === 'admin' ? 'Admins invite people, change roles, disable accounts and make recovery links. They never see anyone’s private photos.' : `${m.display_name} will no longer run the household.`],
+            confirm: chosen === 'admin' ? 'Make admin' : 'Make member',
+            act: (proof) => api(`/household/members/${m.id}`, { method: 'PATCH', body: { role: chosen, ...proof } }),
+            done: (_, dialog) => {
+              dialog.close();
+              refresh(body, load);
+            },
+          });
         });
         controls.push(role);
-        controls.push(
-          action(m.status === 'active' ? 'Disable' : 'Enable', async () => {
-            await api(`/household/members/${m.id}`, { method: 'PATCH', body: { active: m.status !== 'active' } });
-            await refresh(body, load);
-          }, error, m.status === 'active' ? `Disable ${m.display_name}'s account? They are signed out everywhere until you enable it again.` : undefined),
-        );
         if (m.status === 'active') {
+          const disable = button('Disable', { class: 'button button-quiet' });
+          disable.addEventListener('click', () =>
+            proveIt({
+              heading: `Disable ${m.display_name}’s account?`,
+              body: ['They are signed out everywhere, scripts included, until you enable the account again.'],
+              confirm: 'Disable',
+              danger: true,
+              act: (proof) => api(`/household/members/${m.id}`, { method: 'PATCH', body: { active: false, ...proof } }),
+              done: (_, dialog) => {
+                dialog.close();
+                refresh(body, load);
+              },
+            }),
+          );
+          controls.push(disable);
+        } else {
           controls.push(
-            action('Recovery link', async () => {
-              const link = await api(`/household/members/${m.id}/recovery-link`, { method: 'POST' });
-              shown.replaceChildren(
-                h('div', { class: 'stack callout' }, h('p', {}, `Give this link to ${m.display_name} (it works once, for 24 hours). It lets them add a new passkey or password.`), copyable(link.url, 'Recovery link')),
-              );
+            action('Enable', async () => {
+              await api(`/household/members/${m.id}`, { method: 'PATCH', body: { active: true } });
+              await refresh(body, load);
             }, error),
           );
         }
+        if (m.status === 'active') {
+          const recover = button('Recovery link', { class: 'button button-quiet' });
+          recover.addEventListener('click', () =>
+            proveIt({
+              heading: `A recovery link for ${m.display_name}?`,
+              body: [`It lets ${m.display_name} add a new passkey or password after losing every device. They and the owner are told at once.`],
+              confirm: 'Make the link',
+              act: (proof) => api(`/household/members/${m.id}/recovery-link`, { method: 'POST', body: proof }),
+              done: (link, dialog) => {
+                dialog.close();
+                shown.replaceChildren(
+                  h('div', { class: 'stack callout' }, h('p', {}, `Give this link to ${m.display_name} (it works once, for 24 hours). It lets them add a new passkey or password.`), copyable(link.url, 'Recovery link')),
+                );
+              },
+            }),
+          );
+          controls.push(recover);
+        }
       }
       if (user.role === 'owner' && m.role !== 'owner' && m.status === 'active') {
-        controls.push(
-          action('Make owner', async () => {
-            await api('/household/transfer-ownership', { method: 'POST', body: { user_id: m.id } });
-            location.reload();
-          }, error, `Hand ownership to ${m.display_name}? You will become an admin.`),
+        const heir = button('Make owner…', { class: 'button button-quiet' });
+        heir.addEventListener('click', () =>
+          proveIt({
+            heading: `Hand ownership to ${m.display_name}?`,
+            body: [`${m.display_name} becomes the owner of this Hearth: the server’s settings, backups and every account. You become an admin. Only ${m.display_name} can hand it back.`],
+            typed: { label: `Type their username, ${m.username}, to confirm`, expect: m.username },
+            confirm: 'Hand over ownership',
+            danger: true,
+            act: (proof, confirm) => api('/household/transfer-ownership', { method: 'POST', body: { user_id: m.id, confirm, ...proof } }),
+            done: () => location.reload(),
+          }),
         );
+        controls.push(heir);
       }
       // The owner may delete anyone else's account; admins, members'.
       if (!pending && m.id !== user.id && m.role !== 'owner' && (user.role === 'owner' || m.role === 'member')) {
@@ -84,47 +123,31 @@ function membersCard(body, user) {
 }
 
 /**
- * Deleting a member's account: their username typed to confirm.
+ * Deleting a member's account: their username typed to confirm, and a
+ * fresh proof that it is you.
  * @param {any} m the member
  * @param {() => Promise<void>} onDone
  */
-function deleteMemberDialog(m, onDone) {
-  const formId = `delete-member-${m.id}`;
-  const error = errorSlot();
-  const typed = field(`Type their username, ${m.username}, to confirm`, { name: 'confirm', autocomplete: 'off', autocapitalize: 'none', spellcheck: 'false', required: '' });
-  const input = /** @type {HTMLInputElement} */ (typed.querySelector('input'));
-  const grace = h('p', {}, 'They are signed out everywhere at once. Until the account is purged, you can still cancel it here.');
-  const remove = h('button', { type: 'submit', class: 'button button-danger', form: formId, disabled: '' }, 'Delete account');
-  const cancel = button('Cancel', { class: 'button button-secondary' });
-  const form = h(
-    'form',
-    { class: 'stack dialog-form', id: formId, novalidate: '' },
-    h('p', {}, `Everything ${m.display_name} keeps in Hearth is purged: their photos and videos, the albums they made (for everyone in them), comments, hearts, share links and passkeys. Until then, their comments show as “Deleted account”. Files in import folders stay on the NAS.`),
-    grace,
-    typed,
-    error,
-  );
-  const dialog = openDialog({ heading: `Delete ${m.display_name}’s account?`, body: [form], actions: [cancel, remove] });
-  cancel.addEventListener('click', () => dialog.close());
-  input.addEventListener('input', () => (remove.disabled = input.value.trim() !== m.username));
-  api('/me/privacy')
-    .then((/** @type {any} */ privacy) => {
-      const days = privacy.retention.account_grace_days;
-      grace.textContent = days > 0
-        ? `They are signed out everywhere at once. For ${count(days, 'day')} you can still cancel it here; then everything is purged for good.`
-        : 'They are signed out everywhere at once, and everything is purged at the next clean-up, within minutes. Until then you can still cancel it here.';
-    })
-    .catch(() => {});
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    busy(remove, error, async () => {
-      const answer = await api(`/household/members/${m.id}/deletion`, { method: 'POST', body: { confirm: input.value.trim() } });
+async function deleteMemberDialog(m, onDone) {
+  const days = await api('/me/privacy').then((/** @type {any} */ privacy) => privacy.retention.account_grace_days).catch(() => null);
+  proveIt({
+    heading: `Delete ${m.display_name}’s account?`,
+    body: [
+      `Everything ${m.display_name} keeps in Hearth is purged: their photos and videos, the albums they made (for everyone in them), comments, hearts, share links and passkeys. Until then, their comments show as “Deleted account”. Files in import folders stay on the NAS.`,
+      days === null || days > 0
+        ? `They are signed out everywhere at once. ${days ? `For ${count(days, 'day')} you` : 'Until the account is purged, you'} can still cancel it here; then everything is purged for good.`
+        : 'They are signed out everywhere at once, and everything is purged at the next clean-up, within minutes. Until then you can still cancel it here.',
+    ],
+    typed: { label: `Type their username, ${m.username}, to confirm`, expect: m.username },
+    confirm: 'Delete account',
+    danger: true,
+    act: (proof, confirm) => api(`/household/members/${m.id}/deletion`, { method: 'POST', body: { confirm, ...proof } }),
+    done: (answer, dialog) => {
       dialog.close();
       notice(`${m.display_name}’s account will be purged on ${day(answer.purge_at)}.`);
-      await onDone();
-    });
+      onDone();
+    },
   });
-  input.focus();
 }
 
 /** @param {HTMLElement} body */

@@ -14,7 +14,7 @@ import { tileElement } from '../library/timeline.js';
 import { navigate } from '../nav.js';
 import { me, setMe } from '../session.js';
 import { action, busy, button, card, copyable, day, dayAndTime, errorSlot, field, formatBytes, livePreview, notice, onLeave, refresh, showIn, when } from '../ui.js';
-import { PasskeyCancelled, getPasskey, passkeyProblem } from '../webauthn.js';
+import { proveIt } from '../reauth.js';
 
 /** @typedef {import('../library/timeline.js').Brief} Brief */
 /** @typedef {import('../session.js').Me} Me */
@@ -253,7 +253,7 @@ function exportCard(body, here, changed) {
  */
 function ruleDetails(rule) {
   return [
-    rule.scope === 'library' ? 'Everyone’s photos' : 'Your photos',
+    rule.scope === 'library' ? 'Yours and the family’s photos' : 'Your photos',
     rule.include_shared ? 'also those in shared albums' : 'not those in shared albums',
     rule.last_run_at ? `last ran ${when(rule.last_run_at)}: ${count(rule.last_trashed, 'item')} to the trash, ${rule.total_trashed.toLocaleString()} in all` : 'not run yet',
   ].join(' · ');
@@ -346,9 +346,11 @@ function ruleDialog(user, retention, rule, onSaved) {
   shared.checked = rule?.include_shared ?? false;
   const sharedRow = h('label', { class: 'check' }, shared, 'Also photos in albums shared with others');
   const scopeId = `${formId}-scope`;
-  const scope = h('select', { id: scopeId, name: 'scope' }, h('option', { value: 'mine' }, 'Only my photos'), h('option', { value: 'library' }, 'The whole library (everyone’s photos)'));
+  const scope = h('select', { id: scopeId, name: 'scope' }, h('option', { value: 'mine' }, 'Only my photos'), h('option', { value: 'library' }, 'Mine and everything shared with the family'));
   scope.value = rule?.scope ?? 'mine';
-  const scopeField = user.role === 'owner' ? h('div', { class: 'field' }, h('label', { for: scopeId }, 'Whose photos'), scope) : null;
+  const scopeField = user.role === 'owner'
+    ? h('div', { class: 'field' }, h('label', { for: scopeId }, 'Whose photos'), scope, h('p', { class: 'field-hint' }, 'Members’ private photos are never in your rules: they follow their own.'))
+    : null;
   const enabled = h('input', { type: 'checkbox', name: 'enabled', role: 'switch' });
   enabled.checked = rule?.enabled ?? true;
   const enabledRow = h('label', { class: 'switch-row' }, enabled, h('span', { class: 'switch-text' }, h('strong', {}, 'Rule is on'), h('span', { class: 'muted' }, 'It runs by itself, every few minutes.')));
@@ -486,115 +488,46 @@ function deletionCard(body, user, privacy) {
 }
 
 /**
- * Asks for the username, typed, and for proof it is you (password or
- * passkey); then shows the cancellation link, once.
+ * Asks for the username, typed, and for proof it is you; then shows the
+ * cancellation link, once.
  * @param {Me} user
  * @param {number} grace days
  */
 function deletionDialog(user, grace) {
-  const formId = `delete-form-${Math.random().toString(36).slice(2, 8)}`;
-  const error = errorSlot();
-  const typed = field(`Type your username, ${user.username}, to confirm`, { name: 'confirm', autocomplete: 'off', autocapitalize: 'none', spellcheck: 'false', required: '' });
-  const typedInput = /** @type {HTMLInputElement} */ (typed.querySelector('input'));
-  const password = user.has_password ? field('Your password', { name: 'password', type: 'password', autocomplete: 'current-password' }) : null;
-  const passwordInput = password?.querySelector('input') ?? null;
-  const passkey = button('Use passkey', { class: 'button button-secondary', hidden: '' });
-  const passkeyNote = h('p', { class: 'muted', hidden: '' });
-  const remove = h('button', { type: 'submit', class: 'button button-danger', form: formId, disabled: '' }, 'Delete my account');
-  if (!password) remove.hidden = true;
-  const cancel = button('Cancel', { class: 'button button-secondary' });
   let deleted = false;
-
-  const matches = () => typedInput.value.trim() === user.username;
-  const sync = () => {
-    remove.disabled = !matches() || !passwordInput?.value;
-    passkey.disabled = !matches();
-  };
-  typedInput.addEventListener('input', sync);
-  passwordInput?.addEventListener('input', sync);
-  sync();
-
-  api('/server/info')
-    .then((info) => {
-      const why = passkeyProblem(info);
-      passkey.hidden = !!why;
-      if (why && !password) {
-        passkeyNote.hidden = false;
-        passkeyNote.textContent = `Passkeys cannot be used here, and you have no password. ${why}`;
-      }
-    })
-    .catch((err) => showIn(error, err));
-
-  const form = h(
-    'form',
-    { class: 'stack dialog-form', id: formId, novalidate: '' },
-    h('p', {}, grace > 0 ? `You are signed out everywhere now, and everything of yours is purged in ${count(grace, 'day')}, unless you cancel before.` : 'You are signed out everywhere now, and everything of yours is purged within minutes.'),
-    typed,
-    h('p', { class: 'field-label' }, password ? 'Then confirm it is you, with your password or a passkey:' : 'Then confirm it is you with a passkey:'),
-    password,
-    passkey,
-    passkeyNote,
-    error,
-  );
-  const dialog = openDialog({
+  proveIt({
     heading: 'Delete your account?',
-    body: [form],
-    actions: [cancel, remove],
+    body: [grace > 0 ? `You are signed out everywhere now, and everything of yours is purged in ${count(grace, 'day')}, unless you cancel before.` : 'You are signed out everywhere now, and everything of yours is purged within minutes.'],
+    typed: { label: `Type your username, ${user.username}, to confirm`, expect: user.username },
+    confirm: 'Delete my account',
+    danger: true,
+    act: (proof, confirm) => api('/me/deletion', { method: 'POST', body: { confirm, ...proof } }),
+    done: (/** @type {{ purge_at: string, cancel_url: string }} */ answer, dialog) => {
+      deleted = true;
+      // The server ended every session: the app is signed out now.
+      setMe(null);
+      const heading = dialog.querySelector('.dialog-head h2');
+      if (heading) heading.textContent = 'Your account will be deleted';
+      const finish = button('Done', { class: 'button' });
+      finish.addEventListener('click', () => dialog.close());
+      dialog.querySelector('.dialog-body')?.replaceChildren(
+        h('div', { class: 'stack dialog-form' },
+          h('p', {}, grace > 0 ? `Everything of yours is purged on ${dayAndTime(answer.purge_at)}. You are signed out.` : 'Everything of yours is purged within minutes. You are signed out.'),
+          h(
+            'div',
+            { class: 'stack callout cancel-link' },
+            h('p', {}, h('strong', {}, 'Keep this link: it is the only way for you to cancel.'), ' It is shown only now. The owner can also cancel.'),
+            copyable(answer.cancel_url, 'Cancellation link'),
+          ),
+        ),
+      );
+      dialog.querySelector('.dialog-actions')?.replaceChildren(finish);
+      finish.focus();
+    },
     onClose: () => {
       if (deleted) navigate('/signin', { replace: true });
     },
   });
-  cancel.addEventListener('click', () => dialog.close());
-
-  /** @param {{ purge_at: string, cancel_url: string }} answer */
-  const done = (answer) => {
-    deleted = true;
-    // The server ended every session: the app is signed out now.
-    setMe(null);
-    const heading = dialog.querySelector('.dialog-head h2');
-    if (heading) heading.textContent = 'Your account will be deleted';
-    const finish = button('Done', { class: 'button' });
-    finish.addEventListener('click', () => dialog.close());
-    dialog.querySelector('.dialog-body')?.replaceChildren(
-      h('div', { class: 'stack dialog-form' },
-        h('p', {}, grace > 0 ? `Everything of yours is purged on ${dayAndTime(answer.purge_at)}. You are signed out.` : 'Everything of yours is purged within minutes. You are signed out.'),
-        h(
-          'div',
-          { class: 'stack callout cancel-link' },
-          h('p', {}, h('strong', {}, 'Keep this link: it is the only way for you to cancel.'), ' It is shown only now. The owner can also cancel.'),
-          copyable(answer.cancel_url, 'Cancellation link'),
-        ),
-      ),
-    );
-    dialog.querySelector('.dialog-actions')?.replaceChildren(finish);
-    finish.focus();
-  };
-
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    if (!matches()) {
-      showIn(error, `Type ${user.username} exactly, to confirm.`);
-      return;
-    }
-    busy(remove, error, async () => {
-      done(await api('/me/deletion', { method: 'POST', body: { confirm: typedInput.value.trim(), password: passwordInput?.value ?? '' } }));
-    });
-  });
-  passkey.addEventListener('click', () =>
-    busy(passkey, error, async () => {
-      if (!matches()) throw new Error(`Type ${user.username} exactly, to confirm.`);
-      const challenge = await api('/auth/passkey/start', { method: 'POST' });
-      let credential;
-      try {
-        credential = await getPasskey(challenge.options);
-      } catch (err) {
-        if (err instanceof PasskeyCancelled) return;
-        throw err;
-      }
-      done(await api('/me/deletion', { method: 'POST', body: { confirm: typedInput.value.trim(), ceremony: challenge.ceremony, credential } }));
-    }),
-  );
-  typedInput.focus();
 }
 
 /* The owner: the whole household */

@@ -105,7 +105,7 @@ async function conversation(base) {
     const comments = await api(`${base}/comments`);
     list.replaceChildren(
       ...comments.map((/** @type {any} */ c) =>
-        h('li', { class: 'comment' }, h('p', { class: 'comment-meta' }, h('strong', {}, c.author?.name ?? c.guest ?? 'Someone'), c.guest ? h('span', { class: 'badge' }, 'guest') : null, ' ', h('span', { class: 'muted' }, when(c.created_at))), h('p', { class: 'comment-body' }, richText(c.body))),
+        h('li', { class: 'comment' }, h('p', { class: 'comment-meta' }, h('strong', {}, c.author ?? c.guest ?? 'Someone'), c.guest ? h('span', { class: 'badge' }, 'guest') : null, ' ', h('span', { class: 'muted' }, when(c.created_at))), h('p', { class: 'comment-body' }, richText(c.body))),
       ),
     );
   };
@@ -144,8 +144,11 @@ function uploader(base) {
       const response = await fetch(`/api${base}/uploads?name=${encodeURIComponent(input.value)}`, { method: 'POST', body: data, credentials: 'same-origin' });
       const answer = await response.json();
       if (!response.ok) throw new ApiError(response.status, answer.code, answer.message, response.headers.get('x-request-id'));
-      const added = answer.files.filter((/** @type {any} */ f) => f.status === 'imported').length;
-      result.textContent = `${added} of ${answer.files.length} added. Thank you!`;
+      const failed = answer.files.filter((/** @type {any} */ f) => f.status === 'failed');
+      const received = answer.files.length - failed.length;
+      result.textContent = failed.length
+        ? `${received} of ${answer.files.length} received. Not taken: ${failed.map((/** @type {any} */ f) => `${f.name} (${f.reason})`).join(', ')}.`
+        : `${received} received. Thank you!`;
       setTimeout(() => location.reload(), 1500);
     }).catch((err) => showIn(error, err));
   });

@@ -21,6 +21,7 @@ use crate::state::AppState;
 pub struct AccountApi;
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Profile {
     #[oai(validator(max_length = 128))]
     pub display_name: String,
@@ -29,6 +30,7 @@ pub struct Profile {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PasskeyInfo {
     pub id: i64,
     pub name: String,
@@ -54,6 +56,7 @@ pub struct Named {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PasswordChange {
     /// Required when the account already has a password.
     #[oai(validator(max_length = 512))]
@@ -85,6 +88,7 @@ pub struct RecoveryCodes {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SessionInfo {
     pub id: i64,
     /// "Safari on iPhone"
@@ -109,6 +113,7 @@ pub struct NewToken {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct TokenInfo {
     pub id: i64,
     pub name: String,
@@ -138,6 +143,7 @@ pub struct CreatedToken {
 
 /// One audit-log entry.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Activity {
     pub at: DateTime<Utc>,
     /// e.g. `signin.succeeded`, `passkey.added`, `member.role_changed`.

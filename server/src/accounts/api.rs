@@ -9,7 +9,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use serde::de::DeserializeOwned;
 
 use super::links::{self, Kind};
-use super::principal::SessionAuth;
+use super::principal::{Principal, SessionAuth};
 use super::sessions::{self, Client, DEVICE_COOKIE, NewSession, SESSION_COOKIE};
 use super::users::{self, NewUser, Role};
 use super::{service, totp};
@@ -22,6 +22,7 @@ pub struct AuthApi;
 
 /// You, as the app shows you.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Me {
     pub id: i64,
     pub username: String,
@@ -80,14 +81,52 @@ pub fn credential<T: DeserializeOwned>(value: &serde_json::Value) -> Result<T, A
     })
 }
 
+/// Proof that it is you, asked again in the request of an action that
+/// hands over or removes control (ownership, roles, accounts, recovery
+/// links): your password — with a code from your authenticator app or a
+/// recovery code when two-step sign-in is on — or a passkey: the ceremony
+/// from `/auth/passkey/start` and the browser's `PublicKeyCredential`.
+#[derive(Debug, Default, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct Reauth {
+    #[oai(validator(max_length = 1024))]
+    pub password: Option<String>,
+    #[oai(validator(max_length = 64))]
+    pub code: Option<String>,
+    #[oai(validator(max_length = 128))]
+    pub ceremony: Option<String>,
+    pub credential: Option<serde_json::Value>,
+}
+
+impl Reauth {
+    /// Checks the proof against the signed-in member (`reauthentication_required`
+    /// when none was given; failures are audited and rate limited).
+    pub async fn check(&self, state: &AppState, me: &Principal) -> Result<(), AppError> {
+        let proof = match (&self.password, &self.ceremony, &self.credential) {
+            (Some(password), _, _) => service::Proof::Password {
+                password: password.clone(),
+                code: self.code.clone(),
+            },
+            (None, Some(ceremony), Some(credential)) => service::Proof::Passkey {
+                ceremony: ceremony.clone(),
+                credential: Box::new(self::credential(credential)?),
+            },
+            _ => return Err(AppError::ReauthenticationRequired),
+        };
+        service::reauthenticate(state, me, proof).await
+    }
+}
+
 #[derive(Debug, Object)]
 pub struct LinkToken {
     /// The `token` from the link's address.
+    #[oai(validator(max_length = 128))]
     pub token: String,
 }
 
 /// What a one-time link is for and whether it still works.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct LinkInfo {
     pub kind: Kind,
     pub state: links::State,
@@ -99,6 +138,7 @@ pub struct LinkInfo {
 
 /// The account a setup or invite link creates (ignored for recovery).
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct NewAccount {
     #[oai(validator(max_length = 64))]
     pub username: String,
@@ -120,7 +160,9 @@ impl NewAccount {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct LinkWithPassword {
+    #[oai(validator(max_length = 128))]
     pub token: String,
     pub account: Option<NewAccount>,
     #[oai(validator(max_length = 512))]
@@ -128,13 +170,17 @@ pub struct LinkWithPassword {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct LinkPasskeyStart {
+    #[oai(validator(max_length = 128))]
     pub token: String,
     pub account: Option<NewAccount>,
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PasskeyFinish {
+    #[oai(validator(max_length = 128))]
     pub ceremony: String,
     /// The browser's `PublicKeyCredential`, as `toJSON()` gives it.
     pub credential: serde_json::Value,
@@ -159,6 +205,7 @@ pub struct SecondFactorNeeded {
 
 #[derive(Debug, Object)]
 pub struct SecondFactor {
+    #[oai(validator(max_length = 128))]
     pub ceremony: String,
     /// A 6-digit code from the authenticator app, or a recovery code.
     #[oai(validator(max_length = 32))]
@@ -167,6 +214,7 @@ pub struct SecondFactor {
 
 /// Whether this browser is signed in.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SessionState {
     /// The signed-in member, or null.
     pub user: Option<Me>,
@@ -291,13 +339,14 @@ impl AuthApi {
     )]
     async fn link_passkey_start(
         &self,
+        req: &Request,
         state: Data<&AppState>,
         body: Json<LinkPasskeyStart>,
     ) -> Result<Json<PasskeyChallenge>, AppError> {
         let Json(body) = body;
         let new_user = body.account.map(NewAccount::into_new_user);
         let (ceremony, options) =
-            service::start_link_passkey(&state, &body.token, new_user).await?;
+            service::start_link_passkey(&state, &body.token, new_user, &Client::of(req)).await?;
         Ok(Json(PasskeyChallenge::new(ceremony, &options)?))
     }
 
@@ -334,9 +383,10 @@ impl AuthApi {
     )]
     async fn passkey_start(
         &self,
+        req: &Request,
         state: Data<&AppState>,
     ) -> Result<Json<PasskeyChallenge>, AppError> {
-        let (ceremony, options) = service::start_sign_in(&state)?;
+        let (ceremony, options) = service::start_sign_in(&state, &Client::of(req))?;
         Ok(Json(PasskeyChallenge::new(ceremony, &options)?))
     }
 

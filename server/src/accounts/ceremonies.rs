@@ -2,7 +2,7 @@
 //! password waiting for its TOTP code): kept on the server, short-lived and
 //! single use, never trusted from the client.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Mutex, PoisonError};
 
 use chrono::{DateTime, TimeDelta, Utc};
@@ -10,11 +10,16 @@ use webauthn_rs::prelude::{DiscoverableAuthentication, PasskeyRegistration};
 
 use super::secret::new_token;
 use super::users::NewUser;
+use crate::error::AppError;
 
 /// How long a started ceremony can be finished.
 const LIFETIME: TimeDelta = TimeDelta::minutes(5);
-/// More than this many open ceremonies is an attack, not a family.
+/// More than this many open ceremonies is an attack, not a family: new ones
+/// are refused (never someone else's dropped) until some expire.
 const MAX_OPEN: usize = 10_000;
+/// Open ceremonies one address (an IPv6 /64) may hold: a household behind
+/// one router signs in a few at a time, not hundreds.
+const MAX_PER_ADDRESS: usize = 50;
 
 pub enum Ceremony {
     /// Adding a passkey to an account that exists.
@@ -36,41 +41,128 @@ pub enum Ceremony {
     SecondFactor { user_id: i64, attempts: u8 },
 }
 
+struct Open {
+    ceremony: Ceremony,
+    expires: DateTime<Utc>,
+    from: String,
+}
+
+#[derive(Default)]
+struct Table {
+    open: HashMap<String, Open>,
+    /// Ids in the order they expire (every ceremony lives as long), so
+    /// expired ones leave from the front: no scan of the whole table.
+    queue: VecDeque<(DateTime<Utc>, String)>,
+    per_address: HashMap<String, usize>,
+}
+
+impl Table {
+    fn remove(&mut self, id: &str) -> Option<Open> {
+        let open = self.open.remove(id)?;
+        if let Some(count) = self.per_address.get_mut(&open.from) {
+            *count = count.saturating_sub(1);
+            if *count == 0 {
+                self.per_address.remove(&open.from);
+            }
+        }
+        Some(open)
+    }
+
+    fn expire(&mut self, now: DateTime<Utc>) {
+        while let Some((expires, id)) = self.queue.front().cloned() {
+            if expires > now {
+                break;
+            }
+            self.queue.pop_front();
+            if self.open.get(&id).is_some_and(|open| open.expires <= now) {
+                self.remove(&id);
+            }
+        }
+    }
+
+    fn insert(&mut self, id: String, open: Open) {
+        *self.per_address.entry(open.from.clone()).or_default() += 1;
+        self.queue.push_back((open.expires, id.clone()));
+        self.open.insert(id, open);
+    }
+}
+
 #[derive(Default)]
 pub struct Ceremonies {
-    open: Mutex<HashMap<String, (Ceremony, DateTime<Utc>)>>,
+    table: Mutex<Table>,
+}
+
+/// The key ceremonies are counted under: the address, with IPv6 addresses
+/// taken by their /64 (one household's or one attacker's share).
+#[must_use]
+pub fn address_key(ip: Option<&str>) -> String {
+    match ip.and_then(|ip| ip.parse::<std::net::IpAddr>().ok()) {
+        Some(std::net::IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_none() => {
+            let [a, b, c, d, ..] = v6.segments();
+            format!("{a:x}:{b:x}:{c:x}:{d:x}::/64")
+        }
+        Some(std::net::IpAddr::V6(v6)) => v6
+            .to_ipv4_mapped()
+            .map_or_else(String::new, |v4| v4.to_string()),
+        Some(ip) => ip.to_string(),
+        None => "unknown".to_owned(),
+    }
 }
 
 impl Ceremonies {
-    /// Stores a ceremony; the returned id finishes it.
-    pub fn start(&self, ceremony: Ceremony, now: DateTime<Utc>) -> String {
-        let id = new_token();
-        let mut open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
-        open.retain(|_, (_, expires)| *expires > now);
-        if open.len() >= MAX_OPEN {
-            // Drop the oldest rather than refuse everyone.
-            if let Some(oldest) = open
-                .iter()
-                .min_by_key(|(_, (_, at))| *at)
-                .map(|(id, _)| id.clone())
-            {
-                open.remove(&oldest);
-            }
+    /// Stores a ceremony started from `from` (see `address_key`); the
+    /// returned id finishes it. Refused while that address, or everyone
+    /// together, has too many open: nobody else's ceremony is dropped.
+    pub fn start(
+        &self,
+        ceremony: Ceremony,
+        from: &str,
+        now: DateTime<Utc>,
+    ) -> Result<String, AppError> {
+        let mut table = self.table.lock().unwrap_or_else(PoisonError::into_inner);
+        table.expire(now);
+        let busy = table.per_address.get(from).copied().unwrap_or_default() >= MAX_PER_ADDRESS
+            || table.open.len() >= MAX_OPEN;
+        if busy {
+            // Until the oldest open one expires.
+            let retry_after = table.queue.front().map_or(1, |(expires, _)| {
+                u64::try_from((*expires - now).num_seconds()).unwrap_or(0) + 1
+            });
+            tracing::warn!(from, open = table.open.len(), "sign-in ceremonies refused");
+            return Err(AppError::RateLimited { retry_after });
         }
-        open.insert(id.clone(), (ceremony, now + LIFETIME));
-        id
+        let id = new_token();
+        table.insert(
+            id.clone(),
+            Open {
+                ceremony,
+                expires: now + LIFETIME,
+                from: from.to_owned(),
+            },
+        );
+        Ok(id)
     }
 
     /// Takes a ceremony out: it cannot be used twice.
     pub fn take(&self, id: &str, now: DateTime<Utc>) -> Option<(Ceremony, DateTime<Utc>)> {
-        let mut open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
-        open.remove(id).filter(|(_, expires)| *expires > now)
+        let mut table = self.table.lock().unwrap_or_else(PoisonError::into_inner);
+        table
+            .remove(id)
+            .filter(|open| open.expires > now)
+            .map(|open| (open.ceremony, open.expires))
     }
 
     /// Puts a ceremony back under its id (a mistyped code may be retried),
     /// keeping its original expiry.
-    pub fn put_back(&self, id: String, ceremony: Ceremony, expires: DateTime<Utc>) {
-        let mut open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
-        open.insert(id, (ceremony, expires));
+    pub fn put_back(&self, id: String, ceremony: Ceremony, expires: DateTime<Utc>, from: &str) {
+        let mut table = self.table.lock().unwrap_or_else(PoisonError::into_inner);
+        table.insert(
+            id,
+            Open {
+                ceremony,
+                expires,
+                from: from.to_owned(),
+            },
+        );
     }
 }

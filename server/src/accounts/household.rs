@@ -137,6 +137,7 @@ pub async fn transfer_ownership(
     state: &AppState,
     me: &Principal,
     to: i64,
+    confirm: &str,
 ) -> Result<user::Model, AppError> {
     me.require_owner()?;
     let now = state.now();
@@ -146,6 +147,12 @@ pub async fn transfer_ownership(
         return Err(AppError::InvalidRequest(
             "You are already the owner.".into(),
         ));
+    }
+    if confirm.trim().to_lowercase() != heir.username {
+        return Err(AppError::InvalidRequest(format!(
+            "Type {} exactly, to confirm who becomes the owner.",
+            heir.username
+        )));
     }
     if heir.status != users::ACTIVE {
         return Err(AppError::Conflict(

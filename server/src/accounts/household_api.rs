@@ -8,7 +8,7 @@ use poem_openapi::{Object, OpenApi};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::account_api::Activity;
-use super::api::Done;
+use super::api::{Done, Reauth};
 use super::household::{self, Change};
 use super::links::{self, Kind};
 use super::principal::SessionAuth;
@@ -22,6 +22,7 @@ use crate::state::AppState;
 pub struct HouseholdApi;
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Member {
     pub id: i64,
     pub username: String,
@@ -69,29 +70,42 @@ async fn member(state: &AppState, user: &user::Model) -> Result<Member, AppError
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct MemberChange {
     /// `admin` or `member`.
     pub role: Option<Role>,
     /// false disables the account (signs it out everywhere).
     pub active: Option<bool>,
+    /// That it is you, for a new role or disabling (not for enabling).
+    #[oai(flatten)]
+    pub proof: Reauth,
 }
 
 #[derive(Debug, Object)]
 pub struct Heir {
     pub user_id: i64,
+    /// The new owner's username, typed.
+    #[oai(validator(max_length = 64))]
+    pub confirm: String,
+    /// That it is you: password (and two-step code) or a passkey.
+    #[oai(flatten)]
+    pub proof: Reauth,
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct NewInvite {
     pub role: Role,
     /// Who it is for, e.g. "Grandma".
     #[oai(validator(max_length = 64))]
     pub label: Option<String>,
     /// 1–30, default 7.
+    #[oai(validator(minimum(value = "1"), maximum(value = "30")))]
     pub days: Option<u16>,
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Invite {
     pub id: i64,
     pub role: Role,
@@ -165,11 +179,17 @@ impl HouseholdApi {
         id: Path<i64>,
         body: Json<MemberChange>,
     ) -> Result<Json<Member>, AppError> {
+        let me = &auth.0;
+        me.require_admin()?;
+        // Handing out a role or taking an account away needs a fresh proof.
+        if body.role.is_some() || body.active == Some(false) {
+            body.proof.check(&state, me).await?;
+        }
         let change = Change {
             role: body.role,
             active: body.active,
         };
-        let user = household::change_member(&state, &auth.0, id.0, change).await?;
+        let user = household::change_member(&state, me, id.0, change).await?;
         Ok(Json(member(&state, &user).await?))
     }
 
@@ -184,8 +204,12 @@ impl HouseholdApi {
         auth: SessionAuth,
         state: Data<&AppState>,
         id: Path<i64>,
+        body: Json<Reauth>,
     ) -> Result<Json<IssuedLink>, AppError> {
-        let (model, token) = household::recovery_link(&state, &auth.0, id.0).await?;
+        let me = &auth.0;
+        me.require_admin()?;
+        body.check(&state, me).await?;
+        let (model, token) = household::recovery_link(&state, me, id.0).await?;
         Ok(Json(issued(&state, Kind::Recovery, &model, &token)))
     }
 
@@ -201,7 +225,10 @@ impl HouseholdApi {
         state: Data<&AppState>,
         body: Json<Heir>,
     ) -> Result<Json<Member>, AppError> {
-        let heir = household::transfer_ownership(&state, &auth.0, body.user_id).await?;
+        let me = &auth.0;
+        me.require_owner()?;
+        body.proof.check(&state, me).await?;
+        let heir = household::transfer_ownership(&state, me, body.user_id, &body.confirm).await?;
         Ok(Json(member(&state, &heir).await?))
     }
 

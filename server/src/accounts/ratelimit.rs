@@ -1,5 +1,6 @@
-//! Sign-in attempts per IP address and per account: at most 10 a minute,
-//! then 429 with `Retry-After`. In memory, by the `Clock`.
+//! Attempts per key (an address, an account at an address, a share link):
+//! at most `Limit::max` within `Limit::window`, then 429 with
+//! `Retry-After`. In memory, by the `Clock`.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Mutex, PoisonError};
@@ -8,8 +9,27 @@ use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::error::AppError;
 
-const WINDOW: TimeDelta = TimeDelta::minutes(1);
-const MAX_ATTEMPTS: usize = 10;
+/// How many attempts a key may make in how long.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limit {
+    pub max: usize,
+    pub seconds: i64,
+}
+
+impl Limit {
+    /// Sign-in attempts, password tries on a share link, guest comments.
+    pub const PER_MINUTE: Self = Self {
+        max: 10,
+        seconds: 60,
+    };
+
+    fn window(self) -> TimeDelta {
+        TimeDelta::seconds(self.seconds)
+    }
+}
+
+/// More keys than this are pruned of those with nothing in their window.
+const MAX_KEYS: usize = 100_000;
 
 #[derive(Default)]
 pub struct RateLimiter {
@@ -17,22 +37,42 @@ pub struct RateLimiter {
 }
 
 impl RateLimiter {
-    /// Counts an attempt for every key; refuses if any key is over the limit.
+    /// Counts an attempt for every key; refuses if any key is over
+    /// `Limit::PER_MINUTE`.
     pub fn attempt(&self, keys: &[String], now: DateTime<Utc>) -> Result<(), AppError> {
+        let keyed: Vec<(&str, Limit)> = keys
+            .iter()
+            .map(|key| (key.as_str(), Limit::PER_MINUTE))
+            .collect();
+        self.attempt_with(&keyed, now)
+    }
+
+    /// Counts an attempt for every key; refuses (counting nothing) if any
+    /// key is over its limit.
+    pub fn attempt_with(&self, keys: &[(&str, Limit)], now: DateTime<Utc>) -> Result<(), AppError> {
+        self.check(keys, now)?;
+        self.record(keys.iter().map(|(key, _)| *key), now);
+        Ok(())
+    }
+
+    /// Refuses if any key is over its limit; counts nothing.
+    pub fn check(&self, keys: &[(&str, Limit)], now: DateTime<Utc>) -> Result<(), AppError> {
         let mut attempts = self.attempts.lock().unwrap_or_else(PoisonError::into_inner);
-        if attempts.len() > 100_000 {
-            attempts.retain(|_, times| times.back().is_some_and(|last| now - *last < WINDOW));
-        }
         let mut wait = TimeDelta::zero();
-        for key in keys {
-            let times = attempts.entry(key.clone()).or_default();
-            while times.front().is_some_and(|first| now - *first >= WINDOW) {
+        for (key, limit) in keys {
+            let Some(times) = attempts.get_mut(*key) else {
+                continue;
+            };
+            while times
+                .front()
+                .is_some_and(|first| now - *first >= limit.window())
+            {
                 times.pop_front();
             }
-            if times.len() >= MAX_ATTEMPTS
-                && let Some(first) = times.front()
+            if times.len() >= limit.max
+                && let Some(first) = times.get(times.len() - limit.max)
             {
-                wait = wait.max(*first + WINDOW - now);
+                wait = wait.max(*first + limit.window() - now);
             }
         }
         if wait > TimeDelta::zero() {
@@ -42,9 +82,27 @@ impl RateLimiter {
                 retry_after: seconds,
             });
         }
-        for key in keys {
-            attempts.entry(key.clone()).or_default().push_back(now);
-        }
         Ok(())
+    }
+
+    /// Counts an attempt for every key, whatever its limit.
+    pub fn record<'a>(&self, keys: impl IntoIterator<Item = &'a str>, now: DateTime<Utc>) {
+        let mut attempts = self.attempts.lock().unwrap_or_else(PoisonError::into_inner);
+        if attempts.len() > MAX_KEYS {
+            // The longest window kept is a day.
+            attempts.retain(|_, times| {
+                times
+                    .back()
+                    .is_some_and(|last| now - *last < TimeDelta::days(1))
+            });
+        }
+        for key in keys {
+            let times = attempts.entry(key.to_owned()).or_default();
+            times.push_back(now);
+            // No limit counts further back than this many attempts.
+            if times.len() > 1_000 {
+                times.pop_front();
+            }
+        }
     }
 }

@@ -19,6 +19,7 @@ use super::links::{self, Kind};
 use super::passkeys::{self, SignInFailure};
 use super::passwords;
 use super::principal::Principal;
+use super::ratelimit::Limit;
 use super::sessions::{self, Client, NewSession};
 use super::users::{self, NewUser, Role};
 use crate::db::entities::{passkey, user};
@@ -70,17 +71,50 @@ pub async fn start_session(
     Ok(session)
 }
 
-/// Rate-limits a sign-in attempt by IP address and, if named, account.
+/// Failed passwords for one account from everywhere: a slow ceiling that
+/// many addresses guessing together meet, which the member's own browsers
+/// (a device that signed in to the account before) pass.
+const ACCOUNT_CEILING: Limit = Limit {
+    max: 100,
+    seconds: 3600,
+};
+
+/// Rate-limits a sign-in attempt by address and, if named, by account at
+/// that address: someone guessing elsewhere never locks the member out.
 fn limit(state: &AppState, client: &Client, account: Option<&str>) -> Result<(), AppError> {
-    let mut keys = vec![format!("ip:{}", client.ip.as_deref().unwrap_or("unknown"))];
+    let ip = client.ip.as_deref().unwrap_or("unknown");
+    let mut keys = vec![format!("ip:{ip}")];
     if let Some(account) = account {
-        keys.push(format!("account:{}", account.trim().to_lowercase()));
+        keys.push(format!("account:{}@{ip}", account.trim().to_lowercase()));
     }
     let limited = state.accounts().limiter.attempt(&keys, state.now());
     if limited.is_err() {
         tracing::warn!(ip = ?client.ip, account, "sign-in attempts rate limited");
     }
     limited
+}
+
+fn failures_key(username: &str) -> String {
+    format!("failed-passwords:{username}")
+}
+
+/// Whether the account's ceiling of failed passwords stops this attempt.
+async fn over_ceiling(
+    state: &AppState,
+    found: Option<&user::Model>,
+    username: &str,
+    client: &Client,
+) -> Result<bool, AppError> {
+    let key = failures_key(username);
+    let over = state
+        .accounts()
+        .limiter
+        .check(&[(&key, ACCOUNT_CEILING)], state.now())
+        .is_err();
+    Ok(match found {
+        Some(user) if over => !sessions::is_known_device(state.db(), user.id, client).await?,
+        _ => over,
+    })
 }
 
 pub(super) async fn audit_failure(
@@ -194,6 +228,7 @@ pub async fn start_link_passkey(
     state: &AppState,
     token: &str,
     new_user: Option<NewUser>,
+    client: &Client,
 ) -> Result<(String, CreationChallengeResponse), AppError> {
     let webauthn = state.accounts().relying_party.get()?;
     let (kind, link) = links::usable(state.db(), token, state.now()).await?;
@@ -229,8 +264,9 @@ pub async fn start_link_passkey(
             webauthn_id: handle,
             state: registration,
         },
+        &client.address(),
         state.now(),
-    );
+    )?;
     Ok((id, options))
 }
 
@@ -290,15 +326,19 @@ fn expired_ceremony() -> AppError {
 }
 
 /// Starts a passkey sign-in (no username needed).
-pub fn start_sign_in(state: &AppState) -> Result<(String, RequestChallengeResponse), AppError> {
+pub fn start_sign_in(
+    state: &AppState,
+    client: &Client,
+) -> Result<(String, RequestChallengeResponse), AppError> {
     let webauthn = state.accounts().relying_party.get()?;
     let (options, authentication) = passkeys::start_sign_in(webauthn)?;
     let id = state.accounts().ceremonies.start(
         Ceremony::SignIn {
             state: authentication,
         },
+        &client.address(),
         state.now(),
-    );
+    )?;
     Ok((id, options))
 }
 
@@ -367,6 +407,10 @@ pub async fn check_password(
         .filter(user::Column::Username.eq(&username))
         .one(state.db())
         .await?;
+    if over_ceiling(state, found.as_ref(), &username, client).await? {
+        tracing::warn!(ip = ?client.ip, account = username, "failed passwords over the account's ceiling");
+        return Err(AppError::RateLimited { retry_after: 3600 });
+    }
     let stored = found.as_ref().and_then(|user| user.password_hash.clone());
     // argon2 takes tens of milliseconds: off the async threads.
     let candidate = password.to_owned();
@@ -382,8 +426,9 @@ pub async fn check_password(
                         user_id: user.id,
                         attempts: 0,
                     },
+                    &client.address(),
                     state.now(),
-                );
+                )?;
                 Ok(PasswordOutcome::SecondFactor(id))
             } else {
                 Ok(PasswordOutcome::SignedIn(Box::new(user)))
@@ -391,6 +436,10 @@ pub async fn check_password(
         }
         other => {
             let target = other.map(|user| user.id);
+            state
+                .accounts()
+                .limiter
+                .record([failures_key(&username).as_str()], state.now());
             audit_failure(
                 state,
                 client,
@@ -534,8 +583,9 @@ pub async fn start_add_passkey(
             name,
             state: registration,
         },
+        &format!("user:{}", me.user.id),
         state.now(),
-    );
+    )?;
     Ok((id, options))
 }
 
@@ -642,7 +692,11 @@ pub async fn remove_passkey(state: &AppState, me: &Principal, id: i64) -> Result
 /// Proof that the person at the keyboard is the signed-in member, asked
 /// before something that cannot be undone by a stolen session alone.
 pub enum Proof {
-    Password(String),
+    /// With the second step's code when two-step sign-in is on.
+    Password {
+        password: String,
+        code: Option<String>,
+    },
     /// An assertion from `/auth/passkey/start`'s ceremony.
     Passkey {
         ceremony: String,
@@ -660,11 +714,27 @@ pub async fn reauthenticate(
     limit(state, &me.client, Some(&me.user.username))?;
     let now = state.now();
     let proven = match proof {
-        Proof::Password(password) => {
+        Proof::Password { password, code } => {
             let stored = me.user.password_hash.clone();
-            tokio::task::spawn_blocking(move || passwords::verify(&password, stored.as_deref()))
-                .await
-                .map_err(|err| AppError::Internal(err.into()))?
+            let right = tokio::task::spawn_blocking(move || {
+                passwords::verify(&password, stored.as_deref())
+            })
+            .await
+            .map_err(|err| AppError::Internal(err.into()))?;
+            if right && me.user.totp_enabled_at.is_some() {
+                match code.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+                    Some(code) => {
+                        super::totp::second_step(state, &me.user, code, &me.client).await?
+                    }
+                    None => {
+                        return Err(AppError::InvalidRequest(
+                            "Two-step sign-in is on: give a code from your authenticator app (or a recovery code) with your password.".into(),
+                        ));
+                    }
+                }
+            } else {
+                right
+            }
         }
         Proof::Passkey {
             ceremony,

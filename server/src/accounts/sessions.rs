@@ -48,6 +48,12 @@ impl Client {
         }
     }
 
+    /// The address ceremonies and limits count this client under.
+    #[must_use]
+    pub fn address(&self) -> String {
+        super::ceremonies::address_key(self.ip.as_deref())
+    }
+
     #[must_use]
     pub fn label(&self) -> String {
         device::label(self.user_agent.as_deref())
@@ -210,4 +216,21 @@ pub async fn revoke_all_except(
         query = query.filter(session::Column::Id.ne(keep));
     }
     Ok(query.exec(db).await?.rows_affected)
+}
+
+/// Whether this browser (its device cookie) signed in to the account before.
+pub async fn is_known_device(
+    db: &impl ConnectionTrait,
+    user_id: i64,
+    client: &Client,
+) -> Result<bool, AppError> {
+    let Some(device) = &client.device else {
+        return Ok(false);
+    };
+    Ok(known_device::Entity::find()
+        .filter(known_device::Column::UserId.eq(user_id))
+        .filter(known_device::Column::DeviceHash.eq(hash_token(device)))
+        .one(db)
+        .await?
+        .is_some())
 }

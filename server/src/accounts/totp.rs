@@ -253,6 +253,32 @@ async fn record(
     .await
 }
 
+/// Whether `code` is the member's current TOTP code or one of their unused
+/// recovery codes (which it then uses up).
+pub async fn second_step(
+    state: &AppState,
+    user: &user::Model,
+    code: &str,
+    client: &Client,
+) -> Result<bool, AppError> {
+    let now = state.now();
+    if accept_code(state.db(), user, code, now).await? {
+        return Ok(true);
+    }
+    if use_recovery_code(state.db(), user.id, code, now).await? {
+        record(
+            state.db(),
+            user.id,
+            client.ip.as_deref(),
+            "recovery_code.used",
+            now,
+        )
+        .await?;
+        return Ok(true);
+    }
+    Ok(false)
+}
+
 /// The second step of a password sign-in: a TOTP code or a recovery code.
 pub async fn second_factor(
     state: &AppState,
@@ -273,18 +299,7 @@ pub async fn second_factor(
         .accounts()
         .limiter
         .attempt(&[format!("account:{}", found.username)], now)?;
-    if accept_code(state.db(), &found, code, now).await? {
-        return Ok(found);
-    }
-    if use_recovery_code(state.db(), found.id, code, now).await? {
-        record(
-            state.db(),
-            found.id,
-            client.ip.as_deref(),
-            "recovery_code.used",
-            now,
-        )
-        .await?;
+    if second_step(state, &found, code, client).await? {
         return Ok(found);
     }
     super::service::audit_failure(state, client, Some(found.id), json!({ "method": "totp" }))
@@ -297,6 +312,7 @@ pub async fn second_factor(
                 attempts: attempts + 1,
             },
             expires,
+            &client.address(),
         );
     }
     Err(AppError::InvalidCredentials)

@@ -62,6 +62,7 @@ pub enum Sort {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AlbumSummary {
     pub id: i64,
     pub title: String,
@@ -99,6 +100,7 @@ pub struct AlbumMember {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AlbumDetails {
     pub album: AlbumSummary,
     /// The live album's saved search.
@@ -111,6 +113,7 @@ pub struct AlbumDetails {
 
 /// One photo of an album.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AlbumItem {
     pub asset: Brief,
     /// Who added it (absent: the rule, or a guest).
@@ -131,33 +134,44 @@ pub struct AlbumItems {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct NewAlbum {
     /// 1–200 characters.
+    #[oai(validator(min_length = 1, max_length = 200))]
     pub title: String,
+    #[oai(validator(max_length = 2000))]
     pub description: Option<String>,
     /// A saved search: makes it a live album.
+    #[oai(validator(max_length = 500))]
     pub rule: Option<String>,
     /// Photos to start with.
+    #[oai(validator(max_items = 10000))]
     pub ids: Option<Vec<i64>>,
     /// Confirms that private photos among `ids` may be seen by the members.
     pub share_private: Option<bool>,
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AlbumChange {
+    #[oai(validator(min_length = 1, max_length = 200))]
     pub title: Option<String>,
+    #[oai(validator(max_length = 2000))]
     pub description: Option<String>,
     /// A photo of the album; 0 goes back to the newest.
     pub cover: Option<i64>,
     pub sort: Option<Sort>,
     /// The saved search (owner only); empty text makes it a manual album
     /// that keeps what it shows.
+    #[oai(validator(max_length = 500))]
     pub rule: Option<String>,
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PhotoSelection {
     /// 1–10 000 asset ids.
+    #[oai(validator(min_items = 1, max_items = 10000))]
     pub ids: Vec<i64>,
     /// Confirms that your private photos among them may be seen by the
     /// album's members (without it: `confirmation_needed`, 409).
@@ -182,6 +196,7 @@ pub struct RemovedPhotos {
 #[derive(Debug, Object)]
 pub struct NewMember {
     /// Their username.
+    #[oai(validator(min_length = 3, max_length = 32))]
     pub username: String,
     pub role: Role,
 }
@@ -199,6 +214,7 @@ pub struct MyAlbumSettings {
 
 #[derive(Debug, Object)]
 pub struct RulePreview {
+    #[oai(validator(max_length = 500))]
     pub rule: String,
 }
 

@@ -34,6 +34,7 @@ pub struct CommentsApi;
 pub const MAX_COMMENT: usize = 2_000;
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Comment {
     pub id: i64,
     /// The photo it is on (absent: on the album).
@@ -75,8 +76,10 @@ pub struct Hearts {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct NewComment {
     /// 1–2 000 characters of plain text; `@username` mentions a member.
+    #[oai(validator(min_length = 1, max_length = 2000))]
     pub body: String,
     /// A photo of the album (absent: on the album itself).
     pub asset_id: Option<i64>,
@@ -84,10 +87,12 @@ pub struct NewComment {
 
 #[derive(Debug, Object)]
 pub struct CommentEdit {
+    #[oai(validator(min_length = 1, max_length = 2000))]
     pub body: String,
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Heart {
     /// A photo of the album (absent: the album itself).
     pub asset_id: Option<i64>,

@@ -36,6 +36,7 @@ const GRANT_COOKIE: &str = "hearth_share";
 const GRANT_DAYS: i64 = 30;
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SharedAlbum {
     pub title: String,
     pub description: String,
@@ -56,24 +57,75 @@ pub struct SharedItems {
 
 #[derive(Debug, Object)]
 pub struct Unlock {
+    #[oai(validator(max_length = 512))]
     pub password: String,
 }
 
+/// A comment as a guest sees it: who wrote it by the name they go by,
+/// never a member's username or id.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct SharedComment {
+    pub id: i64,
+    /// The photo it is on (absent: on the album).
+    #[oai(skip_serializing_if_is_none)]
+    pub asset_id: Option<i64>,
+    /// The member's display name (absent for a guest).
+    #[oai(skip_serializing_if_is_none)]
+    pub author: Option<String>,
+    /// A guest's chosen name, when a guest wrote it.
+    #[oai(skip_serializing_if_is_none)]
+    pub guest: Option<String>,
+    /// Plain text.
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+    #[oai(skip_serializing_if_is_none)]
+    pub edited_at: Option<DateTime<Utc>>,
+}
+
+impl From<Comment> for SharedComment {
+    fn from(comment: Comment) -> Self {
+        Self {
+            id: comment.id,
+            asset_id: comment.asset_id,
+            author: comment.author.map(|person| person.name),
+            guest: comment.guest,
+            body: comment.body,
+            created_at: comment.created_at,
+            edited_at: comment.edited_at,
+        }
+    }
+}
+
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct GuestComment {
     /// The name the guest goes by (1–50 characters); shown as a guest's.
+    #[oai(validator(min_length = 1, max_length = 50))]
     pub name: String,
+    #[oai(validator(min_length = 1, max_length = 2000))]
     pub body: String,
     /// A photo of the album (absent: on the album).
     pub asset_id: Option<i64>,
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct GuestUpload {
     pub name: String,
-    pub status: UploadStatus,
+    pub status: GuestUploadStatus,
     #[oai(skip_serializing_if_is_none)]
     pub reason: Option<String>,
+}
+
+/// What a guest learns of a file they sent: whether the album's owner
+/// already had it is not theirs to know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, poem_openapi::Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum GuestUploadStatus {
+    Received,
+    /// Not a photo or video Hearth takes: `reason` says why.
+    Failed,
 }
 
 #[derive(Debug, Object)]
@@ -320,13 +372,19 @@ impl GuestApi {
         req: &Request,
         state: Data<&AppState>,
         token: Path<String>,
-    ) -> Result<Json<Vec<Comment>>, AppError> {
+    ) -> Result<Json<Vec<SharedComment>>, AppError> {
         let opened = open(&state, req, &token.0, false).await?;
         if !opened.link.allow_comments {
             return Ok(Json(Vec::new()));
         }
         let rows = comments::thread(&state, opened.album.id, None).await?;
-        Ok(Json(comments::listed(&state, rows, None).await?))
+        Ok(Json(
+            comments::listed(&state, rows, None)
+                .await?
+                .into_iter()
+                .map(SharedComment::from)
+                .collect(),
+        ))
     }
 
     /// Comment as a guest, under a name of your choosing (shown as a
@@ -342,7 +400,7 @@ impl GuestApi {
         state: Data<&AppState>,
         token: Path<String>,
         body: Json<GuestComment>,
-    ) -> Result<Json<Comment>, AppError> {
+    ) -> Result<Json<SharedComment>, AppError> {
         let opened = open(&state, req, &token.0, false).await?;
         if !opened.link.allow_comments {
             return Err(AppError::Forbidden(
@@ -382,7 +440,8 @@ impl GuestApi {
             muted: false,
         };
         comments::after_comment(&state, &member, &format!("{name} (guest)"), None, &saved).await?;
-        comments::one(&state, saved, None).await.map(Json)
+        let shown = comments::one(&state, saved, None).await?;
+        Ok(Json(SharedComment::from(shown)))
     }
 
     /// Upload photos as a guest, when the link allows it: they land in the
@@ -439,7 +498,11 @@ impl GuestApi {
                 .into_iter()
                 .map(|r| GuestUpload {
                     name: r.name,
-                    status: r.status,
+                    status: if r.status == UploadStatus::Failed {
+                        GuestUploadStatus::Failed
+                    } else {
+                        GuestUploadStatus::Received
+                    },
                     reason: r.reason,
                 })
                 .collect(),

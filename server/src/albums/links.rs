@@ -58,6 +58,7 @@ pub struct ShareLink {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct NewShareLink {
     /// Who it is for, e.g. "Grandma's friends" (at most 100 characters).
     pub label: Option<String>,
@@ -74,6 +75,7 @@ pub struct NewShareLink {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ShareLinkChange {
     pub label: Option<String>,
     /// A new expiry; use `never_expires` to remove it.

@@ -161,9 +161,7 @@ pub async fn create(
 /// being deleted (hidden from everyone at once, purged with it).
 #[must_use]
 pub fn open() -> sea_orm::sea_query::SimpleExpr {
-    sea_orm::sea_query::Expr::cust(
-        "albums.owner_id NOT IN (SELECT id FROM users WHERE status = 'pending_deletion')",
-    )
+    crate::library::access::open_album("albums.id")
 }
 
 /// People by id (authors, members, who hearted).
@@ -192,17 +190,23 @@ pub async fn members(state: &AppState, album_id: i64) -> Result<Vec<(i64, bool)>
         .await?)
 }
 
-/// Tells the album's members' open tabs that it changed.
+/// Tells the album's members' open tabs that it changed (nobody, while
+/// the album is hidden).
 pub async fn tell(
     state: &AppState,
     album_id: i64,
     kind: Kind,
     ids: Vec<i64>,
 ) -> Result<(), AppError> {
-    let audience: Arc<[i64]> = members(state, album_id)
+    let audience: Arc<[i64]> = album_member::Entity::find()
+        .select_only()
+        .column(album_member::Column::UserId)
+        .filter(album_member::Column::AlbumId.eq(album_id))
+        .filter(crate::library::access::open_album("album_members.album_id"))
+        .into_tuple::<i64>()
+        .all(state.db())
         .await?
         .into_iter()
-        .map(|(id, _)| id)
         .collect();
     state.events().publish(Event {
         audience: Audience::Members(audience),

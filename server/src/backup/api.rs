@@ -48,6 +48,7 @@ impl From<Entry> for Backup {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Backups {
     /// Where they are on the server.
     pub folder: String,

@@ -38,6 +38,7 @@ pub struct ProblemCount {
 
 /// One problem.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CheckFinding {
     pub problem: String,
     pub asset_id: Option<i64>,

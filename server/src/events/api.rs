@@ -56,6 +56,7 @@ pub enum EventKind {
 
 /// One event; its SSE event name is its `kind`, its SSE id the bus's.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ServerEvent {
     #[oai(skip)]
     pub id: Option<u64>,
@@ -214,7 +215,7 @@ impl Listener {
                             Ok(Some(user)) => self.user = user,
                             Ok(None) => return None,
                             Err(err) => {
-                                tracing::warn!(error = %err, "re-checking an event stream's session");
+                                tracing::warn!(error = %err.detail(), "re-checking an event stream's session");
                             }
                         }
                     }

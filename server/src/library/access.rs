@@ -13,6 +13,18 @@ use crate::db::entities::{album_asset, asset};
 use crate::error::AppError;
 use crate::state::AppState;
 
+/// The albums that are there for their members: all but those of an
+/// account being deleted (hidden from everyone at once, purged with it).
+/// Seeing a photo through an album ends when the album does.
+pub const OPEN_ALBUMS: &str = "SELECT id FROM albums WHERE owner_id NOT IN \
+     (SELECT id FROM users WHERE status = 'pending_deletion')";
+
+/// `column` (an album id) names an open album.
+#[must_use]
+pub fn open_album(column: &str) -> sea_orm::sea_query::SimpleExpr {
+    Expr::cust(format!("{column} IN ({OPEN_ALBUMS})"))
+}
+
 /// The person asking.
 #[derive(Debug, Clone, Copy)]
 pub struct Viewer {
@@ -39,9 +51,12 @@ impl Viewer {
                 Condition::any()
                     .add(self.may_see())
                     .add(Expr::cust_with_values(
-                        "assets.id IN (SELECT e.asset_id FROM album_assets e \
-                 JOIN album_members m ON m.album_id = e.album_id \
-                 WHERE m.user_id = ? AND e.state <> 'excluded')",
+                        format!(
+                            "assets.id IN (SELECT e.asset_id FROM album_assets e \
+                             JOIN album_members m ON m.album_id = e.album_id \
+                             WHERE m.user_id = ? AND e.state <> 'excluded' \
+                             AND e.album_id IN ({OPEN_ALBUMS}))"
+                        ),
                         [self.user_id],
                     )),
             )

@@ -35,6 +35,7 @@ pub enum WatchMode {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Root {
     pub id: i64,
     pub path: String,
@@ -61,6 +62,7 @@ pub struct Root {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct NewRoot {
     /// An absolute path on the server.
     pub path: String,
@@ -69,20 +71,24 @@ pub struct NewRoot {
     pub visibility: Visibility,
     pub watch: WatchMode,
     /// For `poll`: minutes between looks (default 15).
+    #[oai(validator(minimum(value = "1"), maximum(value = "10080")))]
     pub poll_minutes: Option<i32>,
     #[oai(default)]
     pub exclude: Vec<String>,
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct RootEdit {
     pub visibility: Option<Visibility>,
     pub watch: Option<WatchMode>,
+    #[oai(validator(minimum(value = "1"), maximum(value = "10080")))]
     pub poll_minutes: Option<i32>,
     pub exclude: Option<Vec<String>>,
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Failure {
     pub id: i64,
     #[oai(skip_serializing_if_is_none)]
@@ -94,6 +100,7 @@ pub struct Failure {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct FailedJob {
     pub id: i64,
     pub kind: String,
@@ -242,7 +249,9 @@ impl ImportApi {
     }
 
     /// Add an import folder: an existing, readable folder on the server that
-    /// is not inside Hearth's data folder or another import folder.
+    /// is not a system folder (`/etc`, `/proc`, `/usr`…), not inside
+    /// Hearth's data folder or another import folder. Only the owner is
+    /// told why a path is refused.
     #[oai(path = "/import/roots", method = "post", operation_id = "add_root")]
     async fn add_root(
         &self,
@@ -252,37 +261,12 @@ impl ImportApi {
     ) -> Result<Json<Root>, AppError> {
         let me = auth.principal();
         me.require_admin()?;
-        let path = std::path::Path::new(body.path.trim());
-        if !path.is_absolute() {
-            return Err(AppError::InvalidRequest(
-                "Give the folder's full path, starting with /.".into(),
-            ));
-        }
-        let path = path.canonicalize().map_err(|err| {
-            AppError::InvalidRequest(format!("Hearth cannot open {}: {err}.", path.display()))
-        })?;
-        if !path.is_dir() || std::fs::read_dir(&path).is_err() {
-            return Err(AppError::InvalidRequest(format!(
-                "{} is not a folder Hearth can read.",
-                path.display()
-            )));
-        }
-        let data = state.data_dir().root();
-        if path.starts_with(data) || data.starts_with(&path) {
-            return Err(AppError::InvalidRequest(
-                "An import folder cannot hold, or be inside, Hearth's data folder.".into(),
-            ));
-        }
-        for other in import_root::Entity::find().all(state.db()).await? {
-            let other_path = std::path::Path::new(&other.path);
-            if path.starts_with(other_path) || other_path.starts_with(&path) {
-                return Err(AppError::Conflict(format!(
-                    "{} overlaps the import folder {}.",
-                    path.display(),
-                    other.path
-                )));
-            }
-        }
+        let path = roots::usable_path(
+            &state,
+            &body.path,
+            me.role() == crate::accounts::users::Role::Owner,
+        )
+        .await?;
         let owner_id = body.owner_id.unwrap_or(me.user.id);
         crate::accounts::users::find(state.db(), owner_id).await?;
         let row = import_root::ActiveModel {

@@ -43,6 +43,7 @@ pub struct Timeline {
 /// An asset as the grid needs it; short names keep a month of 5 000
 /// photos small.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Brief {
     pub id: i64,
     /// Displayed width and height (0 when unknown).
@@ -92,6 +93,7 @@ pub struct MonthAssets {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Camera {
     #[oai(skip_serializing_if_is_none)]
     pub make: Option<String>,
@@ -112,6 +114,7 @@ pub struct Camera {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Place {
     pub latitude: f64,
     pub longitude: f64,
@@ -129,6 +132,7 @@ pub struct Place {
 
 /// Where the asset's file is: only its owner sees this.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct FileLocation {
     /// The import folder, or absent for an upload.
     #[oai(skip_serializing_if_is_none)]
@@ -158,6 +162,7 @@ impl Visibility {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Details {
     pub id: i64,
     pub owner_id: i64,
@@ -204,8 +209,10 @@ pub struct Details {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Edit {
     /// Empty text removes the caption.
+    #[oai(validator(max_length = 2000))]
     pub caption: Option<String>,
     pub favourite: Option<bool>,
     pub visibility: Option<Visibility>,
@@ -214,13 +221,16 @@ pub struct Edit {
 #[derive(Debug, Object)]
 pub struct Selection {
     /// At most 10 000.
+    #[oai(validator(min_items = 1, max_items = 10000))]
     pub ids: Vec<i64>,
 }
 
 /// The same change to many of your own assets.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct BatchEdit {
     /// At most 10 000; others' assets among them are left alone.
+    #[oai(validator(min_items = 1, max_items = 10000))]
     pub ids: Vec<i64>,
     pub favourite: Option<bool>,
     pub visibility: Option<Visibility>,
@@ -256,11 +266,16 @@ impl IntoResponse for Media {
 
 impl ApiResponse for Media {
     fn meta() -> MetaResponses {
+        // Thumbnails and previews are JPEG; originals and videos keep
+        // their own type.
         let binary = || {
-            vec![MetaMediaType {
-                content_type: "application/octet-stream",
-                schema: <poem_openapi::types::Binary<Vec<u8>>>::schema_ref(),
-            }]
+            ["image/*", "video/*", "application/octet-stream"]
+                .into_iter()
+                .map(|content_type| MetaMediaType {
+                    content_type,
+                    schema: <poem_openapi::types::Binary<Vec<u8>>>::schema_ref(),
+                })
+                .collect()
         };
         let response = |status, description, content| MetaResponse {
             description,
@@ -292,6 +307,7 @@ pub enum UploadStatus {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct UploadResult {
     /// The file's name as sent (made safe).
     pub name: String,

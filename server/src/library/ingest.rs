@@ -14,11 +14,12 @@ use hearth_media::metadata::{self, Metadata};
 use hearth_media::{raw, video};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 
-use crate::db::entities::{asset, asset_file, import_failure, tombstone};
+use crate::db::entities::{asset, asset_file, import_failure, import_root, tombstone};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -130,13 +131,7 @@ async fn read(state: &AppState, source: &Source) -> Result<Outcome, AppError> {
         return fail(state, source, seen, "the file is empty").await;
     }
     let (hash, header) = hash_file(&source.path).await?;
-    if source.root_id.is_some()
-        && tombstone::Entity::find()
-            .filter(tombstone::Column::Hash.eq(&hash))
-            .count(state.db())
-            .await?
-            > 0
-    {
+    if source.root_id.is_some() && forgotten(state, source.owner_id, &hash).await? {
         return Ok(Outcome::Forgotten);
     }
     if let Some(outcome) = known(state, source, seen, &hash).await? {
@@ -184,7 +179,11 @@ async fn read(state: &AppState, source: &Source) -> Result<Outcome, AppError> {
         thumbhash: derived.as_ref().map(|d| d.thumbhash.clone()),
         place,
     };
-    let (id, removed) = insert(state, &row).await?;
+    let (id, removed) = match insert(state, &row).await? {
+        Stored::New(id, removed) => (id, removed),
+        // The same content arrived meanwhile (two uploads at once).
+        Stored::Known(id) => return Ok(Outcome::Duplicate(id)),
+    };
     if let Some(derived) = &derived {
         store_derivatives(state, id, derived).await?;
     }
@@ -238,8 +237,50 @@ async fn hash_file(path: &Path) -> Result<(String, Vec<u8>), AppError> {
     .map_err(|err| AppError::Internal(anyhow::anyhow!("reading {}: {err}", path.display())))
 }
 
-/// Content already in the library: this file is one more place it lives
-/// (a copy, or the new name of a renamed or moved file).
+/// Whether the owner purged this content from one of their import folders
+/// on purpose (another member's purge says nothing about theirs).
+async fn forgotten(state: &AppState, owner_id: i64, hash: &str) -> Result<bool, AppError> {
+    let roots = import_root::Entity::find()
+        .select_only()
+        .column(import_root::Column::Id)
+        .filter(import_root::Column::OwnerId.eq(owner_id))
+        .into_tuple::<i64>()
+        .all(state.db())
+        .await?;
+    Ok(tombstone::Entity::find()
+        .filter(tombstone::Column::Hash.eq(hash))
+        .filter(tombstone::Column::RootId.is_in(roots))
+        .count(state.db())
+        .await?
+        > 0)
+}
+
+/// The owner's asset with this content (as its still or its motion video),
+/// if they have one. Content identity is per owner: another member's copy of
+/// the same bytes is theirs, and never named to anyone else.
+pub(crate) async fn owned_with_hash(
+    db: &impl ConnectionTrait,
+    owner_id: i64,
+    hash: &str,
+) -> Result<Option<(asset::Model, &'static str)>, AppError> {
+    if let Some(found) = asset::Entity::find()
+        .filter(asset::Column::OwnerId.eq(owner_id))
+        .filter(asset::Column::Hash.eq(hash))
+        .one(db)
+        .await?
+    {
+        return Ok(Some((found, "original")));
+    }
+    Ok(asset::Entity::find()
+        .filter(asset::Column::OwnerId.eq(owner_id))
+        .filter(asset::Column::MotionHash.eq(hash))
+        .one(db)
+        .await?
+        .map(|found| (found, "motion")))
+}
+
+/// Content already in the owner's library: this file is one more place it
+/// lives (a copy, or the new name of a renamed or moved file).
 async fn known(
     state: &AppState,
     source: &Source,
@@ -247,19 +288,7 @@ async fn known(
     hash: &str,
 ) -> Result<Option<Outcome>, AppError> {
     let db = state.db();
-    let (existing, role) = if let Some(found) = asset::Entity::find()
-        .filter(asset::Column::Hash.eq(hash))
-        .one(db)
-        .await?
-    {
-        (found, "original")
-    } else if let Some(found) = asset::Entity::find()
-        .filter(asset::Column::MotionHash.eq(hash))
-        .one(db)
-        .await?
-    {
-        (found, "motion")
-    } else {
+    let Some((existing, role)) = owned_with_hash(db, source.owner_id, hash).await? else {
         return Ok(None);
     };
     record_location(db, existing.id, source, seen, role, state.now()).await?;
@@ -384,14 +413,30 @@ struct Row<'a> {
     place: Option<super::places::Place>,
 }
 
+/// Where `insert` put a file.
+enum Stored {
+    /// A new asset (or the still of a Live Photo joining its video), and
+    /// the asset that was merged away (whose derivatives go).
+    New(i64, Option<Box<asset::Model>>),
+    /// The owner's asset with this content, which arrived meanwhile.
+    Known(i64),
+}
+
 /// Stores the asset (or, for the second half of a Live Photo, joins the
-/// first) and its location. Returns the asset id and the asset that was
-/// merged away (whose derivatives go).
-async fn insert(state: &AppState, row: &Row<'_>) -> Result<(i64, Option<asset::Model>), AppError> {
+/// first) and its location. Inside the write transaction the owner's
+/// library is asked once more for the content, so two copies arriving at
+/// once make one asset.
+async fn insert(state: &AppState, row: &Row<'_>) -> Result<Stored, AppError> {
     let now = state.now();
     let meta = row.meta;
     let source = row.source;
     let txn = crate::db::write(state.db()).await?;
+    if let Some((existing, role)) = owned_with_hash(&txn, source.owner_id, row.hash).await? {
+        record_location(&txn, existing.id, source, row.seen, role, now).await?;
+        forget_failure(&txn, source).await?;
+        txn.commit().await?;
+        return Ok(Stored::Known(existing.id));
+    }
     if let Some(content_id) = &meta.content_id {
         let partner = asset::Entity::find()
             .filter(asset::Column::ContentId.eq(content_id))
@@ -406,7 +451,7 @@ async fn insert(state: &AppState, row: &Row<'_>) -> Result<(i64, Option<asset::M
                 record_location(&txn, still.id, source, row.seen, "motion", now).await?;
                 forget_failure(&txn, source).await?;
                 txn.commit().await?;
-                return Ok((still.id, None));
+                return Ok(Stored::New(still.id, None));
             }
             // The still of a Live Photo whose video came first.
             Some(motion) if row.kind == "photo" && motion.kind == "video" => {
@@ -422,7 +467,7 @@ async fn insert(state: &AppState, row: &Row<'_>) -> Result<(i64, Option<asset::M
                 record_location(&txn, id, source, row.seen, "original", now).await?;
                 forget_failure(&txn, source).await?;
                 txn.commit().await?;
-                return Ok((id, Some(motion)));
+                return Ok(Stored::New(id, Some(Box::new(motion))));
             }
             _ => {}
         }
@@ -431,7 +476,7 @@ async fn insert(state: &AppState, row: &Row<'_>) -> Result<(i64, Option<asset::M
     record_location(&txn, id, source, row.seen, "original", now).await?;
     forget_failure(&txn, source).await?;
     txn.commit().await?;
-    Ok((id, None))
+    Ok(Stored::New(id, None))
 }
 
 async fn make_live(

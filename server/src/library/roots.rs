@@ -9,7 +9,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 
-use sea_orm::sea_query::{Expr, ExprTrait as _};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait as _};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
 };
@@ -36,6 +36,76 @@ pub const BUILT_IN_EXCLUSIONS: [&str; 9] = [
     "System Volume Information",
     "*.xmp",
 ];
+
+/// Folders of the system itself: never an import folder (nor anything in
+/// them), whatever the server's user may read there.
+const SYSTEM_FOLDERS: [&str; 12] = [
+    "/etc", "/proc", "/sys", "/dev", "/boot", "/root", "/run", "/bin", "/sbin", "/lib", "/lib64",
+    "/usr",
+];
+
+/// Checks a folder someone wants to add as an import folder: an absolute
+/// path to a readable folder, not a system folder, not holding or inside
+/// the data folder, not overlapping another import folder. Only the owner
+/// (`detailed`) is told why a path cannot be used: to anyone else every
+/// refusal reads the same, so it reveals nothing of what exists on the
+/// server.
+pub async fn usable_path(state: &AppState, raw: &str, detailed: bool) -> Result<PathBuf, AppError> {
+    let refuse = |why: String| {
+        AppError::InvalidRequest(if detailed {
+            why
+        } else {
+            "Hearth cannot use this folder as an import folder. The owner can see why when adding it.".to_owned()
+        })
+    };
+    let path = Path::new(raw.trim());
+    if !path.is_absolute() {
+        return Err(AppError::InvalidRequest(
+            "Give the folder's full path, starting with /.".into(),
+        ));
+    }
+    let system = |path: &Path| {
+        path == Path::new("/") || SYSTEM_FOLDERS.iter().any(|folder| path.starts_with(folder))
+    };
+    if system(path) {
+        return Err(refuse(format!(
+            "{} is a folder of the system itself, never an import folder.",
+            path.display()
+        )));
+    }
+    let path = path
+        .canonicalize()
+        .map_err(|err| refuse(format!("Hearth cannot open {}: {err}.", path.display())))?;
+    if system(&path) {
+        return Err(refuse(format!(
+            "{} leads to a folder of the system itself, never an import folder.",
+            path.display()
+        )));
+    }
+    if !path.is_dir() || std::fs::read_dir(&path).is_err() {
+        return Err(refuse(format!(
+            "{} is not a folder Hearth can read.",
+            path.display()
+        )));
+    }
+    let data = state.data_dir().root();
+    if path.starts_with(data) || data.starts_with(&path) {
+        return Err(refuse(
+            "An import folder cannot hold, or be inside, Hearth's data folder.".into(),
+        ));
+    }
+    for other in import_root::Entity::find().all(state.db()).await? {
+        let other_path = Path::new(&other.path);
+        if path.starts_with(other_path) || other_path.starts_with(&path) {
+            return Err(AppError::Conflict(format!(
+                "{} overlaps the import folder {}.",
+                path.display(),
+                other.path
+            )));
+        }
+    }
+    Ok(path)
+}
 
 /// A root's exclusions: the built-in names plus its own globs, matched
 /// against each path component and against the path relative to the root.
@@ -444,6 +514,19 @@ pub async fn remove(state: &AppState, root_id: i64) -> Result<(), AppError> {
     // Announced while the assets still exist (to know who saw them).
     super::announce(state, &asset_ids, false).await?;
     import_root::Entity::delete_by_id(root_id).exec(db).await?;
+    // Its queued work ends here, quietly (a job already running finds the
+    // folder gone and ends the same way).
+    crate::db::entities::job::Entity::delete_many()
+        .filter(
+            Condition::any()
+                .add(crate::db::entities::job::Column::Key.eq(format!("scan:{root_id}")))
+                .add(
+                    crate::db::entities::job::Column::Key.starts_with(format!("ingest:{root_id}:")),
+                ),
+        )
+        .filter(crate::db::entities::job::Column::Status.ne("running"))
+        .exec(db)
+        .await?;
     for id in asset_ids {
         let left = asset_file::Entity::find()
             .filter(asset_file::Column::AssetId.eq(id))

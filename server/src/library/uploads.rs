@@ -11,14 +11,14 @@ use std::path::{Path, PathBuf};
 use chrono::{Datelike as _, TimeDelta};
 use hearth_media::metadata;
 use poem::web::Multipart;
-use sea_orm::sea_query::{Expr, ExprTrait as _};
+use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
 use super::api::{UploadResult, UploadStatus};
 use super::ingest::{self, Outcome, Source};
 use super::workers::{INGEST, ingest_key};
-use crate::db::entities::{asset, import_failure, user};
+use crate::db::entities::{asset_file, import_failure, user};
 use crate::error::AppError;
 use crate::jobs;
 use crate::state::AppState;
@@ -127,15 +127,7 @@ async fn accept(
         asset_id,
         reason,
     };
-    let existing = asset::Entity::find()
-        .filter(
-            asset::Column::Hash
-                .eq(hash)
-                .or(asset::Column::MotionHash.eq(hash)),
-        )
-        .one(state.db())
-        .await?;
-    if let Some(existing) = existing {
+    if let Some((existing, _)) = ingest::owned_with_hash(state.db(), owner.id, hash).await? {
         return Ok(result(UploadStatus::Duplicate, Some(existing.id), None));
     }
     // The capture month names the folder; the file name is kept (made unique).
@@ -184,7 +176,13 @@ async fn accept(
     Ok(match outcome {
         Outcome::Imported(id) => result(UploadStatus::Imported, Some(id), None),
         Outcome::Duplicate(id) => {
-            // Uploaded twice at once: keep one copy.
+            // Uploaded twice at once: keep one copy, and no location of
+            // the copy that goes.
+            asset_file::Entity::delete_many()
+                .filter(asset_file::Column::RootId.is_null())
+                .filter(asset_file::Column::Path.eq(&location))
+                .exec(state.db())
+                .await?;
             let _ = tokio::fs::remove_file(&target).await;
             result(UploadStatus::Duplicate, Some(id), None)
         }
@@ -238,25 +236,33 @@ async fn import_now(state: &AppState, source: &Source) -> Result<Outcome, AppErr
     outcome
 }
 
+/// File names are limited in bytes (most file systems allow 255), leaving
+/// room for ` (99999)` when a name is taken.
+const MAX_NAME_BYTES: usize = 200;
+
 /// A file name from a browser or a path, safe as one path component:
-/// no folders, no leading dots, no control characters.
+/// no folders, no leading dots, no control characters, at most
+/// `MAX_NAME_BYTES` bytes (cut at a character, keeping the extension).
 #[must_use]
 pub fn safe_name(name: &str) -> String {
     let last = name.rsplit(['/', '\\']).next().unwrap_or_default();
-    let cleaned: String = last
-        .chars()
-        .filter(|c| !c.is_control())
-        .collect::<String>()
-        .trim()
-        .trim_start_matches('.')
-        .chars()
-        .take(200)
-        .collect();
+    let cleaned: String = last.chars().filter(|c| !c.is_control()).collect();
+    let cleaned = cleaned.trim().trim_start_matches('.');
     if cleaned.is_empty() {
-        "upload".to_owned()
-    } else {
-        cleaned
+        return "upload".to_owned();
     }
+    if cleaned.len() <= MAX_NAME_BYTES {
+        return cleaned.to_owned();
+    }
+    let (stem, extension) = match cleaned.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() && ext.len() <= 16 => (stem, format!(".{ext}")),
+        _ => (cleaned, String::new()),
+    };
+    let mut end = MAX_NAME_BYTES - extension.len();
+    while !stem.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}{extension}", stem[..end].trim_end())
 }
 
 /// `name`, or `name (2)`, `name (3)`… so nothing is overwritten.

@@ -41,7 +41,7 @@ pub async fn run(state: AppState, mut stopped: watch::Receiver<bool>) {
     let mut first = true;
     loop {
         if let Err(err) = tick(&state, watcher.as_mut(), &mut watching, first).await {
-            tracing::warn!(error = %err, "checking import folders");
+            tracing::warn!(error = %err.detail(), "checking import folders");
         }
         first = false;
         super::places::release_idle();
@@ -55,7 +55,7 @@ pub async fn run(state: AppState, mut stopped: watch::Receiver<bool>) {
                     Some(Ok(event)) if matters(event.kind) => {
                         for path in event.paths {
                             if let Err(err) = changed(&state, &watching, &path).await {
-                                tracing::warn!(path = %path.display(), error = %err, "handling a file event");
+                                tracing::warn!(path = %path.display(), error = %err.detail(), "handling a file event");
                             }
                         }
                     }

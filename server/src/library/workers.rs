@@ -90,7 +90,7 @@ async fn work(state: AppState, mut stopped: watch::Receiver<bool>) {
                 }
             }
             Err(err) => {
-                tracing::warn!(error = %err, "reading the job queue");
+                tracing::warn!(error = %err.detail(), "reading the job queue");
                 tokio::select! {
                     () = tokio::time::sleep(IDLE * 4) => {}
                     _ = stopped.changed() => return,
@@ -108,12 +108,12 @@ pub async fn run(state: &AppState, job: Claimed) {
     let recorded = match result {
         Ok(()) => jobs::complete(state.db(), job.id).await,
         Err(err) => {
-            tracing::warn!(job = job.id, kind = %job.kind, error = %err, "job failed");
+            tracing::warn!(job = job.id, kind = %job.kind, error = %err.detail(), "job failed");
             jobs::fail(state.db(), &job, &err.to_string(), state.now()).await
         }
     };
     if let Err(err) = recorded {
-        tracing::warn!(job = job.id, error = %err, "recording a job's end");
+        tracing::warn!(job = job.id, error = %err.detail(), "recording a job's end");
     }
     state.events().publish(Event::jobs());
 }
@@ -122,6 +122,15 @@ async fn execute(state: &AppState, job: &Claimed) -> Result<(), AppError> {
     match job.kind.as_str() {
         INGEST => {
             let source: Source = job.payload()?;
+            if let Some(root_id) = source.root_id
+                && crate::db::entities::import_root::Entity::find_by_id(root_id)
+                    .one(state.db())
+                    .await?
+                    .is_none()
+            {
+                // Its import folder was removed meanwhile: nothing to do.
+                return Ok(());
+            }
             match ingest::ingest(state, &source).await? {
                 Outcome::Unsettled(seen) => {
                     let key = ingest_key(source.root_id, &source.location);

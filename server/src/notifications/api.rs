@@ -14,6 +14,7 @@ use crate::state::AppState;
 pub struct NotificationsApi;
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Notification {
     pub id: i64,
     pub kind: Kind,
@@ -81,7 +82,7 @@ impl NotificationsApi {
         }))
     }
 
-    /// Mark one notification read.
+    /// Mark one notification read (signed in: a `read` token only reads).
     #[oai(
         path = "/notifications/:id/read",
         method = "post",
@@ -94,7 +95,7 @@ impl NotificationsApi {
         id: Path<i64>,
     ) -> Result<Done, AppError> {
         let me = auth.principal();
-        me.require_scope(Scope::Read)?;
+        me.require_session()?;
         service::mark_read(state.db(), me.user.id, Some(id.0), state.now()).await?;
         state
             .events()
@@ -102,7 +103,7 @@ impl NotificationsApi {
         Ok(Done::Done)
     }
 
-    /// Mark every notification read.
+    /// Mark every notification read (signed in).
     #[oai(
         path = "/notifications/read-all",
         method = "post",
@@ -110,7 +111,7 @@ impl NotificationsApi {
     )]
     async fn read_all(&self, auth: Auth, state: Data<&AppState>) -> Result<Done, AppError> {
         let me = auth.principal();
-        me.require_scope(Scope::Read)?;
+        me.require_session()?;
         service::mark_read(state.db(), me.user.id, None, state.now()).await?;
         state
             .events()

@@ -13,8 +13,8 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder};
 
 use super::{deletion, rules, sweeps, takeout};
+use crate::accounts::api::Reauth;
 use crate::accounts::principal::{Auth, SessionAuth};
-use crate::accounts::service::{self as accounts, Proof};
 use crate::accounts::tokens::Scope;
 use crate::api::ApiTag;
 use crate::db::entities::{account_deletion, asset, export, retention_rule, user};
@@ -71,16 +71,15 @@ pub struct Privacy {
 #[derive(Debug, Object)]
 pub struct DeleteAccount {
     /// Your username, typed.
+    #[oai(validator(max_length = 64))]
     pub confirm: String,
-    /// Re-authentication: your password...
-    pub password: Option<String>,
-    /// ...or a passkey: the ceremony from `/auth/passkey/start`...
-    pub ceremony: Option<String>,
-    /// ...and the browser's `PublicKeyCredential`, as `toJSON()` gives it.
-    pub credential: Option<serde_json::Value>,
+    /// That it is you: password (and two-step code) or a passkey.
+    #[oai(flatten)]
+    pub proof: Reauth,
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct DeletionRequested {
     pub purge_at: DateTime<Utc>,
     /// For your own account: the one way for you to cancel (shown once).
@@ -91,11 +90,17 @@ pub struct DeletionRequested {
 #[derive(Debug, Object)]
 pub struct ConfirmDeletion {
     /// The member's username, typed.
+    #[oai(validator(max_length = 64))]
     pub confirm: String,
+    /// That it is you (the owner or admin): password (and two-step code)
+    /// or a passkey.
+    #[oai(flatten)]
+    pub proof: Reauth,
 }
 
 #[derive(Debug, Object)]
 pub struct CancelToken {
+    #[oai(validator(max_length = 128))]
     pub token: String,
 }
 
@@ -105,6 +110,7 @@ pub struct Cancelled {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Export {
     pub id: i64,
     /// `queued`, `running`, `ready`, `failed` or `expired`.
@@ -170,6 +176,7 @@ pub enum DeletionAccepted {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Rule {
     pub id: i64,
     pub query: String,
@@ -207,10 +214,13 @@ pub struct Rules {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct RuleDraft {
     /// A search, e.g. `album:"Garage sale"` or `video`.
+    #[oai(validator(min_length = 1, max_length = 500))]
     pub query: String,
     /// Photos older than this many days (1–3650).
+    #[oai(validator(minimum(value = "1"), maximum(value = "3650")))]
     pub days: i32,
     /// `mine` (default) or `library` (owner only).
     pub scope: Option<String>,
@@ -221,8 +231,11 @@ pub struct RuleDraft {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct RuleChange {
+    #[oai(validator(min_length = 1, max_length = 500))]
     pub query: Option<String>,
+    #[oai(validator(minimum(value = "1"), maximum(value = "3650")))]
     pub days: Option<i32>,
     pub scope: Option<String>,
     pub include_shared: Option<bool>,
@@ -246,6 +259,7 @@ pub enum RuleCreated {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Sweep {
     pub name: String,
     pub last_run_at: Option<DateTime<Utc>>,
@@ -269,6 +283,7 @@ pub struct Pending {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Receipt {
     pub id: i64,
     pub requested_at: DateTime<Utc>,
@@ -425,19 +440,7 @@ impl RetentionApi {
         body: Json<DeleteAccount>,
     ) -> Result<DeletionAccepted, AppError> {
         let me = &auth.0;
-        let proof = match (&body.password, &body.ceremony, &body.credential) {
-            (Some(password), _, _) => Proof::Password(password.clone()),
-            (None, Some(ceremony), Some(credential)) => Proof::Passkey {
-                ceremony: ceremony.clone(),
-                credential: Box::new(crate::accounts::api::credential(credential)?),
-            },
-            _ => {
-                return Err(AppError::InvalidRequest(
-                    "Confirm it is you: give your password, or use a passkey.".into(),
-                ));
-            }
-        };
-        accounts::reauthenticate(&state, me, proof).await?;
+        body.proof.check(&state, me).await?;
         let requested = deletion::request(&state, me, me.user.id, &body.confirm).await?;
         jar.remove(crate::accounts::sessions::SESSION_COOKIE);
         Ok(DeletionAccepted::Accepted(Json(DeletionRequested {
@@ -487,6 +490,8 @@ impl RetentionApi {
                 "To delete your own account, use Settings → Privacy.".into(),
             ));
         }
+        me.require_admin()?;
+        body.proof.check(&state, me).await?;
         let requested = deletion::request(&state, me, id.0, &body.confirm).await?;
         Ok(DeletionAccepted::Accepted(Json(DeletionRequested {
             purge_at: requested.purge_at,

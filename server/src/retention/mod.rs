@@ -68,10 +68,10 @@ async fn schedule(state: AppState, first: DateTime<Utc>, mut stopped: watch::Rec
     let mut at = first;
     loop {
         if let Err(err) = sweeps::run_at(&state, at).await {
-            tracing::warn!(error = %err, "retention sweep");
+            tracing::warn!(error = %err.detail(), "retention sweep");
         }
         if let Err(err) = crate::backup::scheduled(&state, at).await {
-            tracing::warn!(error = %err, "automatic database backup");
+            tracing::warn!(error = %err.detail(), "automatic database backup");
         }
         tokio::select! {
             () = tokio::time::sleep(every) => {}

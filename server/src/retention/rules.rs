@@ -1,6 +1,7 @@
 //! Retention rules: "move to the trash photos matching <query> older than
 //! N days". A member's rules cover their own photos; the owner's rules may
-//! cover the whole library. A photo is old enough when both its capture
+//! also cover every photo shared with the family — never another member's
+//! private photos, which follow that member's own rules only. A photo is old enough when both its capture
 //! and its arrival in Hearth are more than N days ago (an old screenshot
 //! imported today gets its N days). Photos in an album shared with someone
 //! else (another member, or a share link) are skipped unless the rule says
@@ -9,7 +10,7 @@
 //! evaluation without the move.
 
 use chrono::{DateTime, TimeDelta, Utc};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait as _};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::albums::live;
@@ -71,19 +72,13 @@ pub async fn select(
     now: DateTime<Utc>,
 ) -> Result<Selection, AppError> {
     let parsed = check(owner, draft)?;
-    let access = if draft.library {
-        let mut tokens = vec!["family".to_owned()];
-        tokens.extend(
-            user::Entity::find()
-                .all(state.db())
-                .await?
-                .into_iter()
-                .map(|u| format!("u:{}", u.id)),
-        );
-        tokens
-    } else {
-        vec![format!("u:{}", owner.id)]
-    };
+    // Only ever what the rule's author may see: a library rule covers
+    // their own photos and those shared with the family, never another
+    // member's private ones (nor what they see only through albums).
+    let mut access = vec![format!("u:{}", owner.id)];
+    if draft.library {
+        access.push("family".to_owned());
+    }
     let matched = live::matching(state, owner.id, parsed, access, None).await?;
     let cutoff = now - TimeDelta::days(i64::from(draft.days));
     let mut selection = Selection::default();
@@ -93,9 +88,15 @@ pub async fn select(
             .filter(asset::Column::Status.eq("active"))
             .filter(asset::Column::SortAt.lte(cutoff))
             .filter(asset::Column::CreatedAt.lte(cutoff));
-        if !draft.library {
-            found = found.filter(asset::Column::OwnerId.eq(owner.id));
-        }
+        found = if draft.library {
+            found.filter(
+                asset::Column::OwnerId
+                    .eq(owner.id)
+                    .or(asset::Column::Visibility.eq("family")),
+            )
+        } else {
+            found.filter(asset::Column::OwnerId.eq(owner.id))
+        };
         let found = found
             .order_by_desc(asset::Column::SortAt)
             .all(state.db())
@@ -157,7 +158,7 @@ pub async fn run_all(state: &AppState, now: DateTime<Utc>) -> Result<u64, AppErr
     for rule in rules {
         match run(state, &rule, now).await {
             Ok(moved) => total += moved,
-            Err(err) => tracing::warn!(rule = rule.id, error = %err, "retention rule"),
+            Err(err) => tracing::warn!(rule = rule.id, error = %err.detail(), "retention rule"),
         }
     }
     Ok(total)

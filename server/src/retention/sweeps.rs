@@ -60,7 +60,7 @@ pub async fn run_at(state: &AppState, at: DateTime<Utc>) -> Result<Report, AppEr
             Err(err) => {
                 // One failing sweep does not stop the others; it runs again
                 // next time.
-                tracing::warn!(sweep = name, error = %err, "retention sweep failed");
+                tracing::warn!(sweep = name, error = %err.detail(), "retention sweep failed");
                 0
             }
         };

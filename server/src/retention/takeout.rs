@@ -211,7 +211,7 @@ pub async fn work(state: AppState, mut stopped: watch::Receiver<bool>) {
             Ok(Some(job)) => {
                 let id = job.id;
                 if let Err(err) = make(&state, job).await {
-                    tracing::warn!(export = id, error = %err, "an export failed");
+                    tracing::warn!(export = id, error = %err.detail(), "an export failed");
                     let _ = export::Entity::update_many()
                         .col_expr(export::Column::Status, Expr::value(FAILED))
                         .col_expr(
@@ -228,7 +228,7 @@ pub async fn work(state: AppState, mut stopped: watch::Receiver<bool>) {
                 continue;
             }
             Ok(None) => {}
-            Err(err) => tracing::warn!(error = %err, "looking for exports"),
+            Err(err) => tracing::warn!(error = %err.detail(), "looking for exports"),
         }
         tokio::select! {
             () = state.retention().exports.notified() => {}

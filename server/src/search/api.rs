@@ -52,6 +52,7 @@ pub struct SearchFacets {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SearchResults {
     /// How many match in all (not only this page).
     pub total: u64,
@@ -103,6 +104,7 @@ pub(crate) async fn access(
             .select_only()
             .column(album_member::Column::AlbumId)
             .filter(album_member::Column::UserId.eq(user_id))
+            .filter(crate::library::access::open_album("album_members.album_id"))
             .into_tuple()
             .all(state.db())
             .await?;

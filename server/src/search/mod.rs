@@ -120,7 +120,7 @@ impl Runtime {
         // An index this Hearth cannot open (damaged, or an older schema):
         // start a new generation, which the writer fills from the database.
         let generation = Generation::open(dir, &name).or_else(|err| {
-            tracing::warn!(error = %err, generation = %name, "the search index is rebuilt");
+            tracing::warn!(error = %err.detail(), generation = %name, "the search index is rebuilt");
             let next = next_name(&name);
             let _ = std::fs::remove_dir_all(dir.join(&next));
             Generation::open(dir, &next)

@@ -64,7 +64,7 @@ async fn run(db: DatabaseConnection, runtime: Arc<Runtime>, mut stopped: watch::
                 // A lasting failure (a full disk) is retried ever more slowly.
                 pause = TICK * 2_u32.saturating_pow(failures.min(6));
                 if failures <= 3 || failures.is_power_of_two() {
-                    tracing::warn!(error = %err, failures, "updating the search index");
+                    tracing::warn!(error = %err.detail(), failures, "updating the search index");
                 }
                 open = None;
             }

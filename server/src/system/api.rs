@@ -4,6 +4,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 
 use super::service;
+use crate::accounts::ratelimit::Limit;
 use crate::api::ApiTag;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -12,6 +13,7 @@ pub struct SystemApi;
 
 /// The name and version a client shows.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ServerInfo {
     /// Product name.
     pub name: String,
@@ -54,6 +56,7 @@ pub enum HealthResponse {
 
 /// An error seen in the web UI, reported so the owner finds it in the log.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ClientErrorReport {
     #[oai(validator(min_length = 1, max_length = 2000))]
     pub message: String,
@@ -68,6 +71,11 @@ pub struct ClientErrorReport {
     #[oai(validator(max_length = 8000))]
     pub stack: Option<String>,
 }
+
+const REPORTS_PER_MINUTE: Limit = Limit {
+    max: 20,
+    seconds: 60,
+};
 
 #[derive(ApiResponse)]
 pub enum Recorded {
@@ -135,9 +143,18 @@ impl SystemApi {
     )]
     async fn report_client_error(
         &self,
+        req: &poem::Request,
+        state: Data<&AppState>,
         report: Json<ClientErrorReport>,
         #[oai(name = "User-Agent")] user_agent: Header<Option<String>>,
     ) -> Result<Recorded, AppError> {
+        // Anyone may report, so nobody may fill the log: 20 reports a
+        // minute per address, each within the fields' limits.
+        let from = crate::accounts::sessions::Client::of(req).address();
+        state.accounts().limiter.attempt_with(
+            &[(&format!("client-errors:{from}"), REPORTS_PER_MINUTE)],
+            state.now(),
+        )?;
         service::record_client_error(&service::ClientError {
             message: &report.message,
             page: report.page.as_deref(),
