@@ -14,6 +14,7 @@ mod m20261122_000004_search;
 mod m20261122_000005_albums;
 mod m20261122_000006_retention;
 mod m20261206_000007_content_per_owner;
+mod m20261206_000008_recovery_delay;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000005_albums::Migration),
             Box::new(m20261122_000006_retention::Migration),
             Box::new(m20261206_000007_content_per_owner::Migration),
+            Box::new(m20261206_000008_recovery_delay::Migration),
         ]
     }
 }

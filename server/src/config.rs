@@ -170,6 +170,10 @@ pub struct AuthConfig {
     pub session_idle_days: u16,
     /// A session ends this many days after sign-in, however much it is used.
     pub session_max_days: u16,
+    /// A recovery link made in the app (by the owner or an admin) works
+    /// only after this many hours, while the member and the owner can
+    /// cancel it; `hearth recovery-link` on the server is immediate.
+    pub recovery_delay_hours: u16,
 }
 
 impl Default for AuthConfig {
@@ -177,6 +181,7 @@ impl Default for AuthConfig {
         Self {
             session_idle_days: 30,
             session_max_days: 365,
+            recovery_delay_hours: 24,
         }
     }
 }
@@ -325,6 +330,12 @@ impl Config {
         }
         if self.auth.session_idle_days == 0 {
             return Err(invalid("auth.session_idle_days", "it must be at least 1"));
+        }
+        if self.auth.recovery_delay_hours > 720 {
+            return Err(invalid(
+                "auth.recovery_delay_hours",
+                "it must be at most 720 (30 days)",
+            ));
         }
         if self.auth.session_max_days < self.auth.session_idle_days {
             return Err(invalid(

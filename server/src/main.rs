@@ -374,13 +374,10 @@ fn setup_link(loaded: Loaded) -> Result<(), ExitCode> {
 
 fn recovery_link(loaded: Loaded, username: &str) -> Result<(), ExitCode> {
     let url = with_database(loaded, async |db, config| {
-        let token = hearth::accounts::household::command_line_recovery_link(
-            db,
-            username,
-            SystemClock.now(),
-        )
-        .await
-        .map_err(|err| err.to_string())?;
+        let token =
+            hearth::accounts::recovery::command_line_recovery_link(db, username, SystemClock.now())
+                .await
+                .map_err(|err| err.to_string())?;
         Ok(hearth::accounts::links::url(
             &config.public_url(),
             Kind::Recovery,

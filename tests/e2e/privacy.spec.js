@@ -1,71 +1,14 @@
 // @ts-check
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { OWNER_PASSWORD, addPasskeyAuthenticator, expect, screenshots, test, uploadPhoto } from './fixtures.js';
+import { MEMBER_PASSWORD, OWNER_PASSWORD, addPasskeyAuthenticator, expect, joinHousehold, screenshots, test, uploadPhoto, watch } from './fixtures.js';
 
 const corpus = resolve(import.meta.dirname, '../../../shared/corpus/pigallery2/test/backend/assets/4MinsAroundTheWorld');
 const photo = join(corpus, 'UTC-20240413-203720-Tokyo.jpg');
-const MEMBER_PASSWORD = `${OWNER_PASSWORD} too`;
 
 // Deleted accounts are purged at the next sweep, and sweeps only run when
 // asked for (and on start), so the test decides when.
 test.use({ hearthEnv: { HEARTH_RETENTION__ACCOUNT_GRACE_DAYS: '0', HEARTH_RETENTION__SWEEP_MINUTES: '600' } });
-
-/**
- * What goes wrong in a second browser's page: requests to other hosts,
- * console errors (but for `allowed`), uncaught exceptions, native dialogs.
- * @param {import('@playwright/test').BrowserContext} context
- * @param {import('@playwright/test').Page} page
- * @param {string} url the server's
- * @param {RegExp[]} [allowed] console errors the test provokes
- * @param {() => string} [prompts] the answer to a prompt (the passkey's name), when one is expected
- * @returns {string[]}
- */
-function watch(context, page, url, allowed = [], prompts = () => '') {
-  /** @type {string[]} */
-  const problems = [];
-  context.on('request', (request) => {
-    const address = new URL(request.url());
-    if (address.origin !== new URL(url).origin && address.protocol !== 'data:' && address.protocol !== 'blob:') problems.push(`requested ${request.url()}`);
-  });
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !allowed.some((pattern) => pattern.test(message.text()))) problems.push(message.text());
-  });
-  page.on('pageerror', (error) => problems.push(String(error)));
-  page.on('dialog', (dialog) => {
-    const answer = prompts();
-    if (answer && dialog.type() === 'prompt') {
-      dialog.accept(answer);
-      return;
-    }
-    problems.push(`a ${dialog.type()} opened: ${dialog.message()}`);
-    dialog.dismiss();
-  });
-  return problems;
-}
-
-/**
- * A member joins through an invite (with a password), in a browser of their own.
- * @param {import('@playwright/test').Page} owner the owner's page
- * @param {import('@playwright/test').Browser} browser
- * @param {string} url
- * @param {{ username: string, display_name: string }} account
- * @param {RegExp[]} [allowed]
- * @param {() => string} [prompts]
- */
-async function joinHousehold(owner, browser, url, account, allowed = [], prompts = () => '') {
-  const headers = { origin: url };
-  const invite = await (await owner.request.post('/api/household/invites', { data: { role: 'member' }, headers })).json();
-  const context = await browser.newContext({ baseURL: url, viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  const problems = watch(context, page, url, allowed, prompts);
-  const joined = await page.request.post('/api/links/password', {
-    data: { token: new URL(invite.url).searchParams.get('token'), account, password: MEMBER_PASSWORD },
-    headers,
-  });
-  expect(joined.status()).toBe(200);
-  return { context, page, problems };
-}
 
 test('a member sees what is stored, takes their photos, deletes their account; the owner sweeps and gets a receipt', async ({ page, owner, browser, hearth }, testInfo) => {
   void owner;

@@ -12,7 +12,7 @@ use crate::harness::{Browser, TestServer};
 use crate::household::join;
 
 /// An open event stream, read event by event.
-struct Stream {
+pub struct Stream {
     body: futures_util::stream::BoxStream<'static, reqwest::Result<Vec<u8>>>,
     buffer: String,
     /// The SSE id of the last event read.
@@ -20,7 +20,7 @@ struct Stream {
 }
 
 impl Stream {
-    async fn open(browser: &Browser) -> Self {
+    pub async fn open(browser: &Browser) -> Self {
         Self::open_after(browser, None).await
     }
 
@@ -254,7 +254,7 @@ async fn a_reconnecting_tab_gets_what_it_missed() {
 
 impl Stream {
     /// The next event called `name`, skipping others.
-    async fn named(&mut self, name: &str) -> Value {
+    pub async fn named(&mut self, name: &str) -> Value {
         loop {
             let (kind, data) = self.next().await.expect("an event");
             if kind == name {

@@ -562,7 +562,11 @@ async fn a_library_from_the_previous_schema_upgrades_with_everything_in_it() {
         .into_iter()
         .filter(|name| name.starts_with("before-migration-"))
         .collect();
-    assert_eq!(snapshots.len(), 1, "a snapshot before migrating");
+    assert_eq!(
+        snapshots.len(),
+        1,
+        "a snapshot before migrating: {snapshots:?}"
+    );
 
     let users = expected["users"].as_array().unwrap();
     let owner = server

@@ -442,6 +442,17 @@ async fn recovery_link_lets_a_member_who_lost_everything_back_in() {
         .await;
     assert_eq!(info["kind"], "recovery");
     assert_eq!(info["display_name"], "Grandma");
+    // It waits a day before it works (her devices and the owner can cancel
+    // it meanwhile): using it now is refused.
+    assert_eq!(info["state"], "waiting");
+    assert!(info["usable_at"].is_string(), "{info}");
+    let early = new_browser
+        .post("/api/links/passkey/start", &json!({ "token": token }))
+        .await;
+    assert_eq!(code(early).await, (410, "link_unusable".to_owned()));
+    let told = grandma.json("/api/notifications").await;
+    assert_eq!(told["items"][0]["kind"], "recovery_link", "{told}");
+    server.clock.advance(chrono::TimeDelta::hours(24));
 
     let mut new_phone = Phone::new();
     let response = new_browser
@@ -456,6 +467,8 @@ async fn recovery_link_lets_a_member_who_lost_everything_back_in() {
     assert_eq!(response.status(), 200);
     let me = new_browser.json("/api/me").await;
     assert_eq!(me["username"], "grandma");
+    // Her old browser (whoever has it now) is signed out.
+    assert_eq!(grandma.get("/api/me").await.status(), 401);
     assert_eq!(
         new_browser
             .json("/api/me/passkeys")
@@ -576,5 +589,157 @@ async fn a_flood_of_ceremonies_leaves_a_sign_in_in_progress_working() {
         .await
         .unwrap();
     assert_eq!(again.status(), 200);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn an_admins_recovery_link_is_announced_delayed_cancellable_and_ends_other_sessions() {
+    use crate::household::join;
+    let server = TestServer::start().await;
+    let owner = server.owner().await;
+    let (admin, _) = join(&server, &owner, "admin", "alex").await;
+    let (_, ada) = join(&server, &owner, "admin", "ada").await;
+    let (sam, sam_id) = join(&server, &owner, "member", "sam").await;
+    let proof = json!({ "password": OWNER_PASSWORD });
+    let link_for = |id: i64| format!("/api/household/members/{id}/recovery-link");
+
+    // Only the owner makes links for admins.
+    let refused = admin.post(&link_for(ada), &proof).await;
+    assert_eq!(code(refused).await, (403, "forbidden".to_owned()));
+    // Without a fresh proof, nobody makes one.
+    let bare = admin.post(&link_for(sam_id), &json!({})).await;
+    assert_eq!(
+        code(bare).await,
+        (403, "reauthentication_required".to_owned())
+    );
+
+    // Sam has two-step codes and a token for a script.
+    let secret = sam.ok("/api/me/totp/start", &json!({})).await["secret"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    sam.ok(
+        "/api/me/totp/confirm",
+        &json!({ "code": crate::second_factor::code_for(&server, &secret) }),
+    )
+    .await;
+    let token = sam
+        .ok(
+            "/api/me/tokens",
+            &json!({ "name": "sync", "scopes": ["read"] }),
+        )
+        .await["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // The admin makes a link: Sam's open tabs hear of it at once, and so
+    // does the owner.
+    let mut tabs = crate::events::Stream::open(&sam).await;
+    let first = admin.ok(&link_for(sam_id), &proof).await;
+    assert_eq!(tabs.named("notifications").await["kind"], "notifications");
+    let note = &sam.json("/api/notifications").await["items"][0];
+    assert_eq!(note["kind"], "recovery_link");
+    assert_eq!(note["title"], "alex made a recovery link for your account");
+    let owners = &owner.json("/api/notifications").await["items"][0];
+    assert_eq!(owners["kind"], "member_recovery_link");
+    let listed = owner.json("/api/household/members").await;
+    let row = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == sam_id)
+        .unwrap();
+    assert_eq!(row["recovery"]["state"], "waiting", "{row}");
+    assert_eq!(row["recovery"]["made_by"], "alex");
+
+    // Sam did not ask for it: he cancels it from his phone, still signed in.
+    let mine = sam.json("/api/me/recovery-links").await;
+    assert_eq!(mine[0]["made_by"], "alex");
+    assert_eq!(mine[0]["state"], "waiting");
+    let id = mine[0]["id"].as_i64().unwrap();
+    assert_eq!(
+        sam.delete(&format!("/api/recovery-links/{id}"))
+            .await
+            .status(),
+        204
+    );
+    server.clock.advance(chrono::TimeDelta::hours(25));
+    let token_of_first = token_of(first["url"].as_str().unwrap());
+    let thief = server.browser();
+    let late = thief
+        .post(
+            "/api/links/password",
+            &json!({ "token": token_of_first, "password": "a brand new passphrase 9" }),
+        )
+        .await;
+    assert_eq!(code(late).await, (410, "link_unusable".to_owned()));
+    assert_eq!(sam.get("/api/me").await.status(), 200);
+
+    // A second link, left alone, works after the wait: whoever uses it is
+    // in, and everything else of Sam's is out — his sessions, his token —
+    // and two-step codes are off, which he is told.
+    let second = admin.ok(&link_for(sam_id), &proof).await;
+    server.clock.advance(chrono::TimeDelta::hours(24));
+    let holder = server.browser();
+    let used = holder
+        .ok(
+            "/api/links/password",
+            &json!({ "token": token_of(second["url"].as_str().unwrap()), "password": "a brand new passphrase 9" }),
+        )
+        .await;
+    assert_eq!(used["username"], "sam");
+    assert_eq!(used["totp_enabled"], false);
+    assert_eq!(sam.get("/api/me").await.status(), 401);
+    let with_token = crate::harness::client()
+        .get(server.url("/api/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(with_token.status(), 401);
+    let notes = holder.json("/api/notifications").await;
+    let recovered = notes["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["title"] == "Your account was recovered")
+        .unwrap_or_else(|| panic!("{notes}"));
+    assert!(
+        recovered["body"]
+            .as_str()
+            .unwrap()
+            .contains("Two-step codes were turned off"),
+        "{recovered}"
+    );
+
+    // Sam's Security page and the household's log say who, when, and used.
+    let mine = holder.json("/api/me/recovery-links").await;
+    assert_eq!(mine[0]["state"], "used");
+    assert!(mine[0]["used_at"].is_string());
+    assert_eq!(mine[1]["state"], "revoked");
+    let log = owner.json("/api/household/activity").await;
+    let actions: Vec<(&str, i64)> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"].as_str().unwrap().starts_with("recovery_link."))
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap(),
+                e["actor_id"].as_i64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert_eq!(
+        actions.iter().map(|(a, _)| *a).collect::<Vec<_>>(),
+        [
+            "recovery_link.used",
+            "recovery_link.created",
+            "recovery_link.cancelled",
+            "recovery_link.created"
+        ]
+    );
+    assert_eq!(actions[2].1, sam_id, "Sam cancelled the first");
     server.stop().await;
 }

@@ -8,7 +8,7 @@ use totp_rs::{Builder, Secret};
 use crate::harness::{Browser, OWNER_PASSWORD, TestServer};
 
 /// The code an authenticator app shows for `secret` at the server's time.
-fn code_for(server: &TestServer, secret: &str) -> String {
+pub fn code_for(server: &TestServer, secret: &str) -> String {
     use hearth::clock::Clock;
     let totp = Builder::new()
         .with_secret(Secret::try_from_base32(secret).unwrap())

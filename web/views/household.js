@@ -6,7 +6,7 @@ import { h } from '../dom.js';
 import { me } from '../session.js';
 import { activityList } from '../activity.js';
 import { proveIt } from '../reauth.js';
-import { action, busy, button, card, copyable, day, errorSlot, field, notice, refresh, when } from '../ui.js';
+import { action, busy, button, card, copyable, day, dayAndTime, errorSlot, field, notice, refresh, when } from '../ui.js';
 
 const ROLE = /** @type {Record<string, string>} */ ({ owner: 'Owner', admin: 'Admin', member: 'Member' });
 
@@ -14,7 +14,6 @@ const ROLE = /** @type {Record<string, string>} */ ({ owner: 'Owner', admin: 'Ad
 function membersCard(body, user) {
   const load = async () => {
     const error = errorSlot();
-    const shown = h('div', { class: 'stack' });
     const members = await api('/household/members');
     const rows = members.map((/** @type {any} */ m) => {
       const controls = [];
@@ -74,13 +73,15 @@ function membersCard(body, user) {
           recover.addEventListener('click', () =>
             proveIt({
               heading: `A recovery link for ${m.display_name}?`,
-              body: [`It lets ${m.display_name} add a new passkey or password after losing every device. They and the owner are told at once.`],
+              body: [`It lets ${m.display_name} add a new passkey or password after losing every device. It works only after a waiting period, and ${m.display_name} and the owner are told at once, so they can cancel it if nobody asked for it.`],
               confirm: 'Make the link',
               act: (proof) => api(`/household/members/${m.id}/recovery-link`, { method: 'POST', body: proof }),
-              done: (link, dialog) => {
+              done: async (link, dialog) => {
                 dialog.close();
-                shown.replaceChildren(
-                  h('div', { class: 'stack callout' }, h('p', {}, `Give this link to ${m.display_name} (it works once, for 24 hours). It lets them add a new passkey or password.`), copyable(link.url, 'Recovery link')),
+                await refresh(body, load);
+                const from = link.usable_at ? `It works from ${dayAndTime(link.usable_at)} (for safety it waits; ${m.display_name} and the owner were told and can cancel it), then for 24 hours, once.` : 'It works once, for 24 hours.';
+                body.prepend(
+                  h('div', { class: 'stack callout' }, h('p', {}, `Give this link to ${m.display_name}. ${from} It lets them add a new passkey or password, and signs out their other devices.`), copyable(link.url, 'Recovery link')),
                 );
               },
             }),
@@ -109,15 +110,27 @@ function membersCard(body, user) {
         remove.addEventListener('click', () => deleteMemberDialog(m, () => refresh(body, load)));
         controls.push(remove);
       }
+      const recovery = m.recovery
+        ? h('span', { class: 'badge badge-pending' }, m.recovery.state === 'waiting' ? `Recovery link by ${m.recovery.made_by ?? 'the server'} · works from ${dayAndTime(m.recovery.usable_at)}` : `Recovery link usable until ${dayAndTime(m.recovery.expires_at)}`)
+        : null;
+      if (m.recovery && (user.role === 'owner' || m.recovery.made_by === user.display_name)) {
+        controls.push(
+          action('Cancel recovery link', async () => {
+            await api(`/recovery-links/${m.recovery.id}`, { method: 'DELETE' });
+            notice(`The recovery link for ${m.display_name} was cancelled.`);
+            await refresh(body, load);
+          }, error),
+        );
+      }
       const sign = [m.passkeys ? `${m.passkeys} passkey${m.passkeys === 1 ? '' : 's'}` : null, m.has_password ? 'password' : null].filter(Boolean).join(' + ');
       return h(
         'li',
         { class: 'row' },
-        h('div', { class: 'row-main' }, h('strong', {}, m.display_name, m.status === 'disabled' ? h('span', { class: 'badge badge-bad' }, 'Disabled') : null), pending ? h('span', { class: 'badge badge-pending' }, `Deletion pending · purge on ${day(m.deletion?.purge_at)}`) : null, h('span', { class: 'muted' }, `@${m.username} · ${ROLE[m.role]} · ${sign || 'no way to sign in'}`)),
+        h('div', { class: 'row-main' }, h('strong', {}, m.display_name, m.status === 'disabled' ? h('span', { class: 'badge badge-bad' }, 'Disabled') : null), pending ? h('span', { class: 'badge badge-pending' }, `Deletion pending · purge on ${day(m.deletion?.purge_at)}`) : null, recovery, h('span', { class: 'muted' }, `@${m.username} · ${ROLE[m.role]} · ${sign || 'no way to sign in'}`)),
         ...controls,
       );
     });
-    return [h('ul', { class: 'rows' }, ...rows), shown, error];
+    return [h('ul', { class: 'rows' }, ...rows), error];
   };
   refresh(body, load);
 }

@@ -7,7 +7,7 @@ import { api } from '../api.js';
 import { h } from '../dom.js';
 import { navigate } from '../nav.js';
 import { setMe } from '../session.js';
-import { busy, button, errorSlot, field } from '../ui.js';
+import { busy, button, dayAndTime, errorSlot, field } from '../ui.js';
 import { PasskeyCancelled, createPasskey, passkeyProblem } from '../webauthn.js';
 
 /** @param {'setup' | 'invite' | 'recovery'} kind */
@@ -34,13 +34,27 @@ function unusable(kind, state) {
   );
 }
 
+/**
+ * A recovery link in its waiting period: when it will work, and why.
+ * @param {any} info
+ */
+function waiting(info) {
+  return h(
+    'div',
+    { class: 'stack' },
+    h('h1', {}, 'This recovery link works later'),
+    h('p', {}, `For ${info.display_name}’s safety, a recovery link made in Hearth waits before it can be used: open this page again from ${dayAndTime(info.usable_at)}.`),
+    h('p', { class: 'muted' }, 'Meanwhile the account’s devices and the owner were told about it, and can cancel it.'),
+  );
+}
+
 /** @param {any} info */
 function heading(info) {
   if (info.kind === 'setup') return ['Welcome to Hearth', 'Create the owner account. You will look after this server and invite the family.'];
   if (info.kind === 'invite') {
     return ["You're invited", `Join the family's Hearth${info.role === 'admin' ? ' as an admin' : ''}. Choose how the family will see you.`];
   }
-  return [`Welcome back, ${info.display_name}`, 'Add a new passkey (or set a new password) to get back into your account.'];
+  return [`Welcome back, ${info.display_name}`, 'Add a new passkey (or set a new password) to get back into your account. Every other device is signed out and API tokens are revoked; two-step codes, if you had them, are turned off (turn them on again in Settings → Security).'];
 }
 
 export function linkView() {
@@ -52,6 +66,10 @@ export function linkView() {
       const box = h('div', { class: 'auth-card card' }, h('p', { class: 'muted' }, 'Checking the link…'));
       api('/links/inspect', { method: 'POST', body: { token } })
         .then(async (info) => {
+          if (info.state === 'waiting') {
+            box.replaceChildren(waiting(info));
+            return;
+          }
           if (info.state !== 'valid') {
             box.replaceChildren(unusable(info.kind, info.state));
             return;

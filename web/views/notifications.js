@@ -36,6 +36,8 @@ const ICONS = /** @type {Record<string, string>} */ ({
   role_changed: icons.people,
   album_closing: icons.albums,
   export_ready: icons.check,
+  recovery_link: icons.alert,
+  member_recovery_link: icons.alert,
 });
 
 /**
@@ -44,6 +46,8 @@ const ICONS = /** @type {Record<string, string>} */ ({
  */
 function target(n) {
   if (n.kind === 'export_ready') return '/settings/privacy';
+  if (n.kind === 'recovery_link') return '/settings/security';
+  if (n.kind === 'member_recovery_link') return '/settings/household';
   // Its album is hidden already (its owner's account is being deleted).
   if (!n.album_id || n.kind === 'album_closing') return null;
   return n.asset_id && (n.kind === 'comment' || n.kind === 'mention') ? `/albums/${n.album_id}?photo=${n.asset_id}` : `/albums/${n.album_id}`;

@@ -4,7 +4,7 @@ import { api } from '../api.js';
 import { h } from '../dom.js';
 import { me, setMe } from '../session.js';
 import { activityList } from '../activity.js';
-import { action, busy, button, card, copyable, errorSlot, field, refresh, when } from '../ui.js';
+import { action, busy, button, card, copyable, dayAndTime, errorSlot, field, refresh, when } from '../ui.js';
 import { PasskeyCancelled, createPasskey, passkeyProblem } from '../webauthn.js';
 
 function passkeysCard() {
@@ -210,9 +210,67 @@ function tokensCard() {
   return card('API tokens', body);
 }
 
+/** What a recovery link of yours is doing, in words. @param {any} link */
+function recoveryWords(link) {
+  const by = link.made_by ? `Made by ${link.made_by}` : 'Made on the server';
+  const made = `${by} ${when(link.created_at)}`;
+  switch (link.state) {
+    case 'waiting':
+      return `${made} · works from ${dayAndTime(link.usable_at)} unless you cancel it`;
+    case 'valid':
+      return `${made} · can be used until ${dayAndTime(link.expires_at)}`;
+    case 'used':
+      return `${made} · used ${when(link.used_at)}`;
+    case 'revoked':
+      return `${made} · cancelled ${when(link.cancelled_at)}`;
+    default:
+      return `${made} · expired unused`;
+  }
+}
+
+/**
+ * Recovery links for your account: who made each and when, and a way to
+ * cancel one you did not ask for. Hidden while there have been none.
+ */
+function recoveryCard() {
+  const body = h('div', { class: 'stack' });
+  const section = card('Recovery links', body);
+  section.hidden = true;
+  const load = async () => {
+    const error = errorSlot();
+    const links = await api('/me/recovery-links');
+    section.hidden = links.length === 0;
+    const open = links.some((/** @type {any} */ link) => link.state === 'waiting' || link.state === 'valid');
+    const rows = links.map((/** @type {any} */ link) => {
+      const live = link.state === 'waiting' || link.state === 'valid';
+      return h(
+        'li',
+        { class: 'row' },
+        h('div', { class: 'row-main' }, h('strong', {}, live ? 'Can let someone into your account' : 'Recovery link', live ? h('span', { class: 'badge badge-bad' }, link.state === 'waiting' ? 'Waiting' : 'Usable') : null), h('span', { class: 'muted' }, recoveryWords(link))),
+        live
+          ? action('Cancel it', async () => {
+              await api(`/recovery-links/${link.id}`, { method: 'DELETE' });
+              await refresh(body, load);
+            }, error)
+          : null,
+      );
+    });
+    return [
+      open ? h('p', { class: 'callout' }, 'Whoever holds a recovery link can add a passkey or password to your account, which signs out your other devices. If you did not ask for it, cancel it.') : null,
+      h('ul', { class: 'rows' }, ...rows),
+      error,
+    ];
+  };
+  refresh(body, load);
+  return section;
+}
+
 function activityCard() {
   const body = h('div', { class: 'stack' });
-  refresh(body, async () => [activityList(await api('/me/activity'))]);
+  refresh(body, async () => {
+    const [entries, user] = await Promise.all([api('/me/activity'), me()]);
+    return [activityList(entries, undefined, user?.id)];
+  });
   return card('Security activity', body);
 }
 
@@ -230,6 +288,7 @@ export function securityView() {
         totpCard(),
         sessionsCard(),
         tokensCard(),
+        recoveryCard(),
         activityCard(),
       ),
   };

@@ -9,6 +9,7 @@ use poem_openapi::{Object, OpenApi};
 use sea_orm::{ActiveModelTrait, IntoActiveModel, Set};
 
 use super::api::{Done, Me, PasskeyChallenge, PasskeyFinish, credential};
+use super::household_api::RecoveryLink;
 use super::principal::{Auth, SessionAuth};
 use super::tokens::{self, Scope};
 use super::users::{self, NewUser};
@@ -481,6 +482,44 @@ impl AccountApi {
             state.now(),
         )
         .await?;
+        Ok(Done::Done)
+    }
+
+    /// Recovery links made for your account (the last 10): who made each,
+    /// when it works, whether it was used or cancelled. Cancel one that is
+    /// still waiting with `DELETE /recovery-links/{id}`.
+    #[oai(
+        path = "/me/recovery-links",
+        method = "get",
+        operation_id = "my_recovery_links"
+    )]
+    async fn recovery_links(
+        &self,
+        auth: SessionAuth,
+        state: Data<&AppState>,
+    ) -> Result<Json<Vec<RecoveryLink>>, AppError> {
+        let me = &auth.0;
+        let mut out = Vec::new();
+        for link in super::recovery::recovery_links(state.db(), me.user.id, None).await? {
+            out.push(RecoveryLink::of(&state, &link).await?);
+        }
+        Ok(Json(out))
+    }
+
+    /// Cancel a recovery link before it is used: the member it is for
+    /// (from any device still signed in), the owner, or whoever made it.
+    #[oai(
+        path = "/recovery-links/:id",
+        method = "delete",
+        operation_id = "cancel_recovery_link"
+    )]
+    async fn cancel_recovery(
+        &self,
+        auth: SessionAuth,
+        state: Data<&AppState>,
+        id: Path<i64>,
+    ) -> Result<Done, AppError> {
+        super::recovery::cancel_recovery_link(&state, &auth.0, id.0).await?;
         Ok(Done::Done)
     }
 

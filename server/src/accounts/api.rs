@@ -12,7 +12,7 @@ use super::links::{self, Kind};
 use super::principal::{Principal, SessionAuth};
 use super::sessions::{self, Client, DEVICE_COOKIE, NewSession, SESSION_COOKIE};
 use super::users::{self, NewUser, Role};
-use super::{service, totp};
+use super::{proof, service, totp};
 use crate::api::ApiTag;
 use crate::db::entities::user;
 use crate::error::AppError;
@@ -103,17 +103,17 @@ impl Reauth {
     /// when none was given; failures are audited and rate limited).
     pub async fn check(&self, state: &AppState, me: &Principal) -> Result<(), AppError> {
         let proof = match (&self.password, &self.ceremony, &self.credential) {
-            (Some(password), _, _) => service::Proof::Password {
+            (Some(password), _, _) => proof::Proof::Password {
                 password: password.clone(),
                 code: self.code.clone(),
             },
-            (None, Some(ceremony), Some(credential)) => service::Proof::Passkey {
+            (None, Some(ceremony), Some(credential)) => proof::Proof::Passkey {
                 ceremony: ceremony.clone(),
                 credential: Box::new(self::credential(credential)?),
             },
             _ => return Err(AppError::ReauthenticationRequired),
         };
-        service::reauthenticate(state, me, proof).await
+        proof::reauthenticate(state, me, proof).await
     }
 }
 
@@ -134,6 +134,8 @@ pub struct LinkInfo {
     pub role: Option<Role>,
     /// For a recovery link: whose account it recovers.
     pub display_name: Option<String>,
+    /// A recovery link made in the app works from then (`waiting` until).
+    pub usable_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// The account a setup or invite link creates (ignored for recovery).
@@ -298,6 +300,7 @@ impl AuthApi {
             state: link_state,
             role: link.role.as_deref().map(Role::parse),
             display_name,
+            usable_at: link.usable_at,
         }))
     }
 

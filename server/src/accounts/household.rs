@@ -241,6 +241,7 @@ pub async fn invite(
             user_id: None,
             label,
             created_by: Some(me.user.id),
+            wait: TimeDelta::zero(),
             lifetime: TimeDelta::days(days.into()),
         },
         now,
@@ -288,104 +289,4 @@ pub async fn revoke_invite(state: &AppState, me: &Principal, id: i64) -> Result<
         now,
     )
     .await
-}
-
-/// A one-time link (24 hours) that lets a member who lost every device add
-/// a new passkey or password. Admins cannot make one for the owner.
-pub async fn recovery_link(
-    state: &AppState,
-    me: &Principal,
-    id: i64,
-) -> Result<(link::Model, String), AppError> {
-    me.require_admin()?;
-    let member = users::find(state.db(), id).await?;
-    if member.id == me.user.id {
-        return Err(AppError::InvalidRequest(
-            "Add a passkey or password to your own account in Settings → Security.".into(),
-        ));
-    }
-    if Role::parse(&member.role) == Role::Owner {
-        return Err(AppError::Forbidden(
-            "Only the owner's own devices can recover the owner's account.".into(),
-        ));
-    }
-    if member.status != users::ACTIVE {
-        return Err(AppError::Conflict(
-            "Enable this member's account first.".into(),
-        ));
-    }
-    let now = state.now();
-    let txn = crate::db::write(state.db()).await?;
-    let (model, token) = links::issue(
-        &txn,
-        NewLink {
-            kind: Kind::Recovery,
-            role: None,
-            user_id: Some(member.id),
-            label: None,
-            created_by: Some(me.user.id),
-            lifetime: Kind::Recovery.lifetime(),
-        },
-        now,
-    )
-    .await?;
-    audit::record(
-        &txn,
-        Event {
-            action: "recovery_link.created",
-            actor: Some(me.user.id),
-            target: Some(member.id),
-            ip: me.ip(),
-            details: json!({}),
-        },
-        now,
-    )
-    .await?;
-    txn.commit().await?;
-    Ok((model, token))
-}
-
-/// A recovery link made on the server's command line (`hearth
-/// recovery-link`): the way back for an owner who lost every device, or for
-/// anyone when no admin can help. Whoever has the server's shell is trusted.
-pub async fn command_line_recovery_link(
-    db: &impl sea_orm::ConnectionTrait,
-    username: &str,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<String, AppError> {
-    let member = user::Entity::find()
-        .filter(user::Column::Username.eq(username.trim().to_lowercase()))
-        .one(db)
-        .await?
-        .ok_or_else(|| {
-            AppError::NotFound(format!(
-                "There is no member with the username “{username}”."
-            ))
-        })?;
-    let (_, token) = links::issue(
-        db,
-        NewLink {
-            kind: Kind::Recovery,
-            role: None,
-            user_id: Some(member.id),
-            label: None,
-            created_by: None,
-            lifetime: Kind::Recovery.lifetime(),
-        },
-        now,
-    )
-    .await?;
-    audit::record(
-        db,
-        Event {
-            action: "recovery_link.created",
-            actor: None,
-            target: Some(member.id),
-            ip: None,
-            details: json!({ "via": "command line" }),
-        },
-        now,
-    )
-    .await?;
-    Ok(token)
 }

@@ -12,6 +12,7 @@ use super::api::{Done, Reauth};
 use super::household::{self, Change};
 use super::links::{self, Kind};
 use super::principal::SessionAuth;
+use super::recovery;
 use super::users::Role;
 use super::{audit, passkeys};
 use crate::api::ApiTag;
@@ -36,6 +37,46 @@ pub struct Member {
     /// When the account is being deleted: since when, and when it goes.
     #[oai(skip_serializing_if_is_none)]
     pub deletion: Option<Deletion>,
+    /// A recovery link for the account that can still be used (or will be).
+    pub recovery: Option<RecoveryLink>,
+}
+
+/// A recovery link, as the member it is for and the household see it.
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct RecoveryLink {
+    pub id: i64,
+    /// Who made it (absent: on the server's command line).
+    pub made_by: Option<String>,
+    pub created_at: DateTime<Utc>,
+    /// From when it works (absent: at once).
+    pub usable_at: Option<DateTime<Utc>>,
+    pub expires_at: DateTime<Utc>,
+    pub used_at: Option<DateTime<Utc>>,
+    pub cancelled_at: Option<DateTime<Utc>>,
+    pub state: links::State,
+}
+
+impl RecoveryLink {
+    pub async fn of(state: &AppState, model: &link::Model) -> Result<Self, AppError> {
+        let made_by = match model.created_by {
+            Some(id) => user::Entity::find_by_id(id)
+                .one(state.db())
+                .await?
+                .map(|user| user.display_name),
+            None => None,
+        };
+        Ok(Self {
+            id: model.id,
+            made_by,
+            created_at: model.created_at,
+            usable_at: model.usable_at,
+            expires_at: model.expires_at,
+            used_at: model.used_at,
+            cancelled_at: model.revoked_at,
+            state: links::state(model, state.now()),
+        })
+    }
 }
 
 #[derive(Debug, Object)]
@@ -66,6 +107,13 @@ async fn member(state: &AppState, user: &user::Model) -> Result<Member, AppError
                 purge_at: row.purge_at,
                 requested_by_self: row.requested_by == Some(user.id),
             }),
+        recovery: match recovery::recovery_links(state.db(), user.id, Some(state.now()))
+            .await?
+            .first()
+        {
+            Some(open) => Some(RecoveryLink::of(state, open).await?),
+            None => None,
+        },
     })
 }
 
@@ -132,9 +180,12 @@ impl Invite {
 
 /// A link to hand over; shown once.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct IssuedLink {
     pub id: i64,
     pub url: String,
+    /// A recovery link made here works only from then.
+    pub usable_at: Option<DateTime<Utc>>,
     pub expires_at: DateTime<Utc>,
 }
 
@@ -142,6 +193,7 @@ fn issued(state: &AppState, kind: Kind, model: &link::Model, token: &str) -> Iss
     IssuedLink {
         id: model.id,
         url: links::url(&state.config().public_url(), kind, token),
+        usable_at: model.usable_at,
         expires_at: model.expires_at,
     }
 }
@@ -193,7 +245,10 @@ impl HouseholdApi {
         Ok(Json(member(&state, &user).await?))
     }
 
-    /// A one-time link (24 hours) for a member who lost every device.
+    /// A one-time link for a member who lost every device: it works after
+    /// `auth.recovery_delay_hours`, then for 24 hours; the member and the
+    /// owner are told at once and can cancel it. Admins make links for
+    /// members only; the owner for admins too.
     #[oai(
         path = "/household/members/:id/recovery-link",
         method = "post",
@@ -209,7 +264,7 @@ impl HouseholdApi {
         let me = &auth.0;
         me.require_admin()?;
         body.check(&state, me).await?;
-        let (model, token) = household::recovery_link(&state, me, id.0).await?;
+        let (model, token) = recovery::recovery_link(&state, me, id.0).await?;
         Ok(Json(issued(&state, Kind::Recovery, &model, &token)))
     }
 

@@ -63,6 +63,8 @@ impl Kind {
 #[oai(rename = "LinkState", rename_all = "snake_case")]
 pub enum State {
     Valid,
+    /// A recovery link made in the app, in its waiting period.
+    Waiting,
     Expired,
     Used,
     Revoked,
@@ -75,6 +77,9 @@ pub struct NewLink {
     pub user_id: Option<i64>,
     pub label: Option<String>,
     pub created_by: Option<i64>,
+    /// How long it waits before it works (zero: at once).
+    pub wait: TimeDelta,
+    /// How long it works once it does.
     pub lifetime: TimeDelta,
 }
 
@@ -101,7 +106,8 @@ pub async fn issue(
         label: Set(new.label),
         created_by: Set(new.created_by),
         created_at: Set(now),
-        expires_at: Set(now + new.lifetime),
+        usable_at: Set((new.wait > TimeDelta::zero()).then_some(now + new.wait)),
+        expires_at: Set(now + new.wait + new.lifetime),
         ..Default::default()
     }
     .insert(db)
@@ -123,6 +129,7 @@ pub async fn issue_setup(
             user_id: None,
             label: None,
             created_by: None,
+            wait: TimeDelta::zero(),
             lifetime: Kind::Setup.lifetime(),
         },
         now,
@@ -151,6 +158,8 @@ pub fn state(link: &link::Model, now: DateTime<Utc>) -> State {
         State::Used
     } else if link.expires_at <= now {
         State::Expired
+    } else if link.usable_at.is_some_and(|at| at > now) {
+        State::Waiting
     } else {
         State::Valid
     }
@@ -166,6 +175,9 @@ pub fn refusal(state: State) -> AppError {
                 "This link has already been used. Ask for a new one if you still need it."
             }
             State::Revoked => "This link was withdrawn. Ask for a new one if you still need it.",
+            State::Waiting => {
+                "This recovery link does not work yet: for your safety it waits before it can be used (its page says until when)."
+            }
             State::Valid => "This link cannot be used.",
         }
         .into(),

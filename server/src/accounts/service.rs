@@ -81,7 +81,11 @@ const ACCOUNT_CEILING: Limit = Limit {
 
 /// Rate-limits a sign-in attempt by address and, if named, by account at
 /// that address: someone guessing elsewhere never locks the member out.
-fn limit(state: &AppState, client: &Client, account: Option<&str>) -> Result<(), AppError> {
+pub(super) fn limit(
+    state: &AppState,
+    client: &Client,
+    account: Option<&str>,
+) -> Result<(), AppError> {
     let ip = client.ip.as_deref().unwrap_or("unknown");
     let mut keys = vec![format!("ip:{ip}")];
     if let Some(account) = account {
@@ -177,7 +181,11 @@ async fn claim_link(
             let user_id = link.user_id.ok_or_else(|| {
                 AppError::Internal(anyhow::anyhow!("recovery link without a member"))
             })?;
-            (users::find(txn, user_id).await?, "recovery_link.used")
+            let user = users::find(txn, user_id).await?;
+            (
+                super::recovery::recover(txn, user, &link, now).await?,
+                "recovery_link.used",
+            )
         }
     };
     audit::record(
@@ -319,7 +327,7 @@ pub async fn finish_link_passkey(
     Ok(user)
 }
 
-fn expired_ceremony() -> AppError {
+pub(super) fn expired_ceremony() -> AppError {
     AppError::InvalidRequest(
         "That took too long, or was already finished. Please start again.".into(),
     )
@@ -687,84 +695,4 @@ pub async fn remove_passkey(state: &AppState, me: &Principal, id: i64) -> Result
     .await?;
     txn.commit().await?;
     Ok(())
-}
-
-/// Proof that the person at the keyboard is the signed-in member, asked
-/// before something that cannot be undone by a stolen session alone.
-pub enum Proof {
-    /// With the second step's code when two-step sign-in is on.
-    Password {
-        password: String,
-        code: Option<String>,
-    },
-    /// An assertion from `/auth/passkey/start`'s ceremony.
-    Passkey {
-        ceremony: String,
-        credential: Box<PublicKeyCredential>,
-    },
-}
-
-/// Checks `proof` against `me`: their password, or one of their passkeys.
-/// Failures count against the sign-in rate limit and are audited.
-pub async fn reauthenticate(
-    state: &AppState,
-    me: &Principal,
-    proof: Proof,
-) -> Result<(), AppError> {
-    limit(state, &me.client, Some(&me.user.username))?;
-    let now = state.now();
-    let proven = match proof {
-        Proof::Password { password, code } => {
-            let stored = me.user.password_hash.clone();
-            let right = tokio::task::spawn_blocking(move || {
-                passwords::verify(&password, stored.as_deref())
-            })
-            .await
-            .map_err(|err| AppError::Internal(err.into()))?;
-            if right && me.user.totp_enabled_at.is_some() {
-                match code.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
-                    Some(code) => {
-                        super::totp::second_step(state, &me.user, code, &me.client).await?
-                    }
-                    None => {
-                        return Err(AppError::InvalidRequest(
-                            "Two-step sign-in is on: give a code from your authenticator app (or a recovery code) with your password.".into(),
-                        ));
-                    }
-                }
-            } else {
-                right
-            }
-        }
-        Proof::Passkey {
-            ceremony,
-            credential,
-        } => {
-            let Some((
-                Ceremony::SignIn {
-                    state: authentication,
-                },
-                _,
-            )) = state.accounts().ceremonies.take(&ceremony, now)
-            else {
-                return Err(expired_ceremony());
-            };
-            let webauthn = state.accounts().relying_party.get()?;
-            matches!(
-                passkeys::finish_sign_in(state.db(), webauthn, &credential, authentication, now).await,
-                Ok(user) if user.id == me.user.id
-            )
-        }
-    };
-    if proven {
-        return Ok(());
-    }
-    audit_failure(
-        state,
-        &me.client,
-        Some(me.user.id),
-        json!({ "method": "reauthentication" }),
-    )
-    .await?;
-    Err(AppError::InvalidCredentials)
 }

@@ -220,16 +220,25 @@ pub async fn disable(state: &AppState, me: &Principal, code: &str) -> Result<(),
     {
         return Err(AppError::InvalidCredentials);
     }
-    let mut active = me.user.clone().into_active_model();
+    turn_off(&txn, &me.user, now).await?;
+    record(&txn, me.user.id, me.ip(), "totp.disabled", now).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Forgets the member's two-step secret and recovery codes.
+pub async fn turn_off(
+    db: &impl ConnectionTrait,
+    user: &user::Model,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let mut active = user.clone().into_active_model();
     active.totp_secret = Set(None);
     active.totp_enabled_at = Set(None);
     active.totp_last_step = Set(None);
     active.updated_at = Set(now);
-    active.update(&txn).await?;
-    clear_recovery_codes(&txn, me.user.id).await?;
-    record(&txn, me.user.id, me.ip(), "totp.disabled", now).await?;
-    txn.commit().await?;
-    Ok(())
+    active.update(db).await?;
+    clear_recovery_codes(db, user.id).await
 }
 
 async fn record(

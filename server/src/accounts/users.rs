@@ -135,11 +135,15 @@ pub async fn create(
 }
 
 pub async fn owner_exists(db: &impl ConnectionTrait) -> Result<bool, AppError> {
+    Ok(owner(db).await?.is_some())
+}
+
+/// The household's owner (none before setup).
+pub async fn owner(db: &impl ConnectionTrait) -> Result<Option<user::Model>, AppError> {
     Ok(user::Entity::find()
         .filter(user::Column::Role.eq(Role::Owner.as_str()))
-        .count(db)
-        .await?
-        > 0)
+        .one(db)
+        .await?)
 }
 
 pub async fn find(db: &impl ConnectionTrait, id: i64) -> Result<user::Model, AppError> {

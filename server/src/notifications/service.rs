@@ -29,6 +29,10 @@ pub enum Kind {
     AlbumClosing,
     /// Your takeout archive can be downloaded.
     ExportReady,
+    /// A recovery link for your account was made, cancelled or used.
+    RecoveryLink,
+    /// For the owner: a recovery link for a member was made.
+    MemberRecoveryLink,
 }
 
 impl Kind {
@@ -44,6 +48,8 @@ impl Kind {
             Self::AlbumInvite => "album_invite",
             Self::AlbumClosing => "album_closing",
             Self::ExportReady => "export_ready",
+            Self::RecoveryLink => "recovery_link",
+            Self::MemberRecoveryLink => "member_recovery_link",
         }
     }
 
@@ -60,6 +66,8 @@ impl Kind {
             Self::AlbumInvite,
             Self::AlbumClosing,
             Self::ExportReady,
+            Self::RecoveryLink,
+            Self::MemberRecoveryLink,
         ]
         .into_iter()
         .find(|kind| kind.as_str() == text)

@@ -16,6 +16,8 @@ pub struct Model {
     pub used_at: Option<DateTimeUtc>,
     pub used_by: Option<i64>,
     pub revoked_at: Option<DateTimeUtc>,
+    /// A recovery link made in the app works only from then.
+    pub usable_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
