@@ -202,6 +202,10 @@ test('the owner deletes a member from Household and takes it back; a member dele
   await ann.goto('/settings/security');
   answerPrompts = 'Ann’s phone';
   await ann.getByRole('button', { name: 'Add a passkey' }).click();
+  // A passkey is a way in: she proves it is her first.
+  const proof = ann.getByRole('dialog', { name: 'Add a passkey?' });
+  await proof.getByLabel('Your password').fill(MEMBER_PASSWORD);
+  await proof.getByRole('button', { name: 'Continue' }).click();
   await expect(ann.getByText('Ann’s phone')).toBeVisible();
   answerPrompts = '';
 

@@ -222,7 +222,7 @@ async fn a_disabled_member_is_signed_out_everywhere() {
     let token = member
         .ok(
             "/api/me/tokens",
-            &json!({ "name": "sync", "scopes": ["read"] }),
+            &json!({ "name": "sync", "scopes": ["read"], "password": OWNER_PASSWORD }),
         )
         .await["token"]
         .as_str()

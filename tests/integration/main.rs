@@ -18,6 +18,7 @@ mod harness;
 
 mod accounts;
 mod albums;
+mod authorization;
 mod cli;
 mod config;
 mod crash;

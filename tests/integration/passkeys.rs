@@ -212,11 +212,24 @@ async fn more_passkeys_renamed_and_removed_but_never_the_last_credential() {
     let mut phone = Phone::new();
     let owner = owner_with_passkey(&server, &mut phone).await;
     let mut laptop = Phone::new();
+    // A new passkey needs a fresh proof: here, her phone's passkey.
+    let bare = owner
+        .post("/api/me/passkeys/start", &json!({ "name": "Laptop" }))
+        .await;
+    assert_eq!(
+        code(bare).await,
+        (403, "reauthentication_required".to_owned())
+    );
+    let challenge = owner.ok("/api/auth/passkey/start", &json!({})).await;
+    let proof = phone.sign_in(&server.origin(), &challenge["options"]);
     let response = owner
         .passkey(
             &mut laptop,
             &server.origin(),
-            ("/api/me/passkeys/start", json!({ "name": "Laptop" })),
+            (
+                "/api/me/passkeys/start",
+                json!({ "name": "Laptop", "ceremony": challenge["ceremony"], "credential": proof }),
+            ),
             "/api/me/passkeys/finish",
             true,
         )
@@ -613,7 +626,16 @@ async fn an_admins_recovery_link_is_announced_delayed_cancellable_and_ends_other
         (403, "reauthentication_required".to_owned())
     );
 
-    // Sam has two-step codes and a token for a script.
+    // Sam has a token for a script, and two-step codes.
+    let token = sam
+        .ok(
+            "/api/me/tokens",
+            &json!({ "name": "sync", "scopes": ["read"], "password": OWNER_PASSWORD }),
+        )
+        .await["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let secret = sam.ok("/api/me/totp/start", &json!({})).await["secret"]
         .as_str()
         .unwrap()
@@ -623,15 +645,6 @@ async fn an_admins_recovery_link_is_announced_delayed_cancellable_and_ends_other
         &json!({ "code": crate::second_factor::code_for(&server, &secret) }),
     )
     .await;
-    let token = sam
-        .ok(
-            "/api/me/tokens",
-            &json!({ "name": "sync", "scopes": ["read"] }),
-        )
-        .await["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
 
     // The admin makes a link: Sam's open tabs hear of it at once, and so
     // does the owner.

@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 
 use crate::fixtures::jpeg;
-use crate::harness::TestServer;
+use crate::harness::{OWNER_PASSWORD, TestServer};
 use crate::household::join;
 use crate::media::corpus;
 use crate::operations::{count, fixture_changed};
@@ -493,7 +493,7 @@ async fn small_things_that_add_up() {
     let read_token = member
         .ok(
             "/api/me/tokens",
-            &json!({ "name": "script", "scopes": ["read"] }),
+            &json!({ "name": "script", "scopes": ["read"], "password": OWNER_PASSWORD }),
         )
         .await["token"]
         .as_str()

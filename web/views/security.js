@@ -5,6 +5,7 @@ import { h } from '../dom.js';
 import { me, setMe } from '../session.js';
 import { activityList } from '../activity.js';
 import { action, busy, button, card, copyable, dayAndTime, errorSlot, field, refresh, when } from '../ui.js';
+import { proveIt } from '../reauth.js';
 import { PasskeyCancelled, createPasskey, passkeyProblem } from '../webauthn.js';
 
 function passkeysCard() {
@@ -31,19 +32,28 @@ function passkeysCard() {
     );
     const problem = passkeyProblem(await api('/server/info'));
     const add = button('Add a passkey');
-    add.addEventListener('click', () =>
-      busy(add, error, async () => {
-        const name = prompt('A name for the new passkey (e.g. “My laptop”)', '') ?? '';
-        const challenge = await api('/me/passkeys/start', { method: 'POST', body: { name } });
-        try {
-          const credential = await createPasskey(challenge.options);
-          await api('/me/passkeys/finish', { method: 'POST', body: { ceremony: challenge.ceremony, credential } });
-        } catch (err) {
-          if (!(err instanceof PasskeyCancelled)) throw err;
-        }
-        await refresh(body, load);
-      }),
-    );
+    add.addEventListener('click', () => {
+      const name = prompt('A name for the new passkey (e.g. “My laptop”)', '');
+      if (name === null) return;
+      proveIt({
+        heading: 'Add a passkey?',
+        body: ['Whoever holds a passkey can sign in to your account, so Hearth asks first that it is really you.'],
+        confirm: 'Continue',
+        act: (proof) => api('/me/passkeys/start', { method: 'POST', body: { name, ...proof } }),
+        done: (challenge, dialog) => {
+          dialog.close();
+          busy(add, error, async () => {
+            try {
+              const credential = await createPasskey(challenge.options);
+              await api('/me/passkeys/finish', { method: 'POST', body: { ceremony: challenge.ceremony, credential } });
+            } catch (err) {
+              if (!(err instanceof PasskeyCancelled)) throw err;
+            }
+            await refresh(body, load);
+          });
+        },
+      });
+    });
     return [
       keys.length ? h('ul', { class: 'rows' }, ...rows) : h('p', { class: 'muted' }, 'No passkeys yet. A passkey signs you in with your fingerprint, face or screen lock.'),
       problem ? h('p', { class: 'muted' }, problem) : add,
@@ -198,10 +208,16 @@ function tokensCard() {
       event.preventDefault();
       const data = new FormData(form);
       const scopes = ['read', 'upload'].filter((scope) => data.get(scope));
-      busy(create, error, async () => {
-        const created = await api('/me/tokens', { method: 'POST', body: { name: data.get('name'), scopes } });
-        await refresh(body, load);
-        body.prepend(h('div', { class: 'stack callout' }, h('p', {}, 'Copy the token now. Hearth keeps only a fingerprint of it and cannot show it again.'), copyable(created.token, 'New API token')));
+      proveIt({
+        heading: 'Create an API token?',
+        body: [`A script holding it can ${scopes.includes('read') ? 'read your library' : ''}${scopes.length === 2 ? ' and ' : ''}${scopes.includes('upload') ? 'add to it' : ''} until you revoke it, so Hearth asks first that it is really you.`],
+        confirm: 'Create token',
+        act: (proof) => api('/me/tokens', { method: 'POST', body: { name: data.get('name'), scopes, ...proof } }),
+        done: async (created, dialog) => {
+          dialog.close();
+          await refresh(body, load);
+          body.prepend(h('div', { class: 'stack callout' }, h('p', {}, 'Copy the token now. Hearth keeps only a fingerprint of it and cannot show it again.'), copyable(created.token, 'New API token')));
+        },
       });
     });
     return [tokens.length ? h('ul', { class: 'rows' }, ...rows) : h('p', { class: 'muted' }, 'No API tokens. Scripts use them instead of signing in.'), form, error];

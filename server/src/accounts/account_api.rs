@@ -8,7 +8,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 use sea_orm::{ActiveModelTrait, IntoActiveModel, Set};
 
-use super::api::{Done, Me, PasskeyChallenge, PasskeyFinish, credential};
+use super::api::{Done, Me, PasskeyChallenge, PasskeyFinish, Reauth, credential};
 use super::household_api::RecoveryLink;
 use super::principal::{Auth, SessionAuth};
 use super::tokens::{self, Scope};
@@ -111,6 +111,20 @@ pub struct NewToken {
     #[oai(validator(max_length = 64))]
     pub name: String,
     pub scopes: Vec<Scope>,
+    /// That it is you: a token reads (or adds to) your library for as
+    /// long as it lives.
+    #[oai(flatten)]
+    pub proof: Reauth,
+}
+
+/// A new passkey's name, and proof that it is you (a passkey is a way
+/// into your account for whoever holds it).
+#[derive(Debug, Object)]
+pub struct NewPasskey {
+    #[oai(validator(max_length = 64))]
+    pub name: String,
+    #[oai(flatten)]
+    pub proof: Reauth,
 }
 
 #[derive(Debug, Object)]
@@ -211,7 +225,7 @@ impl AccountApi {
         Ok(Json(list.iter().map(PasskeyInfo::from).collect()))
     }
 
-    /// Start adding a passkey.
+    /// Start adding a passkey (with a fresh proof that it is you).
     #[oai(
         path = "/me/passkeys/start",
         method = "post",
@@ -221,8 +235,9 @@ impl AccountApi {
         &self,
         auth: SessionAuth,
         state: Data<&AppState>,
-        body: Json<Named>,
+        body: Json<NewPasskey>,
     ) -> Result<Json<PasskeyChallenge>, AppError> {
+        body.proof.check(&state, &auth.0).await?;
         let (ceremony, options) = service::start_add_passkey(&state, &auth.0, &body.name).await?;
         Ok(Json(PasskeyChallenge::new(ceremony, &options)?))
     }
@@ -430,6 +445,7 @@ impl AccountApi {
         body: Json<NewToken>,
     ) -> Result<Json<CreatedToken>, AppError> {
         let me = &auth.0;
+        body.proof.check(&state, me).await?;
         let (model, token) = tokens::create(
             state.db(),
             me.user.id,
