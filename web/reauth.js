@@ -112,3 +112,15 @@ export async function proveIt({ heading, body, confirm, typed, danger = false, a
   );
   (typedInput ?? passwordInput ?? passkey).focus();
 }
+
+/**
+ * A button that opens the proof dialog (`spec` as for `proveIt`).
+ * @param {string} text
+ * @param {Parameters<typeof proveIt>[0]} spec
+ * @param {string} [className]
+ */
+export function proofButton(text, spec, className = 'button button-quiet') {
+  const control = button(text, { class: className });
+  control.addEventListener('click', () => proveIt(spec));
+  return control;
+}

@@ -92,10 +92,15 @@ async fn rebuild(conn: &mut SqliteConnection) -> Result<(), DbErr> {
 /// Gives every member whose import folder holds the content of another
 /// member's asset an asset of their own for those files.
 async fn split(conn: &mut SqliteConnection) -> Result<(), DbErr> {
+    // One new asset per (asset, other owner); with folders of both
+    // visibilities, the more private one.
     let pairs = sqlx::query(
-        "SELECT DISTINCT f.asset_id, r.owner_id, r.visibility FROM asset_files f \
+        "SELECT f.asset_id, r.owner_id, \
+         CASE WHEN SUM(r.visibility = 'private') > 0 THEN 'private' ELSE 'family' END \
+         FROM asset_files f \
          JOIN import_roots r ON r.id = f.root_id JOIN assets a ON a.id = f.asset_id \
-         WHERE r.owner_id <> a.owner_id ORDER BY f.asset_id, r.owner_id",
+         WHERE r.owner_id <> a.owner_id GROUP BY f.asset_id, r.owner_id \
+         ORDER BY f.asset_id, r.owner_id",
     )
     .fetch_all(&mut *conn)
     .await
@@ -146,15 +151,8 @@ async fn split(conn: &mut SqliteConnection) -> Result<(), DbErr> {
         .execute(&mut *conn)
         .await
         .map_err(failed)?;
-        // Offline unless one of its files is there.
-        sqlx::query(
-            "UPDATE assets SET status = 'offline' WHERE id = ?1 AND NOT EXISTS \
-             (SELECT 1 FROM asset_files WHERE asset_id = ?1 AND present)",
-        )
-        .bind(inserted)
-        .execute(&mut *conn)
-        .await
-        .map_err(failed)?;
+        settle(conn, inserted).await?;
+        settle(conn, asset).await?;
         // Its thumbnails are made by the derive job; the first asset's
         // search document loses the folders that left it.
         sqlx::query(
@@ -175,6 +173,31 @@ async fn split(conn: &mut SqliteConnection) -> Result<(), DbErr> {
     Ok(())
 }
 
+/// Makes an asset agree with the files it kept: a Live Photo left with
+/// only its still is a photo, with only its video a video; one with no
+/// file present is offline.
+async fn settle(conn: &mut SqliteConnection, id: i64) -> Result<(), DbErr> {
+    for sql in [
+        "UPDATE assets SET kind = 'photo', motion_hash = NULL WHERE id = ?1 AND kind = 'live' \
+         AND NOT EXISTS (SELECT 1 FROM asset_files WHERE asset_id = ?1 AND role = 'motion')",
+        // (Left as it is if its owner has that video as an asset already.)
+        "UPDATE OR IGNORE assets SET kind = 'video', hash = motion_hash, motion_hash = NULL, \
+         mime = 'video/quicktime' WHERE id = ?1 AND kind = 'live' \
+         AND NOT EXISTS (SELECT 1 FROM asset_files WHERE asset_id = ?1 AND role = 'original')",
+        "UPDATE asset_files SET role = 'original' WHERE asset_id = ?1 AND role = 'motion' \
+         AND (SELECT kind FROM assets WHERE id = ?1) = 'video'",
+        "UPDATE assets SET status = 'offline' WHERE id = ?1 AND status = 'active' \
+         AND NOT EXISTS (SELECT 1 FROM asset_files WHERE asset_id = ?1 AND present)",
+    ] {
+        sqlx::query(sql)
+            .bind(id)
+            .execute(&mut *conn)
+            .await
+            .map_err(failed)?;
+    }
+    Ok(())
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -188,8 +211,21 @@ impl MigrationTrait for Migration {
             .acquire()
             .await
             .map_err(failed)?;
+        // Already done (its record lost after it committed): nothing to do.
+        let done_before = texts(
+            &mut conn,
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'ix_assets_owner_hash'",
+        )
+        .await?;
+        if !done_before.is_empty() {
+            return Ok(());
+        }
         run(&mut conn, "PRAGMA foreign_keys = OFF").await?;
-        run(&mut conn, "BEGIN IMMEDIATE").await?;
+        let began = run(&mut conn, "BEGIN IMMEDIATE").await;
+        if let Err(err) = began {
+            run(&mut conn, "PRAGMA foreign_keys = ON").await?;
+            return Err(err);
+        }
         let done = async {
             rebuild(&mut conn).await?;
             split(&mut conn).await?;
@@ -204,10 +240,17 @@ impl MigrationTrait for Migration {
             }
         }
         .await;
-        let end = if done.is_ok() { "COMMIT" } else { "ROLLBACK" };
-        let ended = run(&mut conn, end).await;
+        let committed = match done {
+            Ok(()) => run(&mut conn, "COMMIT").await,
+            Err(err) => Err(err),
+        };
+        if committed.is_err() {
+            // Nothing half done stays: the transaction ends either way.
+            let _ = run(&mut conn, "ROLLBACK").await;
+        }
+        // Foreign keys are back on before the connection returns to the pool.
         run(&mut conn, "PRAGMA foreign_keys = ON").await?;
-        done.and(ended)
+        committed
     }
 
     async fn down(&self, _manager: &SchemaManager) -> Result<(), DbErr> {

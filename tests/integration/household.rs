@@ -13,7 +13,10 @@ pub async fn join(
     username: &str,
 ) -> (Browser, i64) {
     let invite = owner
-        .ok("/api/household/invites", &json!({ "role": role }))
+        .ok(
+            "/api/household/invites",
+            &json!({ "role": role, "password": OWNER_PASSWORD }),
+        )
         .await;
     let token = invite["url"]
         .as_str()
@@ -259,7 +262,7 @@ async fn a_disabled_member_is_signed_out_everywhere() {
     patch(
         &owner,
         &format!("/api/household/members/{member_id}"),
-        &json!({ "active": true }),
+        &json!({ "active": true, "password": OWNER_PASSWORD }),
     )
     .await;
     let back = server

@@ -394,6 +394,12 @@ async fn health_command_and_metrics_behind_their_token() {
         .ok("/api/admin/check", &json!({ "repair": true }))
         .await;
     server.idle().await;
+    // The search writer commits on its own beat: wait for the document.
+    server
+        .until("the photo to be indexed", || async {
+            owner.json("/api/search").await["total"] == 1
+        })
+        .await;
     let work = tempfile::tempdir().unwrap();
     let health = run(hearth_command(work.path())
         .arg("health")

@@ -414,16 +414,7 @@ async fn owners_manage_import_folders_through_the_api() {
         (edited["watch"].as_str(), edited["poll_minutes"].as_i64()),
         (Some("poll"), Some(30))
     );
-    assert_eq!(
-        owner
-            .post(
-                &format!("/api/import/roots/{id}/scan"),
-                &serde_json::json!({})
-            )
-            .await
-            .status(),
-        204
-    );
+    scan_now(&owner, id).await;
 
     // The queue's status, with nothing given up.
     server.idle().await;
@@ -442,16 +433,7 @@ async fn owners_manage_import_folders_through_the_api() {
         )
         .unwrap();
     }
-    assert_eq!(
-        owner
-            .post(
-                &format!("/api/import/roots/{id}/scan"),
-                &serde_json::json!({})
-            )
-            .await
-            .status(),
-        204
-    );
+    scan_now(&owner, id).await;
     // (The clock stands still: they wait for their settle period.)
     let mut waiting = 0;
     for _ in 0..200 {
@@ -485,4 +467,11 @@ async fn owners_manage_import_folders_through_the_api() {
         409
     );
     server.stop().await;
+}
+
+/// Asks for a scan of import folder `id` now.
+async fn scan_now(owner: &crate::harness::Browser, id: i64) {
+    let path = format!("/api/import/roots/{id}/scan");
+    let response = owner.post(&path, &serde_json::json!({})).await;
+    assert_eq!(response.status(), 204);
 }

@@ -33,7 +33,9 @@ async fn password_step(server: &TestServer) -> (Browser, reqwest::Response) {
 async fn totp_guards_password_sign_in() {
     let server = TestServer::start().await;
     let owner = server.owner().await;
-    let enrolment = owner.ok("/api/me/totp/start", &json!({})).await;
+    let enrolment = owner
+        .ok("/api/me/totp/start", &json!({ "password": OWNER_PASSWORD }))
+        .await;
     let secret = enrolment["secret"].as_str().unwrap().to_owned();
     assert!(
         enrolment["uri"]
@@ -205,7 +207,9 @@ async fn a_fresh_proof_with_two_step_on_needs_the_code_too() {
     let server = TestServer::start().await;
     let owner = server.owner().await;
     let (_, member_id) = crate::household::join(&server, &owner, "member", "sam").await;
-    let enrolment = owner.ok("/api/me/totp/start", &json!({})).await;
+    let enrolment = owner
+        .ok("/api/me/totp/start", &json!({ "password": OWNER_PASSWORD }))
+        .await;
     let secret = enrolment["secret"].as_str().unwrap().to_owned();
     let codes = owner
         .ok(

@@ -40,6 +40,24 @@ async fn two_members_with_the_same_bytes_each_have_their_own_photo() {
     assert_eq!(details["mine"], true);
     assert!(details["caption"].is_null(), "{details}");
     assert_eq!(member.json("/api/timeline").await["total"], 1);
+    // The owner's favourite is the owner's own mark, even on a family photo.
+    owner
+        .patch(
+            &format!("/api/assets/{theirs}"),
+            &json!({ "favourite": true, "visibility": "family" }),
+        )
+        .await;
+    let seen = member.json(&format!("/api/assets/{theirs}")).await;
+    assert_eq!(
+        (seen["mine"].as_bool(), seen["favourite"].as_bool()),
+        (Some(false), Some(false))
+    );
+    owner
+        .patch(
+            &format!("/api/assets/{theirs}"),
+            &json!({ "visibility": "private" }),
+        )
+        .await;
     assert_eq!(
         member.get(&format!("/api/assets/{theirs}")).await.status(),
         404
@@ -130,23 +148,30 @@ async fn an_asset_two_members_files_shared_splits_on_upgrade() {
     let dir = tempfile::tempdir().unwrap();
     // In the previous schema, Sam's import folder held the bytes of one of
     // Olivia's private photos: one asset (hers) with a file in his folder.
+    // (Twice: in a private folder and in one shared with the family.)
     let folder = dir.path().join("sams-photos");
-    std::fs::create_dir_all(&folder).unwrap();
-    std::fs::copy(
-        corpus().join("pigallery2/test/backend/assets/timestamps/big_ben.jpg"),
-        folder.join("big_ben.jpg"),
-    )
-    .unwrap();
+    let shared = dir.path().join("sams-shared");
+    for place in [&folder, &shared] {
+        std::fs::create_dir_all(place).unwrap();
+        std::fs::copy(
+            corpus().join("pigallery2/test/backend/assets/timestamps/big_ben.jpg"),
+            place.join("big_ben.jpg"),
+        )
+        .unwrap();
+    }
     let at = "2026-11-22T19:47:31.894610728+00:00";
     let data = fixture_changed(
         dir.path(),
         &format!(
             "INSERT INTO import_roots (id, path, owner_id, visibility, watch_mode, poll_minutes, exclusions, status, created_at, source) \
-             VALUES (1, '{path}', 2, 'private', 'poll', 60, '[]', 'online', '{at}', 'api'); \
+             VALUES (1, '{path}', 2, 'private', 'poll', 60, '[]', 'online', '{at}', 'api'), \
+             (2, '{shared}', 2, 'family', 'poll', 60, '[]', 'online', '{at}', 'api'); \
              INSERT INTO asset_files (asset_id, root_id, path, bytes, modified_at, present, seen_at, role) \
-             VALUES (3, 1, 'big_ben.jpg', 18532, '{at}', 1, '{at}', 'original'); \
+             VALUES (3, 1, 'big_ben.jpg', 18532, '{at}', 1, '{at}', 'original'), \
+             (3, 2, 'big_ben.jpg', 18532, '{at}', 1, '{at}', 'original'); \
              UPDATE assets SET caption = 'only Olivia wrote this', favourite = 1 WHERE id = 3;",
-            path = folder.display()
+            path = folder.display(),
+            shared = shared.display()
         ),
     )
     .await;
@@ -180,7 +205,11 @@ async fn an_asset_two_members_files_shared_splits_on_upgrade() {
     assert_eq!(his["mine"], true, "{his}");
     assert!(his["caption"].is_null(), "{his}");
     assert_eq!(his["favourite"], false);
-    assert_eq!(his["visibility"], "private");
+    assert_eq!(
+        his["visibility"], "private",
+        "the more private of his folders"
+    );
+    assert_eq!(his["files"].as_array().unwrap().len(), 2, "{his}");
     // (He still sees hers through her album, as hers.)
     assert_eq!(sam.json("/api/assets/3").await["mine"], false);
     assert_eq!(
@@ -551,5 +580,108 @@ async fn small_things_that_add_up() {
     }
     assert_eq!(codes.iter().filter(|&&c| c == 204).count(), 20, "{codes:?}");
     assert_eq!(codes.last(), Some(&429));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn admins_cannot_act_on_each_other_and_a_disabled_account_keeps_no_way_back() {
+    let server = TestServer::start().await;
+    let owner = server.owner().await;
+    let (alex, _) = join(&server, &owner, "admin", "alex").await;
+    let (_, ada) = join(&server, &owner, "admin", "ada").await;
+    let (_, sam) = join(&server, &owner, "member", "sam").await;
+    let proof = |extra: Value| {
+        let mut body = json!({ "password": OWNER_PASSWORD });
+        body.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        body
+    };
+
+    // An admin changes no other admin: not their role, not their account.
+    for change in [json!({ "role": "member" }), json!({ "active": false })] {
+        let response = alex
+            .patch(
+                &format!("/api/household/members/{ada}"),
+                &proof(change.clone()),
+            )
+            .await;
+        assert_eq!(response.status(), 403, "{change}");
+    }
+    // Inviting an admin needs a fresh proof; a member invite does not.
+    let bare = alex
+        .post("/api/household/invites", &json!({ "role": "admin" }))
+        .await;
+    assert_eq!(bare.status(), 403);
+    let body: Value = bare.json().await.unwrap();
+    assert_eq!(body["code"], "reauthentication_required");
+    alex.ok("/api/household/invites", &json!({ "role": "member" }))
+        .await;
+    alex.ok("/api/household/invites", &proof(json!({ "role": "admin" })))
+        .await;
+
+    // A recovery link does not outlive disabling the account, and enabling
+    // it again needs a fresh proof.
+    let link = alex
+        .ok(
+            &format!("/api/household/members/{sam}/recovery-link"),
+            &proof(json!({})),
+        )
+        .await;
+    let disabled = alex
+        .patch(
+            &format!("/api/household/members/{sam}"),
+            &proof(json!({ "active": false })),
+        )
+        .await;
+    assert_eq!(disabled.status(), 200);
+    let bare = alex
+        .patch(
+            &format!("/api/household/members/{sam}"),
+            &json!({ "active": true }),
+        )
+        .await;
+    assert_eq!(bare.status(), 403);
+    let enabled = alex
+        .patch(
+            &format!("/api/household/members/{sam}"),
+            &proof(json!({ "active": true })),
+        )
+        .await;
+    assert_eq!(enabled.status(), 200);
+    server.clock.advance(chrono::TimeDelta::hours(25));
+    let token = link["url"]
+        .as_str()
+        .unwrap()
+        .split("token=")
+        .nth(1)
+        .unwrap();
+    let state = server
+        .browser()
+        .ok("/api/links/inspect", &json!({ "token": token }))
+        .await;
+    assert_eq!(state["state"], "revoked");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_data_folder_behind_a_symlink_is_still_never_an_import_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let real = dir.path().join("real-data");
+    std::fs::create_dir_all(&real).unwrap();
+    let link = dir.path().join("data-link");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let server = TestServer::start_with(|config| config.data_dir = link.clone()).await;
+    let owner = server.owner().await;
+    for inside in ["media/originals", "media", ""] {
+        let path = real.join(inside);
+        let response = owner
+            .post(
+                "/api/import/roots",
+                &json!({ "path": path.display().to_string(), "visibility": "private", "watch": "events" }),
+            )
+            .await;
+        assert_eq!(response.status(), 400, "{}", path.display());
+    }
     server.stop().await;
 }

@@ -5,7 +5,7 @@ import { count } from '../albums/roles.js';
 import { h } from '../dom.js';
 import { me } from '../session.js';
 import { activityList } from '../activity.js';
-import { proveIt } from '../reauth.js';
+import { proofButton, proveIt } from '../reauth.js';
 import { action, busy, button, card, copyable, day, dayAndTime, errorSlot, field, notice, refresh, when } from '../ui.js';
 
 const ROLE = /** @type {Record<string, string>} */ ({ owner: 'Owner', admin: 'Admin', member: 'Member' });
@@ -26,7 +26,8 @@ function membersCard(body, user) {
             await refresh(body, load);
           }, error),
         );
-      } else if (m.role !== 'owner' && m.id !== user.id) {
+      } else if (m.role !== 'owner' && m.id !== user.id && (user.role === 'owner' || m.role === 'member')) {
+        // Only the owner changes an admin.
         const role = h('select', { 'aria-label': `Role of ${m.display_name}` }, h('option', { value: 'member' }, 'Member'), h('option', { value: 'admin' }, 'Admin'));
         role.value = m.role;
         role.addEventListener('change', () => {
@@ -45,9 +46,8 @@ function membersCard(body, user) {
         });
         controls.push(role);
         if (m.status === 'active') {
-          const disable = button('Disable', { class: 'button button-quiet' });
-          disable.addEventListener('click', () =>
-            proveIt({
+          controls.push(
+            proofButton('Disable', {
               heading: `Disable ${m.display_name}’s account?`,
               body: ['They are signed out everywhere, scripts included, until you enable the account again.'],
               confirm: 'Disable',
@@ -59,19 +59,23 @@ function membersCard(body, user) {
               },
             }),
           );
-          controls.push(disable);
         } else {
           controls.push(
-            action('Enable', async () => {
-              await api(`/household/members/${m.id}`, { method: 'PATCH', body: { active: true } });
-              await refresh(body, load);
-            }, error),
+            proofButton('Enable', {
+              heading: `Enable ${m.display_name}’s account?`,
+              body: [`${m.display_name} can sign in again.`],
+              confirm: 'Enable',
+              act: (proof) => api(`/household/members/${m.id}`, { method: 'PATCH', body: { active: true, ...proof } }),
+              done: (_, dialog) => {
+                dialog.close();
+                refresh(body, load);
+              },
+            }),
           );
         }
         if (m.status === 'active') {
-          const recover = button('Recovery link', { class: 'button button-quiet' });
-          recover.addEventListener('click', () =>
-            proveIt({
+          controls.push(
+            proofButton('Recovery link', {
               heading: `A recovery link for ${m.display_name}?`,
               body: [`It lets ${m.display_name} add a new passkey or password after losing every device. It works only after a waiting period, and ${m.display_name} and the owner are told at once, so they can cancel it if nobody asked for it.`],
               confirm: 'Make the link',
@@ -86,13 +90,11 @@ function membersCard(body, user) {
               },
             }),
           );
-          controls.push(recover);
         }
       }
       if (user.role === 'owner' && m.role !== 'owner' && m.status === 'active') {
-        const heir = button('Make owner…', { class: 'button button-quiet' });
-        heir.addEventListener('click', () =>
-          proveIt({
+        controls.push(
+          proofButton('Make owner…', {
             heading: `Hand ownership to ${m.display_name}?`,
             body: [`${m.display_name} becomes the owner of this Hearth: the server’s settings, backups and every account. You become an admin. Only ${m.display_name} can hand it back.`],
             typed: { label: `Type their username, ${m.username}, to confirm`, expect: m.username },
@@ -102,7 +104,6 @@ function membersCard(body, user) {
             done: () => location.reload(),
           }),
         );
-        controls.push(heir);
       }
       // The owner may delete anyone else's account; admins, members'.
       if (!pending && m.id !== user.id && m.role !== 'owner' && (user.role === 'owner' || m.role === 'member')) {
@@ -189,11 +190,28 @@ function invitesCard(body) {
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       const data = new FormData(form);
-      busy(create, error, async () => {
-        const link = await api('/household/invites', { method: 'POST', body: { role: data.get('role'), label: data.get('label') || null } });
+      /** @param {Record<string, unknown>} proof */
+      const invite = (proof) => api('/household/invites', { method: 'POST', body: { role: data.get('role'), label: data.get('label') || null, ...proof } });
+      /** @param {any} link */
+      const show = async (link) => {
         await refresh(body, load);
         body.prepend(h('div', { class: 'stack callout' }, h('p', {}, 'Send this link to the person you invite. It works once, for 7 days.'), copyable(link.url, 'Invite link')));
-      });
+      };
+      if (data.get('role') === 'admin') {
+        // A new admin runs the household too: a fresh proof first.
+        proveIt({
+          heading: 'Invite an admin?',
+          body: ['Admins invite people, change roles, disable accounts and make recovery links.'],
+          confirm: 'Create invite link',
+          act: invite,
+          done: (link, dialog) => {
+            dialog.close();
+            show(link);
+          },
+        });
+        return;
+      }
+      busy(create, error, async () => show(await invite({})));
     });
     return [form, invites.length ? h('ul', { class: 'rows' }, ...rows) : null, open.length ? null : h('p', { class: 'muted' }, 'No open invites.'), error];
   };

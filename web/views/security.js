@@ -5,7 +5,7 @@ import { h } from '../dom.js';
 import { me, setMe } from '../session.js';
 import { activityList } from '../activity.js';
 import { action, busy, button, card, copyable, dayAndTime, errorSlot, field, refresh, when } from '../ui.js';
-import { proveIt } from '../reauth.js';
+import { proofButton, proveIt } from '../reauth.js';
 import { PasskeyCancelled, createPasskey, passkeyProblem } from '../webauthn.js';
 
 function passkeysCard() {
@@ -24,10 +24,17 @@ function passkeysCard() {
           await api(`/me/passkeys/${key.id}`, { method: 'PATCH', body: { name } });
           await refresh(body, load);
         }, error),
-        action('Remove', async () => {
-          await api(`/me/passkeys/${key.id}`, { method: 'DELETE' });
-          await refresh(body, load);
-        }, error, `Remove the passkey “${key.name}”? It will no longer sign in.`),
+        proofButton('Remove', {
+          heading: `Remove the passkey “${key.name}”?`,
+          body: ['It will no longer sign in to your account.'],
+          confirm: 'Remove',
+          danger: true,
+          act: (proof) => api(`/me/passkeys/${key.id}`, { method: 'DELETE', body: proof }),
+          done: (_, dialog) => {
+            dialog.close();
+            refresh(body, load);
+          },
+        }),
       ),
     );
     const problem = passkeyProblem(await api('/server/info'));
@@ -76,16 +83,42 @@ function passwordCard() {
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       const data = new FormData(form);
-      busy(save, error, async () => {
-        setMe(await api('/me/password', { method: 'PUT', body: { current: data.get('current'), new: data.get('new') } }));
+      /** @param {Record<string, unknown>} proof */
+      const store = (proof) => api('/me/password', { method: 'PUT', body: { current: data.get('current'), new: data.get('new'), ...proof } });
+      /** @param {any} changed */
+      const stored = async (changed) => {
+        setMe(changed);
         await refresh(body, load);
+      };
+      if (user?.has_password) {
+        busy(save, error, async () => stored(await store({})));
+        return;
+      }
+      // A first password is a new way in: a passkey proves it is you.
+      proveIt({
+        heading: 'Add a password?',
+        body: ['A password is a way into your account for whoever knows it, so Hearth asks first that it is really you.'],
+        confirm: 'Continue',
+        act: store,
+        done: (changed, dialog) => {
+          dialog.close();
+          stored(changed);
+        },
       });
     });
     const remove = user?.has_password
-      ? action('Remove password', async () => {
-          setMe(await api('/me/password', { method: 'DELETE' }));
-          await refresh(body, load);
-        }, error, 'Remove your password? You will sign in with passkeys only.')
+      ? proofButton('Remove password', {
+          heading: 'Remove your password?',
+          body: ['You will sign in with passkeys only.'],
+          confirm: 'Remove password',
+          danger: true,
+          act: (proof) => api('/me/password', { method: 'DELETE', body: proof }),
+          done: (changed, dialog) => {
+            dialog.close();
+            setMe(changed);
+            refresh(body, load);
+          },
+        })
       : null;
     return [
       h('p', { class: 'muted' }, user?.has_password ? 'You can sign in with your username and password.' : 'You sign in with passkeys only. A password helps where passkeys cannot work.'),
@@ -118,10 +151,13 @@ function totpCard() {
       });
       return [h('p', {}, 'On: signing in with your password also asks for a code from your authenticator app.'), form, error];
     }
-    const start = button('Turn on two-step codes');
-    start.addEventListener('click', () =>
-      busy(start, error, async () => {
-        const enrolment = await api('/me/totp/start', { method: 'POST' });
+    const start = proofButton('Turn on two-step codes', {
+      heading: 'Turn on two-step codes?',
+      body: ['Whoever sets them up holds the codes your password then needs, so Hearth asks first that it is really you.'],
+      confirm: 'Continue',
+      act: (proof) => api('/me/totp/start', { method: 'POST', body: proof }),
+      done: (/** @type {any} */ enrolment, dialog) => {
+        dialog.close();
         const qr = h('img', { class: 'qr', alt: 'QR code for your authenticator app', src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(enrolment.qr_svg)}` });
         const code = field('The 6-digit code the app shows', { name: 'code', autocomplete: 'one-time-code', inputmode: 'numeric', required: '' });
         const confirmButton = h('button', { type: 'submit', class: 'button' }, 'Confirm');
@@ -145,8 +181,8 @@ function totpCard() {
           form,
           error,
         );
-      }),
-    );
+      },
+    }, 'button');
     return [h('p', { class: 'muted' }, 'Off. With two-step codes, a password alone is not enough to sign in.'), start, error];
   };
   refresh(body, load);

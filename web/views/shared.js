@@ -139,15 +139,22 @@ function uploader(base) {
     busy(send, error, async () => {
       const chosen = /** @type {HTMLInputElement} */ (files).files;
       if (!chosen?.length) throw new Error('Choose photos first.');
-      const data = new FormData();
-      for (const file of chosen) data.append('file', file, file.name);
-      const response = await fetch(`/api${base}/uploads?name=${encodeURIComponent(input.value)}`, { method: 'POST', body: data, credentials: 'same-origin' });
-      const answer = await response.json();
-      if (!response.ok) throw new ApiError(response.status, answer.code, answer.message, response.headers.get('x-request-id'));
-      const failed = answer.files.filter((/** @type {any} */ f) => f.status === 'failed');
-      const received = answer.files.length - failed.length;
+      // One file a request: each within the server's limit on its own.
+      /** @type {any[]} */
+      const answers = [];
+      for (const [index, file] of [...chosen].entries()) {
+        result.textContent = `Sending ${index + 1} of ${chosen.length}…`;
+        const data = new FormData();
+        data.append('file', file, file.name);
+        const response = await fetch(`/api${base}/uploads?name=${encodeURIComponent(input.value)}`, { method: 'POST', body: data, credentials: 'same-origin' });
+        const answer = await response.json();
+        if (!response.ok) throw new ApiError(response.status, answer.code, answer.message, response.headers.get('x-request-id'));
+        answers.push(...answer.files);
+      }
+      const failed = answers.filter((f) => f.status === 'failed');
+      const received = answers.length - failed.length;
       result.textContent = failed.length
-        ? `${received} of ${answer.files.length} received. Not taken: ${failed.map((/** @type {any} */ f) => `${f.name} (${f.reason})`).join(', ')}.`
+        ? `${received} of ${answers.length} received. Not taken: ${failed.map((f) => `${f.name} (${f.reason})`).join(', ')}.`
         : `${received} received. Thank you!`;
       setTimeout(() => location.reload(), 1500);
     }).catch((err) => showIn(error, err));

@@ -64,6 +64,9 @@ pub struct PasswordChange {
     pub current: Option<String>,
     #[oai(validator(max_length = 512))]
     pub new: String,
+    /// Adding a first password: proof that it is you (a passkey).
+    #[oai(flatten)]
+    pub proof: Reauth,
 }
 
 #[derive(Debug, Object)]
@@ -288,7 +291,9 @@ impl AccountApi {
         auth: SessionAuth,
         state: Data<&AppState>,
         id: Path<i64>,
+        body: Json<Reauth>,
     ) -> Result<Done, AppError> {
+        body.check(&state, &auth.0).await?;
         service::remove_passkey(&state, &auth.0, id.0).await?;
         Ok(Done::Done)
     }
@@ -301,6 +306,10 @@ impl AccountApi {
         state: Data<&AppState>,
         body: Json<PasswordChange>,
     ) -> Result<Json<Me>, AppError> {
+        // Changing one asks for it; adding the first asks for a passkey.
+        if auth.0.user.password_hash.is_none() {
+            body.proof.check(&state, &auth.0).await?;
+        }
         let user =
             service::change_password(&state, &auth.0, body.current.as_deref(), &body.new).await?;
         Ok(Json(Me::from(&user)))
@@ -316,18 +325,23 @@ impl AccountApi {
         &self,
         auth: SessionAuth,
         state: Data<&AppState>,
+        body: Json<Reauth>,
     ) -> Result<Json<Me>, AppError> {
+        body.check(&state, &auth.0).await?;
         let user = service::remove_password(&state, &auth.0).await?;
         Ok(Json(Me::from(&user)))
     }
 
-    /// Start turning on two-step codes for password sign-in.
+    /// Start turning on two-step codes for password sign-in (with a fresh
+    /// proof: whoever enrols holds the codes).
     #[oai(path = "/me/totp/start", method = "post", operation_id = "start_totp")]
     async fn totp_start(
         &self,
         auth: SessionAuth,
         state: Data<&AppState>,
+        body: Json<Reauth>,
     ) -> Result<Json<TotpEnrolment>, AppError> {
+        body.check(&state, &auth.0).await?;
         let enrolment = totp::start(&state, &auth.0).await?;
         Ok(Json(TotpEnrolment {
             secret: enrolment.secret,

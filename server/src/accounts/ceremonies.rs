@@ -20,6 +20,9 @@ const MAX_OPEN: usize = 10_000;
 /// Open ceremonies one address (an IPv6 /64) may hold: a household behind
 /// one router signs in a few at a time, not hundreds.
 const MAX_PER_ADDRESS: usize = 50;
+/// ...and one network (an IPv4 /24, an IPv6 /48): filling the whole table
+/// takes fifty networks, not one provider's block of addresses.
+const MAX_PER_NETWORK: usize = 200;
 
 pub enum Ceremony {
     /// Adding a passkey to an account that exists.
@@ -44,7 +47,8 @@ pub enum Ceremony {
 struct Open {
     ceremony: Ceremony,
     expires: DateTime<Utc>,
-    from: String,
+    /// The keys it counts under: its address and its network.
+    from: [String; 2],
 }
 
 #[derive(Default)]
@@ -53,19 +57,26 @@ struct Table {
     /// Ids in the order they expire (every ceremony lives as long), so
     /// expired ones leave from the front: no scan of the whole table.
     queue: VecDeque<(DateTime<Utc>, String)>,
-    per_address: HashMap<String, usize>,
+    /// Open ceremonies by address and by network.
+    counts: HashMap<String, usize>,
 }
 
 impl Table {
     fn remove(&mut self, id: &str) -> Option<Open> {
         let open = self.open.remove(id)?;
-        if let Some(count) = self.per_address.get_mut(&open.from) {
-            *count = count.saturating_sub(1);
-            if *count == 0 {
-                self.per_address.remove(&open.from);
+        for key in &open.from {
+            if let Some(count) = self.counts.get_mut(key) {
+                *count = count.saturating_sub(1);
+                if *count == 0 {
+                    self.counts.remove(key);
+                }
             }
         }
         Some(open)
+    }
+
+    fn count(&self, key: &str) -> usize {
+        self.counts.get(key).copied().unwrap_or_default()
     }
 
     fn expire(&mut self, now: DateTime<Utc>) {
@@ -81,7 +92,9 @@ impl Table {
     }
 
     fn insert(&mut self, id: String, open: Open) {
-        *self.per_address.entry(open.from.clone()).or_default() += 1;
+        for key in &open.from {
+            *self.counts.entry(key.clone()).or_default() += 1;
+        }
         self.queue.push_back((open.expires, id.clone()));
         self.open.insert(id, open);
     }
@@ -92,43 +105,59 @@ pub struct Ceremonies {
     table: Mutex<Table>,
 }
 
-/// The key ceremonies are counted under: the address, with IPv6 addresses
-/// taken by their /64 (one household's or one attacker's share).
+/// The keys ceremonies and limits count a client under: its address (an
+/// IPv6 address by its /64: one household's, or one attacker's, share) and
+/// its network (an IPv4 /24, an IPv6 /48).
 #[must_use]
-pub fn address_key(ip: Option<&str>) -> String {
-    match ip.and_then(|ip| ip.parse::<std::net::IpAddr>().ok()) {
-        Some(std::net::IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_none() => {
+pub fn address_keys(ip: Option<&str>) -> [String; 2] {
+    use std::net::IpAddr;
+    let parsed = ip
+        .and_then(|ip| ip.parse::<IpAddr>().ok())
+        .map(|ip| match ip {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4),
+            v4 @ IpAddr::V4(_) => v4,
+        });
+    match parsed {
+        Some(IpAddr::V6(v6)) => {
             let [a, b, c, d, ..] = v6.segments();
-            format!("{a:x}:{b:x}:{c:x}:{d:x}::/64")
+            [
+                format!("{a:x}:{b:x}:{c:x}:{d:x}::/64"),
+                format!("net:{a:x}:{b:x}:{c:x}::/48"),
+            ]
         }
-        Some(std::net::IpAddr::V6(v6)) => v6
-            .to_ipv4_mapped()
-            .map_or_else(String::new, |v4| v4.to_string()),
-        Some(ip) => ip.to_string(),
-        None => "unknown".to_owned(),
+        Some(IpAddr::V4(v4)) => {
+            let [a, b, c, _] = v4.octets();
+            [v4.to_string(), format!("net:{a}.{b}.{c}.0/24")]
+        }
+        None => ["unknown".to_owned(), "net:unknown".to_owned()],
     }
 }
 
 impl Ceremonies {
-    /// Stores a ceremony started from `from` (see `address_key`); the
-    /// returned id finishes it. Refused while that address, or everyone
-    /// together, has too many open: nobody else's ceremony is dropped.
+    /// Stores a ceremony started from `from` (see `address_keys`); the
+    /// returned id finishes it. Refused while that address, its network or
+    /// everyone together has too many open: nobody else's is dropped.
     pub fn start(
         &self,
         ceremony: Ceremony,
-        from: &str,
+        from: &[String; 2],
         now: DateTime<Utc>,
     ) -> Result<String, AppError> {
         let mut table = self.table.lock().unwrap_or_else(PoisonError::into_inner);
         table.expire(now);
-        let busy = table.per_address.get(from).copied().unwrap_or_default() >= MAX_PER_ADDRESS
+        let busy = table.count(&from[0]) >= MAX_PER_ADDRESS
+            || table.count(&from[1]) >= MAX_PER_NETWORK
             || table.open.len() >= MAX_OPEN;
         if busy {
             // Until the oldest open one expires.
             let retry_after = table.queue.front().map_or(1, |(expires, _)| {
                 u64::try_from((*expires - now).num_seconds()).unwrap_or(0) + 1
             });
-            tracing::warn!(from, open = table.open.len(), "sign-in ceremonies refused");
+            tracing::warn!(
+                from = from[0],
+                open = table.open.len(),
+                "sign-in ceremonies refused"
+            );
             return Err(AppError::RateLimited { retry_after });
         }
         let id = new_token();
@@ -137,7 +166,7 @@ impl Ceremonies {
             Open {
                 ceremony,
                 expires: now + LIFETIME,
-                from: from.to_owned(),
+                from: from.clone(),
             },
         );
         Ok(id)
@@ -154,14 +183,20 @@ impl Ceremonies {
 
     /// Puts a ceremony back under its id (a mistyped code may be retried),
     /// keeping its original expiry.
-    pub fn put_back(&self, id: String, ceremony: Ceremony, expires: DateTime<Utc>, from: &str) {
+    pub fn put_back(
+        &self,
+        id: String,
+        ceremony: Ceremony,
+        expires: DateTime<Utc>,
+        from: &[String; 2],
+    ) {
         let mut table = self.table.lock().unwrap_or_else(PoisonError::into_inner);
         table.insert(
             id,
             Open {
                 ceremony,
                 expires,
-                from: from.to_owned(),
+                from: from.clone(),
             },
         );
     }

@@ -11,7 +11,7 @@ use super::audit::{self, Event};
 use super::links::{self, Kind, NewLink};
 use super::principal::Principal;
 use super::users::{self, DISABLED, Role};
-use crate::db::entities::{api_token, link, session, user};
+use crate::db::entities::{link, user};
 use crate::error::AppError;
 use crate::notifications::service::{self as notify, Kind as Notice};
 use crate::state::AppState;
@@ -48,6 +48,13 @@ pub async fn change_member(
     if change.role == Some(Role::Owner) {
         return Err(AppError::Forbidden(
             "Only the owner can hand over ownership, with “transfer ownership”.".into(),
+        ));
+    }
+    // Admins run the household together; only the owner changes one
+    // (else an admin could demote another and then act on a member).
+    if Role::parse(&member.role) == Role::Admin && me.role() != Role::Owner {
+        return Err(AppError::Forbidden(
+            "Only the owner can change an admin's role or account.".into(),
         ));
     }
     if member.id == me.user.id && change.active == Some(false) {
@@ -88,15 +95,9 @@ pub async fn change_member(
         if status != member.status {
             active.status = Set(status.to_owned());
             if !enable {
-                // A disabled member is signed out everywhere, scripts included.
-                session::Entity::delete_many()
-                    .filter(session::Column::UserId.eq(member.id))
-                    .exec(&txn)
-                    .await?;
-                api_token::Entity::delete_many()
-                    .filter(api_token::Column::UserId.eq(member.id))
-                    .exec(&txn)
-                    .await?;
+                // Out everywhere, and no recovery link waits for the day
+                // the account is enabled again.
+                super::sessions::shut_out(&txn, member.id, None, now).await?;
             }
             audit::record(
                 &txn,

@@ -124,7 +124,7 @@ pub struct MemberChange {
     pub role: Option<Role>,
     /// false disables the account (signs it out everywhere).
     pub active: Option<bool>,
-    /// That it is you, for a new role or disabling (not for enabling).
+    /// That it is you (for a new role, disabling or enabling).
     #[oai(flatten)]
     pub proof: Reauth,
 }
@@ -150,6 +150,9 @@ pub struct NewInvite {
     /// 1–30, default 7.
     #[oai(validator(minimum(value = "1"), maximum(value = "30")))]
     pub days: Option<u16>,
+    /// That it is you, to invite an admin.
+    #[oai(flatten)]
+    pub proof: Reauth,
 }
 
 #[derive(Debug, Object)]
@@ -233,8 +236,9 @@ impl HouseholdApi {
     ) -> Result<Json<Member>, AppError> {
         let me = &auth.0;
         me.require_admin()?;
-        // Handing out a role or taking an account away needs a fresh proof.
-        if body.role.is_some() || body.active == Some(false) {
+        // Handing out a role, or taking an account away or giving it back,
+        // needs a fresh proof.
+        if body.role.is_some() || body.active.is_some() {
             body.proof.check(&state, me).await?;
         }
         let change = Change {
@@ -318,8 +322,13 @@ impl HouseholdApi {
         body: Json<NewInvite>,
     ) -> Result<Json<IssuedLink>, AppError> {
         let Json(body) = body;
+        let me = &auth.0;
+        if body.role == Role::Admin {
+            me.require_admin()?;
+            body.proof.check(&state, me).await?;
+        }
         let (model, token) =
-            household::invite(&state, &auth.0, body.role, body.label, body.days).await?;
+            household::invite(&state, me, body.role, body.label, body.days).await?;
         Ok(Json(issued(&state, Kind::Invite, &model, &token)))
     }
 

@@ -10,7 +10,7 @@ use super::ceremonies::Ceremony;
 use super::passkeys;
 use super::passwords;
 use super::principal::Principal;
-use super::service::{audit_failure, expired_ceremony, limit};
+use super::service::{audit_failure, expired_ceremony, failures_key, limit};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -84,6 +84,12 @@ pub async fn reauthenticate(
     if proven {
         return Ok(());
     }
+    // A wrong proof counts toward the account's ceiling of failed
+    // passwords, as a wrong sign-in does.
+    state
+        .accounts()
+        .limiter
+        .record([failures_key(&me.user.username).as_str()], now);
     audit_failure(
         state,
         &me.client,

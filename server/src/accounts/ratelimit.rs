@@ -28,12 +28,20 @@ impl Limit {
     }
 }
 
-/// More keys than this are pruned of those with nothing in their window.
+/// More keys than this are pruned of those with nothing in the longest
+/// window (an hour), at most once a minute (so a flood of new keys costs
+/// one scan a minute, not one a request).
 const MAX_KEYS: usize = 100_000;
 
 #[derive(Default)]
+struct Attempts {
+    by_key: HashMap<String, VecDeque<DateTime<Utc>>>,
+    pruned_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Default)]
 pub struct RateLimiter {
-    attempts: Mutex<HashMap<String, VecDeque<DateTime<Utc>>>>,
+    attempts: Mutex<Attempts>,
 }
 
 impl RateLimiter {
@@ -60,7 +68,7 @@ impl RateLimiter {
         let mut attempts = self.attempts.lock().unwrap_or_else(PoisonError::into_inner);
         let mut wait = TimeDelta::zero();
         for (key, limit) in keys {
-            let Some(times) = attempts.get_mut(*key) else {
+            let Some(times) = attempts.by_key.get_mut(*key) else {
                 continue;
             };
             while times
@@ -88,16 +96,20 @@ impl RateLimiter {
     /// Counts an attempt for every key, whatever its limit.
     pub fn record<'a>(&self, keys: impl IntoIterator<Item = &'a str>, now: DateTime<Utc>) {
         let mut attempts = self.attempts.lock().unwrap_or_else(PoisonError::into_inner);
-        if attempts.len() > MAX_KEYS {
-            // The longest window kept is a day.
-            attempts.retain(|_, times| {
+        if attempts.by_key.len() > MAX_KEYS
+            && attempts
+                .pruned_at
+                .is_none_or(|at| now - at >= TimeDelta::minutes(1))
+        {
+            attempts.pruned_at = Some(now);
+            attempts.by_key.retain(|_, times| {
                 times
                     .back()
-                    .is_some_and(|last| now - *last < TimeDelta::days(1))
+                    .is_some_and(|last| now - *last < TimeDelta::hours(1))
             });
         }
         for key in keys {
-            let times = attempts.entry(key.to_owned()).or_default();
+            let times = attempts.by_key.entry(key.to_owned()).or_default();
             times.push_back(now);
             // No limit counts further back than this many attempts.
             if times.len() > 1_000 {

@@ -61,17 +61,7 @@ pub async fn recovery_link(
     let wait = TimeDelta::hours(i64::from(state.config().auth.recovery_delay_hours));
     let txn = crate::db::write(state.db()).await?;
     // One waiting link at a time: a new one replaces the one before.
-    link::Entity::update_many()
-        .col_expr(
-            link::Column::RevokedAt,
-            sea_orm::sea_query::Expr::value(now),
-        )
-        .filter(link::Column::Kind.eq("recovery"))
-        .filter(link::Column::UserId.eq(member.id))
-        .filter(link::Column::UsedAt.is_null())
-        .filter(link::Column::RevokedAt.is_null())
-        .exec(&txn)
-        .await?;
+    withdraw_open(&txn, member.id, None, now).await?;
     let (model, token) = links::issue(
         &txn,
         NewLink {
@@ -104,6 +94,29 @@ pub async fn recovery_link(
         .events()
         .publish(crate::events::Event::notifications(member.id));
     Ok((model, token))
+}
+
+/// Withdraws every recovery link for `member_id` not used yet (but
+/// `keep`, the one being used).
+pub async fn withdraw_open(
+    db: &impl ConnectionTrait,
+    member_id: i64,
+    keep: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    link::Entity::update_many()
+        .col_expr(
+            link::Column::RevokedAt,
+            sea_orm::sea_query::Expr::value(now),
+        )
+        .filter(link::Column::Kind.eq("recovery"))
+        .filter(link::Column::UserId.eq(member_id))
+        .filter(link::Column::Id.ne(keep.unwrap_or(0)))
+        .filter(link::Column::UsedAt.is_null())
+        .filter(link::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 /// Recovery links for `member_id`, newest first (the last 10): with
@@ -302,11 +315,7 @@ pub(super) async fn recover(
     link: &crate::db::entities::link::Model,
     now: DateTime<Utc>,
 ) -> Result<user::Model, AppError> {
-    sessions::revoke_all_except(txn, user.id, None).await?;
-    crate::db::entities::api_token::Entity::delete_many()
-        .filter(crate::db::entities::api_token::Column::UserId.eq(user.id))
-        .exec(txn)
-        .await?;
+    sessions::shut_out(txn, user.id, Some(link.id), now).await?;
     let made_by = match link.created_by {
         Some(id) => users::find(txn, id).await?.display_name,
         None => "the server's command line".to_owned(),

@@ -86,7 +86,8 @@ pub(super) fn limit(
     client: &Client,
     account: Option<&str>,
 ) -> Result<(), AppError> {
-    let ip = client.ip.as_deref().unwrap_or("unknown");
+    // By address: an IPv6 /64 is one address (one home, or one attacker).
+    let ip = client.address();
     let mut keys = vec![format!("ip:{ip}")];
     if let Some(account) = account {
         keys.push(format!("account:{}@{ip}", account.trim().to_lowercase()));
@@ -98,7 +99,7 @@ pub(super) fn limit(
     limited
 }
 
-fn failures_key(username: &str) -> String {
+pub(super) fn failures_key(username: &str) -> String {
     format!("failed-passwords:{username}")
 }
 
@@ -182,6 +183,11 @@ async fn claim_link(
                 AppError::Internal(anyhow::anyhow!("recovery link without a member"))
             })?;
             let user = users::find(txn, user_id).await?;
+            if user.status != users::ACTIVE {
+                return Err(AppError::LinkUnusable(
+                    "This account is not active: ask the owner.".into(),
+                ));
+            }
             (
                 super::recovery::recover(txn, user, &link, now).await?,
                 "recovery_link.used",
@@ -272,7 +278,7 @@ pub async fn start_link_passkey(
             webauthn_id: handle,
             state: registration,
         },
-        &client.address(),
+        &client.addresses(),
         state.now(),
     )?;
     Ok((id, options))
@@ -333,18 +339,32 @@ pub(super) fn expired_ceremony() -> AppError {
     )
 }
 
+/// Passkey sign-ins one address may start in a minute.
+const PASSKEY_STARTS: Limit = Limit {
+    max: 30,
+    seconds: 60,
+};
+
 /// Starts a passkey sign-in (no username needed).
 pub fn start_sign_in(
     state: &AppState,
     client: &Client,
 ) -> Result<(String, RequestChallengeResponse), AppError> {
+    // Anyone may start one: 30 a minute per address (and at most 50 open).
+    state.accounts().limiter.attempt_with(
+        &[(
+            &format!("passkey-start:{}", client.address()),
+            PASSKEY_STARTS,
+        )],
+        state.now(),
+    )?;
     let webauthn = state.accounts().relying_party.get()?;
     let (options, authentication) = passkeys::start_sign_in(webauthn)?;
     let id = state.accounts().ceremonies.start(
         Ceremony::SignIn {
             state: authentication,
         },
-        &client.address(),
+        &client.addresses(),
         state.now(),
     )?;
     Ok((id, options))
@@ -434,7 +454,7 @@ pub async fn check_password(
                         user_id: user.id,
                         attempts: 0,
                     },
-                    &client.address(),
+                    &client.addresses(),
                     state.now(),
                 )?;
                 Ok(PasswordOutcome::SecondFactor(id))
@@ -591,7 +611,10 @@ pub async fn start_add_passkey(
             name,
             state: registration,
         },
-        &format!("user:{}", me.user.id),
+        &[
+            format!("user:{}", me.user.id),
+            format!("net:user:{}", me.user.id),
+        ],
         state.now(),
     )?;
     Ok((id, options))

@@ -48,10 +48,18 @@ impl Client {
         }
     }
 
-    /// The address ceremonies and limits count this client under.
+    /// The address limits count this client under (an IPv6 address by
+    /// its /64).
     #[must_use]
     pub fn address(&self) -> String {
-        super::ceremonies::address_key(self.ip.as_deref())
+        let [address, _] = self.addresses();
+        address
+    }
+
+    /// Its address and its network (see `ceremonies::address_keys`).
+    #[must_use]
+    pub fn addresses(&self) -> [String; 2] {
+        super::ceremonies::address_keys(self.ip.as_deref())
     }
 
     #[must_use]
@@ -233,4 +241,21 @@ pub async fn is_known_device(
         .one(db)
         .await?
         .is_some())
+}
+
+/// Signs `user_id` out everywhere, scripts included: every session and
+/// API token ends, and no recovery link made for them stays open (but
+/// `keep`, one being used).
+pub async fn shut_out(
+    db: &impl ConnectionTrait,
+    user_id: i64,
+    keep: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    revoke_all_except(db, user_id, None).await?;
+    crate::db::entities::api_token::Entity::delete_many()
+        .filter(crate::db::entities::api_token::Column::UserId.eq(user_id))
+        .exec(db)
+        .await?;
+    super::recovery::withdraw_open(db, user_id, keep, now).await
 }

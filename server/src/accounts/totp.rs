@@ -321,7 +321,7 @@ pub async fn second_factor(
                 attempts: attempts + 1,
             },
             expires,
-            &client.address(),
+            &client.addresses(),
         );
     }
     Err(AppError::InvalidCredentials)

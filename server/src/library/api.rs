@@ -358,7 +358,8 @@ pub fn brief(asset: &asset::Model, me: Viewer) -> Brief {
         d: asset.duration_ms,
         v: version(asset),
         mine: me.owns(asset),
-        fav: asset.favourite,
+        // A favourite is its owner's own mark.
+        fav: asset.favourite && me.owns(asset),
     }
 }
 
@@ -857,10 +858,11 @@ async fn details(state: &AppState, found: asset::Model, me: Viewer) -> Result<De
     } else {
         None
     };
+    let mine = me.owns(&found);
     Ok(Details {
         id: found.id,
         owner_id: found.owner_id,
-        mine: me.owns(&found),
+        mine,
         v: version(&found),
         thumbhash: thumbhash_text(found.thumbhash.as_ref()),
         kind: found.kind,
@@ -897,7 +899,8 @@ async fn details(state: &AppState, found: asset::Model, me: Viewer) -> Result<De
         caption: found.caption,
         rating: found.rating,
         keywords: serde_json::from_str(&found.keywords).unwrap_or_default(),
-        favourite: found.favourite,
+        // A favourite is its owner's own mark.
+        favourite: found.favourite && mine,
         visibility: if found.visibility == "family" {
             Visibility::Family
         } else {

@@ -88,8 +88,10 @@ pub async fn usable_path(state: &AppState, raw: &str, detailed: bool) -> Result<
             path.display()
         )));
     }
+    // The data folder as the file system sees it (behind any symlink).
     let data = state.data_dir().root();
-    if path.starts_with(data) || data.starts_with(&path) {
+    let data = data.canonicalize().unwrap_or_else(|_| data.to_path_buf());
+    if path.starts_with(&data) || data.starts_with(&path) {
         return Err(refuse(
             "An import folder cannot hold, or be inside, Hearth's data folder.".into(),
         ));
@@ -97,11 +99,15 @@ pub async fn usable_path(state: &AppState, raw: &str, detailed: bool) -> Result<
     for other in import_root::Entity::find().all(state.db()).await? {
         let other_path = Path::new(&other.path);
         if path.starts_with(other_path) || other_path.starts_with(&path) {
-            return Err(AppError::Conflict(format!(
-                "{} overlaps the import folder {}.",
-                path.display(),
-                other.path
-            )));
+            return Err(if detailed {
+                AppError::Conflict(format!(
+                    "{} overlaps the import folder {}.",
+                    path.display(),
+                    other.path
+                ))
+            } else {
+                refuse(String::new())
+            });
         }
     }
     Ok(path)

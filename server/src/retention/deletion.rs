@@ -85,14 +85,7 @@ pub async fn request(
     active.status = Set(PENDING_DELETION.to_owned());
     active.updated_at = Set(now);
     active.update(&txn).await?;
-    session::Entity::delete_many()
-        .filter(session::Column::UserId.eq(user_id))
-        .exec(&txn)
-        .await?;
-    api_token::Entity::delete_many()
-        .filter(api_token::Column::UserId.eq(user_id))
-        .exec(&txn)
-        .await?;
+    crate::accounts::sessions::shut_out(&txn, user_id, None, now).await?;
     let withheld = set_status(&txn, user_id, "active", WITHHELD).await?;
     account_deletion::ActiveModel {
         user_id: Set(Some(user_id)),

@@ -164,6 +164,7 @@ pub(crate) async fn names(
                                 "albums.id IN (SELECT album_id FROM album_members WHERE user_id = ?)",
                                 [user_id],
                             ))
+                            .filter(crate::library::access::open_album("albums.id"))
                             .into_tuple()
                             .all(state.db())
                             .await?,
