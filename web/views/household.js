@@ -112,7 +112,14 @@ function membersCard(body, user) {
         controls.push(remove);
       }
       const recovery = m.recovery
-        ? h('span', { class: 'badge badge-pending' }, m.recovery.state === 'waiting' ? `Recovery link by ${m.recovery.made_by ?? 'the server'} · works from ${dayAndTime(m.recovery.usable_at)}` : `Recovery link usable until ${dayAndTime(m.recovery.expires_at)}`)
+        ? h(
+            'span',
+            { class: 'muted recovery-note' },
+            h('strong', {}, m.recovery.state === 'waiting' ? 'Recovery link waiting' : 'Recovery link open'),
+            m.recovery.state === 'waiting'
+              ? ` · made by ${m.recovery.made_by ?? 'the server'}, works from ${dayAndTime(m.recovery.usable_at)}`
+              : ` · usable until ${dayAndTime(m.recovery.expires_at)}`,
+          )
         : null;
       if (m.recovery && (user.role === 'owner' || m.recovery.made_by === user.display_name)) {
         controls.push(
