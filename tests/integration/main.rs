@@ -23,6 +23,7 @@ mod cli;
 mod config;
 mod crash;
 mod events;
+mod formats;
 mod household;
 mod http_api;
 mod jobs;

@@ -70,8 +70,8 @@ pub struct Derived {
 pub fn derive(bytes: &[u8], orientation: u8, limits: &Limits) -> Result<Derived, MediaError> {
     let kind =
         imagesize::image_type(bytes).map_err(|err| MediaError::Unsupported(err.to_string()))?;
-    let size = imagesize::blob_size(bytes).map_err(|err| MediaError::Corrupt(err.to_string()))?;
-    let (width, height) = (size.width as u64, size.height as u64);
+    let (width, height) = crate::size::dimensions(bytes)
+        .ok_or_else(|| MediaError::Corrupt("its header does not say its size".into()))?;
     if width == 0 || height == 0 {
         return Err(MediaError::Corrupt("the image has no pixels".into()));
     }
@@ -87,14 +87,14 @@ pub fn derive(bytes: &[u8], orientation: u8, limits: &Limits) -> Result<Derived,
     // The preview straight from the decoder's buffer: a 48 MP photo is 146 MB.
     let (mut preview, encoding) = match kind {
         imagesize::ImageType::Jpeg => {
-            if truncated_jpeg(bytes) {
-                return Err(MediaError::Corrupt(
-                    "the JPEG file is cut off before its end".into(),
-                ));
-            }
             let (decoded, encoding) = match decode_jpeg(bytes) {
                 Ok(decoded) => (decoded, colour::jpeg_icc(bytes).map(Encoding::Icc)),
-                Err(_) => decode_other(bytes, *limits)?,
+                Err(JpegTrouble::CutOff) => {
+                    return Err(MediaError::Corrupt(
+                        "the JPEG file is cut off before its end".into(),
+                    ));
+                }
+                Err(JpegTrouble::Other) => decode_other(bytes, *limits)?,
             };
             timings.decode = started.elapsed();
             (preview_of(&decoded, decoded.dimensions())?, encoding)
@@ -172,21 +172,35 @@ fn scaled(value: u32, scale: f64) -> u32 {
     result.max(1)
 }
 
-/// libjpeg-turbo decoding at the smallest scale that still gives the
-/// preview its full size: ½ or ¼ of the work for a 12 MP photo.
-/// A JPEG whose last start-of-scan has no end-of-image marker after it was
-/// cut off (decoders would fill the rest with grey). Scan data cannot hold
-/// either marker (0xFF is always escaped there).
-fn truncated_jpeg(bytes: &[u8]) -> bool {
-    let last = |marker: u8| bytes.windows(2).rposition(|w| w == [0xFF, marker]);
-    match (last(0xDA), last(0xD9)) {
-        (Some(scan), Some(end)) => end < scan,
-        _ => true,
+/// Why libjpeg-turbo gave no picture.
+enum JpegTrouble {
+    /// The entropy-coded data ends before the image does: decoders fill
+    /// the rest with grey.
+    CutOff,
+    /// Anything else: another decoder may still read it.
+    Other,
+}
+
+/// libjpeg's own word on a decode that did not go cleanly: a warning it
+/// decoded through (stray bytes before a marker, as libjpeg forgives), the
+/// data ending early, or an error.
+fn classify(message: &str) -> Option<JpegTrouble> {
+    let lower = message.to_ascii_lowercase();
+    if lower.contains("premature end") {
+        Some(JpegTrouble::CutOff)
+    } else if lower.contains("extraneous bytes before marker") {
+        None
+    } else {
+        Some(JpegTrouble::Other)
     }
 }
 
-fn decode_jpeg(bytes: &[u8]) -> Result<RgbImage, MediaError> {
-    let corrupt = |err: turbojpeg::Error| MediaError::Corrupt(err.to_string());
+/// libjpeg-turbo decoding at the smallest scale that still gives the
+/// preview its full size: ½ or ¼ of the work for a 12 MP photo. Bytes
+/// after the end-of-image marker (camera padding, trailers) are none of its
+/// business; whether the picture is whole is its decoder's to say.
+fn decode_jpeg(bytes: &[u8]) -> Result<RgbImage, JpegTrouble> {
+    let corrupt = |_: turbojpeg::Error| JpegTrouble::Other;
     let mut decompressor = Decompressor::new().map_err(corrupt)?;
     let header = decompressor.read_header(bytes).map_err(corrupt)?;
     let long = header.width.max(header.height);
@@ -208,12 +222,14 @@ fn decode_jpeg(bytes: &[u8]) -> Result<RgbImage, MediaError> {
                 format: PixelFormat::RGB,
             },
         )
-        .map_err(corrupt)?;
-    let width = u32::try_from(scaled.width).map_err(|err| MediaError::Corrupt(err.to_string()))?;
-    let height =
-        u32::try_from(scaled.height).map_err(|err| MediaError::Corrupt(err.to_string()))?;
-    RgbImage::from_raw(width, height, pixels)
-        .ok_or_else(|| MediaError::Corrupt("short pixel buffer".into()))
+        .or_else(|err| match classify(&err.to_string()) {
+            // A warning: the picture was decoded whole.
+            None => Ok(()),
+            Some(trouble) => Err(trouble),
+        })?;
+    let width = u32::try_from(scaled.width).map_err(|_| JpegTrouble::Other)?;
+    let height = u32::try_from(scaled.height).map_err(|_| JpegTrouble::Other)?;
+    RgbImage::from_raw(width, height, pixels).ok_or(JpegTrouble::Other)
 }
 
 /// The preview (1440 px long edge) of a decoded image of `dims`.

@@ -6,5 +6,6 @@ pub mod colour;
 pub mod derive;
 pub mod metadata;
 pub mod raw;
+pub mod size;
 pub mod video;
 pub mod xmp;

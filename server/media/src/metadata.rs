@@ -146,12 +146,16 @@ pub fn read(path: &Path) -> std::io::Result<Metadata> {
     if heif {
         metadata.orientation = 1;
     }
-    if let Ok(size) = imagesize::size(path) {
+    let stored = match imagesize::image_type(&header[..filled]) {
+        // Its header holds its size (signed: top-down rows are negative).
+        Ok(imagesize::ImageType::Bmp) => crate::size::dimensions(&header[..filled]),
+        _ => imagesize::size(path)
+            .ok()
+            .map(|size| (size.width as u64, size.height as u64)),
+    };
+    if let Some((width, height)) = stored {
         // imagesize applies a HEIF's irot; other formats need the EXIF turn.
-        let (w, h) = (
-            u32::try_from(size.width).ok(),
-            u32::try_from(size.height).ok(),
-        );
+        let (w, h) = (u32::try_from(width).ok(), u32::try_from(height).ok());
         (metadata.width, metadata.height) = if metadata.orientation >= 5 {
             (h, w)
         } else {

@@ -321,9 +321,8 @@ pub(crate) async fn read_still(
     let bytes = tokio::fs::read(path)
         .await
         .map_err(|err| AppError::Internal(anyhow::anyhow!("reading {}: {err}", path.display())))?;
-    let pixels = imagesize::blob_size(&bytes).map_or(u64::MAX, |size| {
-        (size.width as u64).saturating_mul(size.height as u64)
-    });
+    let stored = hearth_media::size::dimensions(&bytes);
+    let pixels = stored.map_or(u64::MAX, |(width, height)| width.saturating_mul(height));
     let limits = Limits {
         max_pixels: u64::from(state.config().library.max_megapixels) * 1_000_000,
     };
@@ -346,6 +345,18 @@ pub(crate) async fn read_still(
             };
             let derived =
                 derive::derive(image, meta.orientation, &limits).map_err(|e| e.to_string())?;
+            // Its header, read as forgivingly as the decoder does, when the
+            // metadata reader could not say (stray bytes, a top-down BMP).
+            if meta.width.is_none()
+                && let Some((w, h)) = stored
+            {
+                let (w, h) = (u32::try_from(w).ok(), u32::try_from(h).ok());
+                (meta.width, meta.height) = if meta.orientation >= 5 {
+                    (h, w)
+                } else {
+                    (w, h)
+                };
+            }
             if kind == Kind::Raw {
                 // The preview's size is the picture's size as shown.
                 let (w, h) = derived.preview_size;
