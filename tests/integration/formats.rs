@@ -2,7 +2,7 @@
 //! the quirk a test is about: JPEGs with bytes after their end or stray
 //! bytes before a marker, a JPEG cut off midway, a BMP stored top-down.
 
-use image::{GenericImageView as _, Rgb};
+use image::{GenericImageView as _, Rgb, RgbImage};
 use serde_json::Value;
 
 use crate::fixtures::jpeg;
@@ -113,5 +113,161 @@ async fn a_bmp_stored_top_down_keeps_its_size_and_its_top() {
     assert!(r > 200 && b < 60, "the top is red: {r} {b}");
     let Rgb([r, _, b]) = *shown.get_pixel(20, 27);
     assert!(b > 200 && r < 60, "the bottom is blue: {r} {b}");
+    server.stop().await;
+}
+
+/// EXIF (big-endian TIFF): IFD0 with `Make` "`HearthCam`" and Orientation 6
+/// (turned: shown a quarter turn clockwise), Exif IFD with
+/// `DateTimeOriginal` 2021:03:04 05:06:07.
+fn exif_turned() -> Vec<u8> {
+    let entry = |tiff: &mut Vec<u8>, tag: u16, kind: u16, count: u32, value: [u8; 4]| {
+        tiff.extend_from_slice(&tag.to_be_bytes());
+        tiff.extend_from_slice(&kind.to_be_bytes());
+        tiff.extend_from_slice(&count.to_be_bytes());
+        tiff.extend_from_slice(&value);
+    };
+    let mut tiff = b"MM\0\x2a\0\0\0\x08".to_vec();
+    tiff.extend_from_slice(&3u16.to_be_bytes());
+    entry(&mut tiff, 0x010F, 2, 10, 50u32.to_be_bytes());
+    entry(&mut tiff, 0x0112, 3, 1, [0, 6, 0, 0]);
+    entry(&mut tiff, 0x8769, 4, 1, 60u32.to_be_bytes());
+    tiff.extend_from_slice(&0u32.to_be_bytes());
+    tiff.extend_from_slice(b"HearthCam\0");
+    tiff.extend_from_slice(&1u16.to_be_bytes());
+    entry(&mut tiff, 0x9003, 2, 20, 78u32.to_be_bytes());
+    tiff.extend_from_slice(&0u32.to_be_bytes());
+    tiff.extend_from_slice(b"2021:03:04 05:06:07\0");
+    tiff
+}
+
+/// A lossless WebP in the extended format whose EXIF chunk starts with
+/// JPEG's `Exif\0\0` (as several phones and converters write it).
+fn webp_with_exif(width: u32, height: u32) -> Vec<u8> {
+    let image = RgbImage::from_pixel(width, height, Rgb([200, 120, 40]));
+    let mut simple = Vec::new();
+    image::codecs::webp::WebPEncoder::new_lossless(&mut simple)
+        .encode(
+            image.as_raw(),
+            width,
+            height,
+            image::ExtendedColorType::Rgb8,
+        )
+        .unwrap();
+    // RIFF, size, WEBP, then the VP8L chunk.
+    let vp8l = &simple[12..];
+    let mut chunks = Vec::new();
+    chunks.extend_from_slice(b"VP8X");
+    chunks.extend_from_slice(&10u32.to_le_bytes());
+    chunks.extend_from_slice(&[0x08, 0, 0, 0]);
+    chunks.extend_from_slice(&(width - 1).to_le_bytes()[..3]);
+    chunks.extend_from_slice(&(height - 1).to_le_bytes()[..3]);
+    chunks.extend_from_slice(vp8l);
+    let exif = [b"Exif\0\0".as_slice(), &exif_turned()].concat();
+    chunks.extend_from_slice(b"EXIF");
+    chunks.extend_from_slice(&u32::try_from(exif.len()).unwrap().to_le_bytes());
+    chunks.extend_from_slice(&exif);
+    if exif.len() % 2 == 1 {
+        chunks.push(0);
+    }
+    let mut out = b"RIFF".to_vec();
+    out.extend_from_slice(&u32::try_from(chunks.len() + 4).unwrap().to_le_bytes());
+    out.extend_from_slice(b"WEBP");
+    out.extend_from_slice(&chunks);
+    out
+}
+
+/// CRC-32 as PNG chunks carry it.
+fn crc32(parts: &[&[u8]]) -> u32 {
+    let mut crc = 0xFFFF_FFFFu32;
+    for byte in parts.iter().flat_map(|part| part.iter()) {
+        crc ^= u32::from(*byte);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+/// A PNG with one more chunk (`kind`, `data`) right after its header.
+fn png_with_chunk(width: u32, height: u32, kind: [u8; 4], data: &[u8]) -> Vec<u8> {
+    let image = RgbImage::from_pixel(width, height, Rgb([40, 120, 200]));
+    let mut plain = Vec::new();
+    image
+        .write_to(
+            &mut std::io::Cursor::new(&mut plain),
+            image::ImageFormat::Png,
+        )
+        .unwrap();
+    // Signature (8) and IHDR (4 + 4 + 13 + 4).
+    let split = 8 + 25;
+    let mut out = plain[..split].to_vec();
+    out.extend_from_slice(&u32::try_from(data.len()).unwrap().to_be_bytes());
+    out.extend_from_slice(&kind);
+    out.extend_from_slice(data);
+    out.extend_from_slice(&crc32(&[&kind, data]).to_be_bytes());
+    out.extend_from_slice(&plain[split..]);
+    out
+}
+
+/// `ImageMagick`'s "Raw profile type exif" text, zlib-compressed (zTXt).
+fn raw_profile(tiff: &[u8]) -> Vec<u8> {
+    use std::io::Write as _;
+    let blob = [b"Exif\0\0".as_slice(), tiff].concat();
+    let hex: String = blob.iter().fold(String::new(), |mut hex, b| {
+        use std::fmt::Write as _;
+        let _ = write!(hex, "{b:02x}");
+        hex
+    });
+    let lines: Vec<&str> = hex
+        .as_bytes()
+        .chunks(72)
+        .map(|line| std::str::from_utf8(line).unwrap())
+        .collect();
+    let text = format!("\nexif\n{:8}\n{}\n", blob.len(), lines.join("\n"));
+    let mut zlib = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    zlib.write_all(text.as_bytes()).unwrap();
+    [
+        b"Raw profile type exif\0\0".as_slice(),
+        &zlib.finish().unwrap(),
+    ]
+    .concat()
+}
+
+#[tokio::test]
+async fn exif_in_webp_and_png_chunks_is_read_and_applied() {
+    let server = TestServer::start().await;
+    let owner = server.owner().await;
+    for (name, bytes) in [
+        ("phone.webp", webp_with_exif(64, 48)),
+        (
+            "edited.png",
+            png_with_chunk(64, 48, *b"eXIf", &exif_turned()),
+        ),
+        (
+            "magick.png",
+            png_with_chunk(64, 48, *b"zTXt", &raw_profile(&exif_turned())),
+        ),
+    ] {
+        let file = send(&owner, name, bytes).await;
+        assert_eq!(file["status"], "imported", "{name}: {file}");
+        let id = file["asset_id"].as_i64().unwrap();
+        let details = owner.json(&format!("/api/assets/{id}")).await;
+        assert_eq!(
+            details["taken_local"], "2021-03-04T05:06:07",
+            "{name}: {details}"
+        );
+        assert_eq!(details["camera"]["make"], "HearthCam", "{name}");
+        // Turned a quarter: shown portrait.
+        assert_eq!(
+            (details["width"].as_i64(), details["height"].as_i64()),
+            (Some(48), Some(64)),
+            "{name}"
+        );
+        assert_eq!(preview(&owner, id).await.dimensions(), (48, 64), "{name}");
+    }
     server.stop().await;
 }

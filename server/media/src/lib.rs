@@ -4,6 +4,7 @@
 
 pub mod colour;
 pub mod derive;
+pub mod exif_blob;
 pub mod metadata;
 pub mod raw;
 pub mod size;

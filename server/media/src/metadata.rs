@@ -290,11 +290,25 @@ pub fn read_from<R: Read + Seek + std::io::BufRead>(reader: &mut R) -> Metadata 
     // parsed rather than nothing.
     let mut exif_reader = exif::Reader::new();
     exif_reader.continue_on_error(true);
-    let Ok(exif) = exif_reader
+    let exif = match exif_reader
         .read_from_container(reader)
         .or_else(|err| err.distill_partial_result(|_| ()))
-    else {
-        return metadata;
+    {
+        Ok(exif) if exif.fields().next().is_some() => exif,
+        // Where the container reader does not look (WebP's `Exif\0\0`
+        // chunks, PNG's eXIf and raw-profile chunks).
+        _ => {
+            let Some(blob) = crate::exif_blob::find(reader) else {
+                return metadata;
+            };
+            let Ok(exif) = exif_reader
+                .read_raw(blob)
+                .or_else(|err| err.distill_partial_result(|_| ()))
+            else {
+                return metadata;
+            };
+            exif
+        }
     };
     metadata.taken = taken(&exif);
     metadata.gps = gps(&exif);
