@@ -657,8 +657,14 @@ async fn a_library_from_the_previous_schema_upgrades_with_everything_in_it() {
     assert_eq!(favourite["favourite"], true);
 
     // The fixture leaves thumbnails out: the check finds exactly that, the
-    // repair makes them from the originals, and the index was rebuilt.
+    // repair makes them from the originals, and the index was rebuilt
+    // (in the background after the upgrade: a read-only check says when).
     server.idle().await;
+    server
+        .until("the index to be rebuilt", || async {
+            owner.ok("/api/admin/check", &json!({})).await["index_documents"] == 7
+        })
+        .await;
     let report = owner
         .ok("/api/admin/check", &json!({ "repair": true }))
         .await;

@@ -227,7 +227,13 @@ async fn an_asset_two_members_files_shared_splits_on_upgrade() {
         .await,
         2
     );
-    // Each is found as its owner's; Sam's private one never by Olivia.
+    // Each is found as its owner's; Sam's private one never by Olivia
+    // (once the index, rebuilt after the upgrade, has them).
+    server
+        .until("the index to be rebuilt", || async {
+            sam.json("/api/search?q=big").await["total"] == 2
+        })
+        .await;
     let found = sam.json("/api/search?q=big").await;
     let mut mine: Vec<(i64, bool)> = found["items"]
         .as_array()
