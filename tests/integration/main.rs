@@ -37,6 +37,7 @@ mod search;
 mod second_factor;
 mod shutdown;
 mod storage;
+mod tiffs;
 mod timeline;
 mod trust;
 mod web_ui;

@@ -100,6 +100,14 @@ pub fn derive(bytes: &[u8], orientation: u8, limits: &Limits) -> Result<Derived,
             (preview_of(&decoded, decoded.dimensions())?, encoding)
         }
         imagesize::ImageType::Heif(_) => heif_preview(bytes, *limits, &mut timings, started)?,
+        // What the `image` crate's TIFF decoder refuses (palette, few bits
+        // a sample, planes apart, fax, old JPEG), Hearth reads itself.
+        imagesize::ImageType::Tiff => {
+            let (decoded, encoding) =
+                decode_other(bytes, *limits).or_else(|_| crate::tiff::decode(bytes))?;
+            timings.decode = started.elapsed();
+            (preview_of(&decoded, decoded.dimensions())?, encoding)
+        }
         _ => {
             let (decoded, encoding) = decode_other(bytes, *limits)?;
             timings.decode = started.elapsed();
@@ -173,7 +181,7 @@ fn scaled(value: u32, scale: f64) -> u32 {
 }
 
 /// Why libjpeg-turbo gave no picture.
-enum JpegTrouble {
+pub(crate) enum JpegTrouble {
     /// The entropy-coded data ends before the image does: decoders fill
     /// the rest with grey.
     CutOff,
@@ -199,7 +207,7 @@ fn classify(message: &str) -> Option<JpegTrouble> {
 /// preview its full size: ½ or ¼ of the work for a 12 MP photo. Bytes
 /// after the end-of-image marker (camera padding, trailers) are none of its
 /// business; whether the picture is whole is its decoder's to say.
-fn decode_jpeg(bytes: &[u8]) -> Result<RgbImage, JpegTrouble> {
+pub(crate) fn decode_jpeg(bytes: &[u8]) -> Result<RgbImage, JpegTrouble> {
     let corrupt = |_: turbojpeg::Error| JpegTrouble::Other;
     let mut decompressor = Decompressor::new().map_err(corrupt)?;
     let header = decompressor.read_header(bytes).map_err(corrupt)?;

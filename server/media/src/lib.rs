@@ -8,5 +8,6 @@ pub mod exif_blob;
 pub mod metadata;
 pub mod raw;
 pub mod size;
+mod tiff;
 pub mod video;
 pub mod xmp;
