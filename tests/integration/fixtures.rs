@@ -56,13 +56,17 @@ fn with_exif_date(jpeg: &[u8], taken: &str) -> Vec<u8> {
 }
 
 /// Inserts an APP1 EXIF segment holding `tiff` after the SOI marker.
-fn with_app1(jpeg: &[u8], tiff: &[u8]) -> Vec<u8> {
-    let mut segment = b"Exif\0\0".to_vec();
-    segment.extend_from_slice(tiff);
+pub fn with_app1(jpeg: &[u8], tiff: &[u8]) -> Vec<u8> {
+    with_segment(jpeg, 0xE1, &[b"Exif\0\0".as_slice(), tiff].concat())
+}
+
+/// Inserts an APP`n` segment (`marker` 0xE0–0xEF) holding `payload` after
+/// the SOI marker.
+pub fn with_segment(jpeg: &[u8], marker: u8, payload: &[u8]) -> Vec<u8> {
     let mut out = jpeg[..2].to_vec();
-    out.extend_from_slice(&[0xFF, 0xE1]);
-    out.extend_from_slice(&u16::try_from(segment.len() + 2).unwrap().to_be_bytes());
-    out.extend_from_slice(&segment);
+    out.extend_from_slice(&[0xFF, marker]);
+    out.extend_from_slice(&u16::try_from(payload.len() + 2).unwrap().to_be_bytes());
+    out.extend_from_slice(payload);
     out.extend_from_slice(&jpeg[2..]);
     out
 }

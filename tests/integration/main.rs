@@ -29,6 +29,7 @@ mod http_api;
 mod jobs;
 mod library;
 mod media;
+mod metadata_sources;
 mod operations;
 mod passkeys;
 mod retention;

@@ -133,3 +133,69 @@ fn inflate(data: &[u8]) -> Option<Vec<u8>> {
         .ok()?;
     Some(out)
 }
+
+/// The same EXIF with its sub-directory pointers (Exif, GPS, Interop)
+/// typed as plain LONGs, if any was typed otherwise: writers store them as
+/// IFD (13) or a signed LONG (9), which the EXIF reader does not follow.
+/// `None` when nothing needed changing.
+#[must_use]
+pub fn plain_pointers(tiff: &[u8]) -> Option<Vec<u8>> {
+    let big_endian = match tiff.get(..2)? {
+        b"MM" => true,
+        b"II" => false,
+        _ => return None,
+    };
+    let read16 = |at: usize| -> Option<u16> {
+        let pair = [*tiff.get(at)?, *tiff.get(at + 1)?];
+        Some(if big_endian {
+            u16::from_be_bytes(pair)
+        } else {
+            u16::from_le_bytes(pair)
+        })
+    };
+    let read32 = |at: usize| -> Option<usize> {
+        let quad: [u8; 4] = tiff.get(at..at + 4)?.try_into().ok()?;
+        let value = if big_endian {
+            u32::from_be_bytes(quad)
+        } else {
+            u32::from_le_bytes(quad)
+        };
+        usize::try_from(value).ok()
+    };
+    // Entries whose type needs rewriting: IFD0's pointers, then the Exif
+    // directory's Interop pointer.
+    let mut retype = Vec::new();
+    let mut directories = vec![read32(4)?];
+    let mut seen = 0;
+    while let Some(directory) = directories.pop() {
+        seen += 1;
+        if seen > 3 {
+            break;
+        }
+        let count = usize::from(read16(directory)?);
+        for index in 0..count {
+            let entry = directory + 2 + 12 * index;
+            let (Some(tag), Some(kind)) = (read16(entry), read16(entry + 2)) else {
+                break;
+            };
+            if !matches!(tag, 0x8769 | 0x8825 | 0xA005) {
+                continue;
+            }
+            if matches!(kind, 9 | 13) && read32(entry + 4) == Some(1) {
+                retype.push(entry + 2);
+            }
+            if tag == 0x8769 {
+                directories.extend(read32(entry + 8).filter(|at| *at < tiff.len()));
+            }
+        }
+    }
+    if retype.is_empty() {
+        return None;
+    }
+    let mut fixed = tiff.to_vec();
+    let long = if big_endian { [0, 4] } else { [4, 0] };
+    for at in retype {
+        fixed[at..at + 2].copy_from_slice(&long);
+    }
+    Some(fixed)
+}

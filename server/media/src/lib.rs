@@ -5,6 +5,7 @@
 pub mod colour;
 pub mod derive;
 pub mod exif_blob;
+pub mod iptc;
 pub mod metadata;
 pub mod raw;
 pub mod size;

@@ -24,6 +24,8 @@ pub enum TakenSource {
     ExifDigitized,
     /// XMP (`exif:DateTimeOriginal`, `photoshop:DateCreated`, `xmp:CreateDate`).
     Xmp,
+    /// IPTC `DateCreated` and `TimeCreated` (newsroom and scanning software).
+    Iptc,
     /// EXIF `DateTime` (last modified by the camera or an editor).
     ExifModified,
     /// A date in the file name (`IMG_20190704_…`, `PXL_…`, `Screenshot_…`).
@@ -41,6 +43,7 @@ impl TakenSource {
             Self::ExifOriginal => "exif_original",
             Self::ExifDigitized => "exif_digitized",
             Self::Xmp => "xmp",
+            Self::Iptc => "iptc",
             Self::ExifModified => "exif_modified",
             Self::QuickTime => "quicktime",
             Self::FileName => "file_name",
@@ -170,6 +173,18 @@ pub fn read(path: &Path) -> std::io::Result<Metadata> {
     for found in [embedded, sidecar].into_iter().flatten() {
         apply_xmp(&mut metadata, found);
     }
+    if metadata
+        .taken
+        .is_none_or(|taken| taken.source == TakenSource::ExifModified)
+        && let Some((local, offset)) =
+            crate::iptc::find(&mut reader).and_then(|r| crate::iptc::taken(&r))
+    {
+        metadata.taken = Some(Taken {
+            local,
+            offset,
+            source: TakenSource::Iptc,
+        });
+    }
     if video::container(&header[..filled]) == Some(video::Container::QuickTime) {
         reader.rewind()?;
         if let Ok(info) = video::read_quicktime(&mut reader) {
@@ -261,6 +276,8 @@ fn apply_xmp(metadata: &mut Metadata, found: xmp::Xmp) {
             altitude: None,
         });
     }
+    metadata.make = metadata.make.take().or(found.make);
+    metadata.model = metadata.model.take().or(found.model);
     metadata.title = found.title.or(metadata.title.take());
     metadata.description = found.description.or(metadata.description.take());
     metadata.rating = found.rating.or(metadata.rating);
@@ -290,26 +307,29 @@ pub fn read_from<R: Read + Seek + std::io::BufRead>(reader: &mut R) -> Metadata 
     // parsed rather than nothing.
     let mut exif_reader = exif::Reader::new();
     exif_reader.continue_on_error(true);
-    let exif = match exif_reader
+    let read_raw = |blob: Vec<u8>| {
+        exif_reader
+            .read_raw(blob)
+            .or_else(|err| err.distill_partial_result(|_| ()))
+            .ok()
+    };
+    let from_container = exif_reader
         .read_from_container(reader)
         .or_else(|err| err.distill_partial_result(|_| ()))
-    {
-        Ok(exif) if exif.fields().next().is_some() => exif,
+        .ok();
+    let exif = match from_container {
+        Some(exif) if exif.fields().next().is_some() => Some(exif),
         // Where the container reader does not look (WebP's `Exif\0\0`
         // chunks, PNG's eXIf and raw-profile chunks).
-        _ => {
-            let Some(blob) = crate::exif_blob::find(reader) else {
-                return metadata;
-            };
-            let Ok(exif) = exif_reader
-                .read_raw(blob)
-                .or_else(|err| err.distill_partial_result(|_| ()))
-            else {
-                return metadata;
-            };
-            exif
-        }
+        other => crate::exif_blob::find(reader).and_then(read_raw).or(other),
     };
+    let Some(mut exif) = exif else {
+        return metadata;
+    };
+    // Pointers typed IFD or signed, which the reader does not follow.
+    if let Some(reread) = crate::exif_blob::plain_pointers(exif.buf()).and_then(read_raw) {
+        exif = reread;
+    }
     metadata.taken = taken(&exif);
     metadata.gps = gps(&exif);
     metadata.make = text(&exif, Tag::Make);

@@ -11,6 +11,9 @@ use quick_xml::events::Event;
 pub struct Xmp {
     pub taken: Option<(NaiveDateTime, Option<FixedOffset>)>,
     pub gps: Option<(f64, f64)>,
+    /// `tiff:Make` and `tiff:Model`.
+    pub make: Option<String>,
+    pub model: Option<String>,
     pub title: Option<String>,
     pub description: Option<String>,
     /// -1 (rejected) to 5.
@@ -119,6 +122,8 @@ pub fn parse(packet: &[u8]) -> Xmp {
     Xmp {
         taken,
         gps,
+        make: first(b"Make").map(str::to_owned),
+        model: first(b"Model").map(str::to_owned),
         title: first(b"title").map(str::to_owned),
         description: first(b"description").map(str::to_owned),
         rating: first(b"Rating")
