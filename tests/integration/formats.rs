@@ -271,3 +271,62 @@ async fn exif_in_webp_and_png_chunks_is_read_and_applied() {
     }
     server.stop().await;
 }
+
+#[tokio::test]
+async fn each_file_is_served_as_what_its_bytes_are_not_its_name() {
+    let server = TestServer::start().await;
+    let owner = server.owner().await;
+    let corpus = crate::media::corpus();
+    let read = |file: &str| std::fs::read(corpus.join(file)).unwrap();
+    let live = "pigallery2/test/backend/assets/live_photo";
+    // A Live Photo whose still was renamed .jpg and whose video .mp4; and
+    // an MP4 named as a JPEG.
+    let mut ids = Vec::new();
+    for (name, file) in [
+        ("still.jpg", format!("{live}/IMG_7943.HEIC")),
+        ("motion.mp4", format!("{live}/IMG_7943_HEVC.MOV")),
+        (
+            "clip.jpeg",
+            "pigallery2/test/backend/assets/video.mp4".to_owned(),
+        ),
+    ] {
+        let file = send(&owner, name, read(&file)).await;
+        assert_eq!(file["status"], "imported", "{name}: {file}");
+        ids.push(file["asset_id"].as_i64().unwrap());
+    }
+    let type_of = |path: String| {
+        let owner = &owner;
+        async move {
+            let response = owner.get(&path).await;
+            assert_eq!(response.status(), 200, "{path}");
+            response.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    let (still, clip) = (ids[0], ids[2]);
+    // The video joined its still.
+    assert_eq!(ids[1], still);
+    assert_eq!(
+        owner.json(&format!("/api/assets/{still}")).await["kind"],
+        "live"
+    );
+    assert_eq!(
+        type_of(format!("/api/assets/{still}/original")).await,
+        "image/heic"
+    );
+    assert_eq!(
+        type_of(format!("/api/assets/{still}/video")).await,
+        "video/quicktime"
+    );
+    assert_eq!(
+        type_of(format!("/api/assets/{clip}/original")).await,
+        "video/mp4"
+    );
+    assert_eq!(
+        owner.json(&format!("/api/assets/{clip}")).await["mime"],
+        "video/mp4"
+    );
+    server.stop().await;
+}

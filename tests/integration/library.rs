@@ -141,6 +141,13 @@ async fn check_rows(server: &TestServer, corpus: &std::path::Path, imported: usi
             assert_eq!(asset.kind, "live", "{file}");
             continue;
         }
+        // The type its bytes are, as exiftool says (RAW files as one kind).
+        let expected_mime = match t["MIMEType"].as_str() {
+            Some(mime) if mime.starts_with("image/x-") => "image/x-raw",
+            Some(mime) => mime,
+            None => "application/octet-stream",
+        };
+        assert_eq!(asset.mime, expected_mime, "{file}");
         let derived = server.state().data_dir().derived(asset.id);
         let has_files =
             derived.join("preview.jpg").is_file() && derived.join("thumb.jpg").is_file();

@@ -9,6 +9,7 @@ pub mod iptc;
 pub mod metadata;
 pub mod raw;
 pub mod size;
+pub mod sniff;
 mod tiff;
 pub mod video;
 pub mod xmp;

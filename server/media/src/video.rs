@@ -21,13 +21,9 @@ pub enum Container {
 #[must_use]
 pub fn container(header: &[u8]) -> Option<Container> {
     if header.len() >= 12 && &header[4..8] == b"ftyp" {
-        let brand = &header[8..12];
-        // HEIF and AVIF stills share the ftyp box; they are not videos.
-        let still = matches!(
-            brand,
-            b"heic" | b"heix" | b"heim" | b"heis" | b"mif1" | b"msf1" | b"avif" | b"avis"
-        );
-        return (!still).then_some(Container::QuickTime);
+        // HEIF and AVIF stills (and image sequences) share the ftyp box;
+        // they are not videos.
+        return (!crate::sniff::is_still_iso(header)).then_some(Container::QuickTime);
     }
     if header.len() >= 8 && matches!(&header[4..8], b"moov" | b"mdat" | b"wide" | b"free") {
         return Some(Container::QuickTime);

@@ -673,6 +673,19 @@ impl LibraryApi {
     }
 }
 
+/// The content type of a stored file, from its first bytes and its name.
+async fn sniffed(path: &std::path::Path) -> String {
+    let owned = path.to_path_buf();
+    let header = tokio::task::spawn_blocking(move || {
+        std::fs::File::open(&owned).and_then(|mut file| super::ingest::read_header(&mut file))
+    })
+    .await
+    .ok()
+    .and_then(Result::ok)
+    .unwrap_or_default();
+    hearth_media::sniff::content_type(&header, super::ingest::extension_of(path)).to_owned()
+}
+
 /// Serves one of an asset's media files (the caller has checked access):
 /// 200, 206 (Range) or 304 (ETag); `cacheable` when the URL carries the
 /// media version; `download` asks the browser to save it.
@@ -718,17 +731,17 @@ pub async fn serve(
         StaticFileResponse::Ok {
             body,
             content_length,
-            content_type,
             etag,
             last_modified,
             content_range,
             ..
         } => {
-            let content_type = match kind {
-                MediaKind::Thumb | MediaKind::Preview => Some("image/jpeg".to_owned()),
-                _ if found.mime != "application/octet-stream" => Some(found.mime.clone()),
-                _ => content_type,
-            };
+            // Each part as what its bytes are (a Live Photo's video is not
+            // its still; a HEIC named .jpg is a HEIC).
+            let content_type = Some(match kind {
+                MediaKind::Thumb | MediaKind::Preview => "image/jpeg".to_owned(),
+                MediaKind::Original | MediaKind::Video => sniffed(&path).await,
+            });
             StaticFileResponse::Ok {
                 body,
                 content_length,

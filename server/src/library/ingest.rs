@@ -87,12 +87,14 @@ pub(crate) enum Kind {
     Video,
 }
 
-pub(crate) fn classify(header: &[u8], path: &Path) -> Option<Kind> {
-    let extension = path
-        .extension()
+pub(crate) fn extension_of(path: &Path) -> &str {
+    path.extension()
         .and_then(|e| e.to_str())
-        .unwrap_or_default();
-    if raw::is_raw_extension(extension) {
+        .unwrap_or_default()
+}
+
+pub(crate) fn classify(header: &[u8], path: &Path) -> Option<Kind> {
+    if raw::is_raw_extension(extension_of(path)) {
         return Some(Kind::Raw);
     }
     if video::container(header).is_some() {
@@ -176,6 +178,7 @@ async fn read(state: &AppState, source: &Source) -> Result<Outcome, AppError> {
         seen,
         meta: &meta,
         kind: kind_name,
+        mime: hearth_media::sniff::content_type(&header, extension_of(&source.path)),
         thumbhash: derived.as_ref().map(|d| d.thumbhash.clone()),
         place,
     };
@@ -419,6 +422,8 @@ struct Row<'a> {
     seen: Seen,
     meta: &'a Metadata,
     kind: &'static str,
+    /// Sniffed from the file's first bytes.
+    mime: &'static str,
     thumbhash: Option<Vec<u8>>,
     /// Looked up from the coordinates, if there are any.
     place: Option<super::places::Place>,
@@ -522,7 +527,7 @@ async fn insert_row(
         owner_id: Set(source.owner_id),
         hash: Set(row.hash.to_owned()),
         kind: Set(row.kind.to_owned()),
-        mime: Set(mime_of(&source.path).to_owned()),
+        mime: Set(row.mime.to_owned()),
         bytes: Set(i64::try_from(row.seen.bytes).unwrap_or(i64::MAX)),
         width: Set(meta.width.and_then(|w| i32::try_from(w).ok())),
         height: Set(meta.height.and_then(|h| i32::try_from(h).ok())),
@@ -568,31 +573,6 @@ async fn insert_row(
     .insert(db)
     .await?;
     Ok(inserted.id)
-}
-
-fn mime_of(path: &Path) -> &'static str {
-    match path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase)
-        .as_deref()
-    {
-        Some("jpg" | "jpeg") => "image/jpeg",
-        Some("png") => "image/png",
-        Some("gif") => "image/gif",
-        Some("webp") => "image/webp",
-        Some("tif" | "tiff") => "image/tiff",
-        Some("heic" | "heif") => "image/heic",
-        Some("avif") => "image/avif",
-        Some("mp4" | "m4v") => "video/mp4",
-        Some("mov") => "video/quicktime",
-        Some("mkv") => "video/x-matroska",
-        Some("webm") => "video/webm",
-        Some("avi") => "video/x-msvideo",
-        Some("3gp") => "video/3gpp",
-        Some(ext) if raw::is_raw_extension(ext) => "image/x-raw",
-        _ => "application/octet-stream",
-    }
 }
 
 /// Adds (or refreshes) a place where an asset's content lives.
