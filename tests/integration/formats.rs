@@ -330,3 +330,51 @@ async fn each_file_is_served_as_what_its_bytes_are_not_its_name() {
     );
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_heics_size_is_the_one_its_decoder_shows_and_a_cut_off_one_is_refused() {
+    let server = TestServer::start().await;
+    let owner = server.owner().await;
+    let corpus = crate::media::corpus();
+    let read = |file: &str| std::fs::read(corpus.join(file)).unwrap();
+    // Both are stored landscape and shown portrait: the size recorded is
+    // the one the decoder gives the primary item after its transforms, not
+    // the stored one (which the header scan found first for the first).
+    for (file, shown) in [
+        (
+            "pigallery2/test/backend/assets/orientation/IMG_0307.HEIC",
+            (4284, 5712),
+        ),
+        ("lychee/tests/Samples/classic-car.heic", (3024, 4032)),
+    ] {
+        let found = send(&owner, "photo.heic", read(file)).await;
+        assert_eq!(found["status"], "imported", "{file}: {found}");
+        let id = found["asset_id"].as_i64().unwrap();
+        let details = owner.json(&format!("/api/assets/{id}")).await;
+        let size = (
+            details["width"].as_u64().unwrap(),
+            details["height"].as_u64().unwrap(),
+        );
+        let (pw, ph) = preview(&owner, id).await.dimensions();
+        assert_eq!(size, shown, "{file}");
+        // The preview has the recorded shape.
+        assert_eq!(size.0 > size.1, pw > ph, "{file}");
+    }
+    // Cut off halfway through its picture's data, as an interrupted copy
+    // leaves it: refused with that reason, as a cut-off JPEG is.
+    // One with its picture data first (Samsung), one with it last (Apple).
+    for file in [
+        "lychee/tests/Samples/sewing-threads.heic",
+        "lychee/tests/Samples/classic-car.heic",
+    ] {
+        let whole = read(file);
+        let cut = whole[..whole.len() * 2 / 3].to_vec();
+        let found = send(&owner, "cut.heic", cut).await;
+        assert_eq!(found["status"], "failed", "{file}: {found}");
+        assert!(
+            found["reason"].as_str().unwrap().contains("cut off"),
+            "{file}: {found}"
+        );
+    }
+    server.stop().await;
+}

@@ -62,6 +62,10 @@ pub struct Derived {
     pub thumbnail: Vec<u8>,
     pub thumbnail_size: (u32, u32),
     pub thumbhash: Vec<u8>,
+    /// The picture's full size as the decoder produces it, transforms
+    /// applied, when the decoder says (HEIF: the primary item after its
+    /// rotation, mirror and crop).
+    pub shown_size: Option<(u32, u32)>,
     pub timings: Timings,
 }
 
@@ -70,6 +74,11 @@ pub struct Derived {
 pub fn derive(bytes: &[u8], orientation: u8, limits: &Limits) -> Result<Derived, MediaError> {
     let kind =
         imagesize::image_type(bytes).map_err(|err| MediaError::Unsupported(err.to_string()))?;
+    if matches!(kind, imagesize::ImageType::Heif(_)) && !iso_complete(bytes) {
+        return Err(MediaError::Corrupt(
+            "the file is cut off before its end".into(),
+        ));
+    }
     let (width, height) = crate::size::dimensions(bytes)
         .ok_or_else(|| MediaError::Corrupt("its header does not say its size".into()))?;
     if width == 0 || height == 0 {
@@ -83,6 +92,7 @@ pub fn derive(bytes: &[u8], orientation: u8, limits: &Limits) -> Result<Derived,
         });
     }
     let mut timings = Timings::default();
+    let mut shown_size = None;
     let started = Instant::now();
     // The preview straight from the decoder's buffer: a 48 MP photo is 146 MB.
     let (mut preview, encoding) = match kind {
@@ -99,7 +109,11 @@ pub fn derive(bytes: &[u8], orientation: u8, limits: &Limits) -> Result<Derived,
             timings.decode = started.elapsed();
             (preview_of(&decoded, decoded.dimensions())?, encoding)
         }
-        imagesize::ImageType::Heif(_) => heif_preview(bytes, *limits, &mut timings, started)?,
+        imagesize::ImageType::Heif(_) => {
+            let (preview, encoding, size) = heif_preview(bytes, *limits, &mut timings, started)?;
+            shown_size = Some(size);
+            (preview, encoding)
+        }
         // What the `image` crate's TIFF decoder refuses (palette, few bits
         // a sample, planes apart, fax, old JPEG), Hearth reads itself.
         imagesize::ImageType::Tiff => {
@@ -145,6 +159,7 @@ pub fn derive(bytes: &[u8], orientation: u8, limits: &Limits) -> Result<Derived,
         thumbnail_size: thumbnail.dimensions(),
         thumbnail: thumbnail_bytes,
         thumbhash,
+        shown_size,
         timings,
     })
 }
@@ -245,6 +260,9 @@ fn preview_of(source: &impl IntoImageView, dims: (u32, u32)) -> Result<RgbImage,
     resize(source, fit_long_edge(dims, PREVIEW_EDGE))
 }
 
+/// The preview, the colour encoding, and the decoded picture's size.
+type HeifPreview = (RgbImage, Option<Encoding>, (u32, u32));
+
 /// HEIC, HEIF and AVIF through libheif (built in, 1.23: current iPhone
 /// photos need ≥ 1.18), which applies the container's rotation and
 /// mirroring itself. Single-threaded, libheif and its codec alike
@@ -257,7 +275,7 @@ fn heif_preview(
     limits: Limits,
     timings: &mut Timings,
     started: Instant,
-) -> Result<(RgbImage, Option<Encoding>), MediaError> {
+) -> Result<HeifPreview, MediaError> {
     use libheif_rs::{ColorSpace, DecodingOptions, HeifContext, HeifErrorCode, LibHeif, RgbChroma};
     let corrupt = |err: libheif_rs::HeifError| {
         if matches!(err.code, HeifErrorCode::UnsupportedFeature) {
@@ -307,7 +325,7 @@ fn heif_preview(
             .ok_or_else(|| MediaError::Corrupt("short HEIF image".into()))?;
         let view = ImageRef::new(plane.width, plane.height, pixels, PixelType::U8x3)
             .map_err(|err| MediaError::Corrupt(err.to_string()))?;
-        return Ok((preview_of(&view, dims)?, encoding));
+        return Ok((preview_of(&view, dims)?, encoding, dims));
     }
     let mut pixels = Vec::with_capacity(row * rows);
     for line in plane.data.chunks(plane.stride).take(rows) {
@@ -318,7 +336,41 @@ fn heif_preview(
     }
     let copied = RgbImage::from_raw(plane.width, plane.height, pixels)
         .ok_or_else(|| MediaError::Corrupt("short pixel buffer".into()))?;
-    Ok((preview_of(&copied, dims)?, encoding))
+    Ok((preview_of(&copied, dims)?, encoding, dims))
+}
+
+/// Whether every top-level box of an ISO base media file (HEIC, AVIF)
+/// ends within the file: one cut off in transfer has its last box (the
+/// picture's data) claiming more bytes than are there, and its decoder
+/// would paint the missing part green. Malformed sizes are the decoder's
+/// to judge.
+fn iso_complete(bytes: &[u8]) -> bool {
+    let len = bytes.len() as u64;
+    let mut at = 0u64;
+    while at + 8 <= len {
+        let Ok(start) = usize::try_from(at) else {
+            return true;
+        };
+        let size = match u32::from_be_bytes([
+            bytes[start],
+            bytes[start + 1],
+            bytes[start + 2],
+            bytes[start + 3],
+        ]) {
+            // To the end of the file.
+            0 => return true,
+            1 => match bytes.get(start + 8..start + 16) {
+                Some(large) => u64::from_be_bytes(large.try_into().unwrap_or_default()),
+                None => return false,
+            },
+            size => u64::from(size),
+        };
+        if size < 8 {
+            return true;
+        }
+        at = at.saturating_add(size);
+    }
+    at <= len
 }
 
 /// PNG, GIF (first frame), WebP, TIFF, BMP, and JPEGs libjpeg-turbo

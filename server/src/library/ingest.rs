@@ -360,6 +360,10 @@ pub(crate) async fn read_still(
                     (w, h)
                 };
             }
+            // The decoder's word on the size it shows beats the header's.
+            if let Some((w, h)) = derived.shown_size {
+                (meta.width, meta.height) = (Some(w), Some(h));
+            }
             if kind == Kind::Raw {
                 // The preview's size is the picture's size as shown.
                 let (w, h) = derived.preview_size;
