@@ -15,6 +15,7 @@ mod m20261122_000005_albums;
 mod m20261122_000006_retention;
 mod m20261206_000007_content_per_owner;
 mod m20261206_000008_recovery_delay;
+mod m20261206_000009_honest_records;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000006_retention::Migration),
             Box::new(m20261206_000007_content_per_owner::Migration),
             Box::new(m20261206_000008_recovery_delay::Migration),
+            Box::new(m20261206_000009_honest_records::Migration),
         ]
     }
 }

@@ -13,6 +13,7 @@ fn images(dir: &Path) -> Vec<PathBuf> {
     crate::library::roots::Exclusions::new(&[])
         .walk(dir)
         .unwrap_or_default()
+        .files
         .into_iter()
         .map(|(path, _)| path)
         .filter(|path| {

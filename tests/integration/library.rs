@@ -37,6 +37,7 @@ async fn the_corpus_imports_with_its_metadata_or_a_reason() {
         hearth::library::roots::Exclusions::new(&[])
             .walk(&corpus)
             .unwrap()
+            .files
             .len()
     );
     assert!(imported >= 130, "{summary}");

@@ -32,6 +32,7 @@ mod media;
 mod metadata_sources;
 mod operations;
 mod passkeys;
+mod records;
 mod retention;
 mod roots;
 mod search;

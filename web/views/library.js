@@ -21,6 +21,8 @@ function rootsCard(body) {
         `${r.files.toLocaleString()} files`,
         r.missing ? `${r.missing} missing` : null,
         r.failed ? `${r.failed} not imported` : null,
+        r.skipped_hidden ? `${r.skipped_hidden.toLocaleString()} hidden skipped` : null,
+        r.skipped_excluded ? `${r.skipped_excluded.toLocaleString()} excluded` : null,
         r.watch === 'poll' ? `checked every ${r.poll_minutes} min` : 'watched',
         r.visibility === 'family' ? 'shared with the family' : 'private to their owner',
         `last scanned ${when(r.last_scan_at)}`,

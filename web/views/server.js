@@ -51,6 +51,7 @@ import { formatUptime, healthStatus, row } from './settings.js';
  * @property {number} assets
  * @property {number} files
  * @property {number} index_documents
+ * @property {number} without_poster
  * @property {boolean} clean
  * @property {boolean} repair
  * @property {ProblemCount[]} problems
@@ -227,7 +228,10 @@ function problemWords(problem) {
 
 /** @param {CheckReport} report */
 function checked(report) {
-  return `${count(report.assets, 'photo or video', 'photos and videos')}, ${count(report.files, 'file')}, ${count(report.index_documents, 'search entry', 'search entries')}`;
+  const checkedAll = `${count(report.assets, 'photo or video', 'photos and videos')}, ${count(report.files, 'file')}, ${count(report.index_documents, 'search entry', 'search entries')}`;
+  return report.without_poster > 0
+    ? `${checkedAll} (${count(report.without_poster, 'video', 'videos')} without a poster frame, as their files are)`
+    : checkedAll;
 }
 
 /**

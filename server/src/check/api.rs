@@ -52,6 +52,9 @@ pub struct CheckReport {
     pub assets: u64,
     pub files: u64,
     pub index_documents: u64,
+    /// Videos without a poster frame, each with its reason recorded (not
+    /// a problem).
+    pub without_poster: u64,
     /// Nothing was found.
     pub clean: bool,
     /// The repairs were asked for.
@@ -89,6 +92,7 @@ impl From<Report> for CheckReport {
             assets: report.assets,
             files: report.files,
             index_documents: report.index_documents,
+            without_poster: report.without_poster,
             clean: report.clean(),
             repair: report.repair,
             problems,

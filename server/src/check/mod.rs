@@ -78,6 +78,9 @@ pub struct Report {
     pub assets: u64,
     pub files: u64,
     pub index_documents: u64,
+    /// Videos without a poster frame, each with its reason recorded (not
+    /// a problem: a fact of those videos).
+    pub without_poster: u64,
     pub findings: Vec<Finding>,
     pub repair: bool,
 }
@@ -115,6 +118,13 @@ impl std::fmt::Display for Report {
             "Checked {} photos and videos, {} files, {} search index entries.",
             self.assets, self.files, self.index_documents
         )?;
+        if self.without_poster > 0 {
+            writeln!(
+                f,
+                "{} videos have no poster frame; why is recorded with each (not a problem).",
+                self.without_poster
+            )?;
+        }
         if self.clean() {
             return write!(f, "Everything is in order.");
         }
@@ -170,6 +180,7 @@ pub async fn run(state: &AppState, repair: bool) -> Result<Report, AppError> {
         assets: assets.len() as u64,
         files: files.len() as u64,
         index_documents,
+        without_poster: assets.iter().filter(|one| one.no_poster).count() as u64,
         findings,
         repair,
     };
@@ -187,6 +198,8 @@ struct Asset {
     status: String,
     /// Local capture time, in seconds, as the index stores it.
     taken: i64,
+    /// A video that can have no poster frame (its reason is recorded).
+    no_poster: bool,
 }
 
 /// The columns `Asset` is made from.
@@ -197,6 +210,7 @@ struct AssetRow {
     status: String,
     taken_local: Option<String>,
     sort_at: DateTime<Utc>,
+    no_poster: Option<String>,
 }
 
 async fn assets(db: &impl ConnectionTrait) -> Result<Vec<Asset>, AppError> {
@@ -209,6 +223,7 @@ async fn assets(db: &impl ConnectionTrait) -> Result<Vec<Asset>, AppError> {
             asset::Column::Status,
             asset::Column::TakenLocal,
             asset::Column::SortAt,
+            asset::Column::NoPoster,
         ])
         .into_model::<AssetRow>()
         .all(db)
@@ -223,6 +238,7 @@ async fn assets(db: &impl ConnectionTrait) -> Result<Vec<Asset>, AppError> {
                 row.taken_local.as_deref(),
                 row.sort_at,
             )),
+            no_poster: row.no_poster.is_some(),
         })
         .collect())
 }
@@ -316,7 +332,8 @@ async fn originals(
 }
 
 /// Thumbnails: every asset has a preview and a thumbnail (unless being
-/// made, or its original is offline); every thumbnail folder has an asset.
+/// made, its original is offline, or it is a video that can have no
+/// poster); every thumbnail folder has an asset.
 async fn thumbnails(
     state: &AppState,
     assets: &[Asset],
@@ -325,7 +342,7 @@ async fn thumbnails(
     let data_dir = state.data_dir().clone();
     let expected: Vec<(i64, PathBuf)> = assets
         .iter()
-        .filter(|one| one.status != "offline" && !busy.contains(&one.id))
+        .filter(|one| one.status != "offline" && !one.no_poster && !busy.contains(&one.id))
         .map(|one| (one.id, data_dir.derived(one.id)))
         .collect();
     let known: HashSet<i64> = assets.iter().map(|one| one.id).collect();

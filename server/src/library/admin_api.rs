@@ -59,6 +59,10 @@ pub struct Root {
     pub missing: u64,
     /// Files of this folder that could not be imported.
     pub failed: u64,
+    /// What the last scan skipped: hidden files and folders (names
+    /// starting with a dot), and those the exclusions name.
+    pub skipped_hidden: i64,
+    pub skipped_excluded: i64,
 }
 
 #[derive(Debug, Object)]
@@ -205,6 +209,8 @@ async fn describe(state: &AppState, root: import_root::Model) -> Result<Root, Ap
         status: root.status,
         offline_reason: root.offline_reason,
         last_scan_at: root.last_scan_at,
+        skipped_hidden: root.skipped_hidden,
+        skipped_excluded: root.skipped_excluded,
         source: root.source,
         path: root.path,
         files,

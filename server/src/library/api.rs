@@ -168,7 +168,12 @@ pub struct Details {
     pub owner_id: i64,
     pub mine: bool,
     pub kind: String,
+    /// The content type, sniffed from the file's bytes.
     pub mime: String,
+    /// Why a video has no poster frame (ffmpeg missing, or unable to read
+    /// a frame of it).
+    #[oai(skip_serializing_if_is_none)]
+    pub no_poster: Option<String>,
     pub bytes: i64,
     pub width: i32,
     pub height: i32,
@@ -880,6 +885,7 @@ async fn details(state: &AppState, found: asset::Model, me: Viewer) -> Result<De
         thumbhash: thumbhash_text(found.thumbhash.as_ref()),
         kind: found.kind,
         mime: found.mime,
+        no_poster: found.no_poster,
         bytes: found.bytes,
         width: found.width.unwrap_or(0),
         height: found.height.unwrap_or(0),

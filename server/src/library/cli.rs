@@ -57,6 +57,7 @@ pub async fn import(
         Exclusions::new(&[])
             .walk(&path)
             .unwrap_or_default()
+            .files
             .into_iter()
             .map(|(file, _)| file)
             .collect()

@@ -179,7 +179,8 @@ async fn read(state: &AppState, source: &Source) -> Result<Outcome, AppError> {
         meta: &meta,
         kind: kind_name,
         mime: hearth_media::sniff::content_type(&header, extension_of(&source.path)),
-        thumbhash: derived.as_ref().map(|d| d.thumbhash.clone()),
+        thumbhash: derived.as_ref().ok().map(|d| d.thumbhash.clone()),
+        no_poster: derived.as_ref().err().cloned(),
         place,
     };
     let (id, removed) = match insert(state, &row).await? {
@@ -187,7 +188,7 @@ async fn read(state: &AppState, source: &Source) -> Result<Outcome, AppError> {
         // The same content arrived meanwhile (two uploads at once).
         Stored::Known(id) => return Ok(Outcome::Duplicate(id)),
     };
-    if let Some(derived) = &derived {
+    if let Ok(derived) = &derived {
         store_derivatives(state, id, derived).await?;
     }
     asset::Entity::update_many()
@@ -312,7 +313,9 @@ async fn known(
 }
 
 /// Metadata and derivatives (none for a video without ffmpeg), or why not.
-pub(crate) type Read = Result<(Metadata, Option<Derived>), String>;
+/// A file's metadata and its previews (or, for a video, why it has no
+/// poster frame), or why it cannot be read.
+pub(crate) type Read = Result<(Metadata, Result<Derived, String>), String>;
 
 /// A photo or a RAW file's embedded preview: metadata and derivatives from
 /// one decode, within the memory budget and time limit.
@@ -373,7 +376,7 @@ pub(crate) async fn read_still(
                     (meta.width, meta.height) = (Some(w), Some(h));
                 }
             }
-            Ok((meta, Some(derived)))
+            Ok((meta, Ok(derived)))
         })
         .await;
     Ok(work.unwrap_or_else(|err| Err(err.to_string())))
@@ -401,7 +404,7 @@ pub(crate) async fn read_video(state: &AppState, path: &Path) -> Result<Read, Ap
     }
     meta.orientation = 1;
     let derived = match super::tools::poster(&tools.ffmpeg, path).await {
-        Some(frame) => {
+        Ok(frame) => {
             let limits = Limits {
                 max_pixels: u64::from(state.config().library.max_megapixels) * 1_000_000,
             };
@@ -409,13 +412,14 @@ pub(crate) async fn read_video(state: &AppState, path: &Path) -> Result<Read, Ap
                 u64::from(meta.width.unwrap_or(4000)) * u64::from(meta.height.unwrap_or(4000));
             state
                 .library()
-                .decode(pixels, move || derive::derive(&frame, 1, &limits).ok())
+                .decode(pixels, move || derive::derive(&frame, 1, &limits))
                 .await
-                .ok()
-                .flatten()
+                .map_err(|err| err.to_string())
+                .and_then(|made| made.map_err(|err| format!("its first frame: {err}")))
         }
-        None => None,
-    };
+        Err(reason) => Err(reason),
+    }
+    .map_err(|reason| super::short_reason(&reason));
     Ok(Ok((meta, derived)))
 }
 
@@ -429,6 +433,8 @@ struct Row<'a> {
     /// Sniffed from the file's first bytes.
     mime: &'static str,
     thumbhash: Option<Vec<u8>>,
+    /// Why a video has no poster frame.
+    no_poster: Option<String>,
     /// Looked up from the coordinates, if there are any.
     place: Option<super::places::Place>,
 }
@@ -564,6 +570,7 @@ async fn insert_row(
         visibility: Set(source.visibility.clone()),
         status: Set("active".to_owned()),
         thumbhash: Set(row.thumbhash.clone()),
+        no_poster: Set(row.no_poster.clone()),
         content_id: Set(meta.content_id.clone()),
         place_city: Set(row.place.as_ref().map(|p| p.city.clone())),
         place_area: Set(row.place.as_ref().and_then(|p| p.area.clone())),
@@ -679,6 +686,7 @@ async fn fail(
     reason: &str,
 ) -> Result<Outcome, AppError> {
     let db = state.db();
+    let reason = super::short_reason(reason);
     forget_failure(db, source).await?;
     import_failure::ActiveModel {
         root_id: Set(source.root_id),
@@ -686,11 +694,11 @@ async fn fail(
         path: Set(source.location.clone()),
         bytes: Set(i64::try_from(seen.bytes).unwrap_or(i64::MAX)),
         modified_at: Set(seen.modified),
-        reason: Set(reason.to_owned()),
+        reason: Set(reason.clone()),
         failed_at: Set(state.now()),
         ..Default::default()
     }
     .insert(db)
     .await?;
-    Ok(Outcome::Failed(reason.to_owned()))
+    Ok(Outcome::Failed(reason))
 }

@@ -29,6 +29,25 @@ use crate::db::entities::{asset, asset_file, import_root};
 use crate::error::AppError;
 use crate::state::AppState;
 
+/// The longest reason recorded for a file or a video: a sentence, not a log.
+const REASON_MAX: usize = 240;
+
+/// A reason as a short sentence: its first line, at most `REASON_MAX`
+/// characters (cut at a character, with an ellipsis). Decoders sometimes
+/// explain themselves at length (one said 103,858 characters).
+#[must_use]
+pub fn short_reason(reason: &str) -> String {
+    let line = reason
+        .lines()
+        .map(str::trim)
+        .find(|line| !line.is_empty())
+        .unwrap_or_default();
+    match line.char_indices().nth(REASON_MAX) {
+        Some((cut, _)) => format!("{}…", line[..cut].trim_end()),
+        None => line.to_owned(),
+    }
+}
+
 /// What the library keeps while the server runs.
 pub struct Runtime {
     /// Rung when a job is queued, so an idle worker starts at once.

@@ -135,37 +135,50 @@ impl Exclusions {
     /// Whether `relative` (a path inside the root) is skipped.
     #[must_use]
     pub fn excludes(&self, relative: &Path) -> bool {
+        self.skipped(relative).is_some()
+    }
+
+    /// Why `relative` is skipped, if it is: a hidden name (starting with a
+    /// dot, anywhere in the path), or an exclusion.
+    fn skipped(&self, relative: &Path) -> Option<Skipped> {
         let options = glob::MatchOptions {
             case_sensitive: false,
             require_literal_separator: true,
             require_literal_leading_dot: false,
         };
-        relative.components().any(|part| {
-            let Component::Normal(name) = part else {
-                return false;
-            };
-            let name = name.to_string_lossy();
-            name.starts_with('.') || self.globs.iter().any(|g| g.matches_with(&name, options))
-        }) || self
-            .globs
-            .iter()
-            .any(|g| g.matches_path_with(relative, options))
+        let names = relative.components().filter_map(|part| match part {
+            Component::Normal(name) => Some(name.to_string_lossy()),
+            _ => None,
+        });
+        let mut excluded = false;
+        for name in names {
+            if name.starts_with('.') {
+                return Some(Skipped::Hidden);
+            }
+            excluded |= self.globs.iter().any(|g| g.matches_with(&name, options));
+        }
+        (excluded
+            || self
+                .globs
+                .iter()
+                .any(|g| g.matches_path_with(relative, options)))
+        .then_some(Skipped::Excluded)
     }
 
     /// Every file under `dir` that is not excluded, with its size and
-    /// mtime, sorted by path; `None` if `dir` cannot be read.
+    /// mtime, sorted by path, and what was skipped; `None` if `dir` cannot
+    /// be read.
     #[must_use]
-    pub fn walk(&self, dir: &Path) -> Option<Vec<(PathBuf, Seen)>> {
+    pub fn walk(&self, dir: &Path) -> Option<Walk> {
         self.walk_under(dir, dir)
     }
 
     /// The same for the folder `start` inside the root `base` (the
     /// exclusions apply to paths relative to `base`).
     #[must_use]
-    pub fn walk_under(&self, base: &Path, start: &Path) -> Option<Vec<(PathBuf, Seen)>> {
-        let dir = base;
+    pub fn walk_under(&self, base: &Path, start: &Path) -> Option<Walk> {
         std::fs::read_dir(start).ok()?;
-        let mut found = Vec::new();
+        let mut walk = Walk::default();
         let mut pending = vec![start.to_path_buf()];
         while let Some(folder) = pending.pop() {
             let Ok(entries) = std::fs::read_dir(&folder) else {
@@ -173,26 +186,54 @@ impl Exclusions {
             };
             for entry in entries.flatten() {
                 let path = entry.path();
-                let Ok(relative) = path.strip_prefix(dir) else {
+                let Ok(relative) = path.strip_prefix(base) else {
                     continue;
                 };
-                if self.excludes(relative) {
-                    continue;
+                match self.skipped(relative) {
+                    Some(Skipped::Hidden) => {
+                        walk.hidden += 1;
+                        continue;
+                    }
+                    Some(Skipped::Excluded) => {
+                        walk.excluded += 1;
+                        continue;
+                    }
+                    None => {}
                 }
                 match entry.file_type() {
                     Ok(kind) if kind.is_dir() => pending.push(path),
                     Ok(kind) if kind.is_file() => {
                         if let Ok(info) = entry.metadata() {
-                            found.push((path, Seen::of(&info)));
+                            walk.files.push((path, Seen::of(&info)));
                         }
                     }
                     _ => {}
                 }
             }
         }
-        found.sort_by(|a, b| a.0.cmp(&b.0));
-        Some(found)
+        walk.files.sort_by(|a, b| a.0.cmp(&b.0));
+        Some(walk)
     }
+}
+
+/// Why a file or folder of an import folder is not imported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Skipped {
+    Hidden,
+    Excluded,
+}
+
+/// What a walk of an import folder found.
+#[derive(Debug, Default)]
+pub struct Walk {
+    /// The files to import, with their size and mtime, sorted by path.
+    pub files: Vec<(PathBuf, Seen)>,
+    /// Hidden files and folders skipped (names starting with a dot: a
+    /// folder counts once, whatever it holds).
+    pub hidden: u64,
+    /// Files and folders skipped by the built-in and the folder's own
+    /// exclusions (`@eaDir`, `Thumbs.db`…).
+    pub excluded: u64,
 }
 
 /// The exclusions stored with a root.
@@ -305,7 +346,12 @@ pub async fn scan(state: &AppState, root_id: i64) -> Result<(), AppError> {
         .into_iter()
         .map(|file| (file.path.clone(), file))
         .collect();
-    let Some(found) = found else {
+    let Some(Walk {
+        files: found,
+        hidden,
+        excluded,
+    }) = found
+    else {
         return set_offline(
             state,
             root_id,
@@ -375,8 +421,26 @@ pub async fn scan(state: &AppState, root_id: i64) -> Result<(), AppError> {
             absent(state, file).await?;
         }
     }
+    scanned(state, root_id, hidden, excluded).await
+}
+
+/// Records a finished scan: when, and what it skipped.
+async fn scanned(
+    state: &AppState,
+    root_id: i64,
+    hidden: u64,
+    excluded: u64,
+) -> Result<(), AppError> {
     import_root::Entity::update_many()
         .col_expr(import_root::Column::LastScanAt, Expr::value(state.now()))
+        .col_expr(
+            import_root::Column::SkippedHidden,
+            Expr::value(i64::try_from(hidden).unwrap_or(i64::MAX)),
+        )
+        .col_expr(
+            import_root::Column::SkippedExcluded,
+            Expr::value(i64::try_from(excluded).unwrap_or(i64::MAX)),
+        )
         .filter(import_root::Column::Id.eq(root_id))
         .exec(state.db())
         .await?;

@@ -31,31 +31,55 @@ pub async fn available(program: &str) -> bool {
     matches!(tokio::time::timeout(TIME_LIMIT, run).await, Ok(Ok(status)) if status.success())
 }
 
-/// Runs a program and returns its standard output (at most `limit` bytes).
-async fn output(program: &str, args: &[&std::ffi::OsStr], limit: u64) -> Option<Vec<u8>> {
+/// Runs a program and returns its standard output (at most `limit` bytes),
+/// or why there is none in a short sentence.
+async fn output(program: &str, args: &[&std::ffi::OsStr], limit: u64) -> Result<Vec<u8>, String> {
     if program.is_empty() {
-        return None;
+        return Err("no ffmpeg is configured".into());
     }
+    let name = Path::new(program)
+        .file_name()
+        .map_or_else(|| program.to_owned(), |n| n.to_string_lossy().into_owned());
     let mut child = Command::new(program)
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .kill_on_drop(true)
         .spawn()
-        .ok()?;
-    let mut stdout = child.stdout.take()?;
+        .map_err(|err| format!("{name} could not be run ({err})"))?;
+    let (Some(mut stdout), Some(mut stderr)) = (child.stdout.take(), child.stderr.take()) else {
+        return Err(format!("{name} could not be run"));
+    };
     let work = async {
         let mut bytes = Vec::new();
-        (&mut stdout)
-            .take(limit + 1)
-            .read_to_end(&mut bytes)
+        let mut complaint = Vec::new();
+        let mut out = (&mut stdout).take(limit + 1);
+        let mut err = (&mut stderr).take(4096);
+        let (read, _) = tokio::join!(out.read_to_end(&mut bytes), err.read_to_end(&mut complaint));
+        read.map_err(|err| format!("{name}'s output could not be read ({err})"))?;
+        let status = child
+            .wait()
             .await
-            .ok()?;
-        let status = child.wait().await.ok()?;
-        (status.success() && !bytes.is_empty() && bytes.len() as u64 <= limit).then_some(bytes)
+            .map_err(|err| format!("{name} did not finish ({err})"))?;
+        if bytes.len() as u64 > limit {
+            return Err(format!("{name} gave more than {limit} bytes"));
+        }
+        if !status.success() || bytes.is_empty() {
+            let said = String::from_utf8_lossy(&complaint);
+            let said = said.lines().map(str::trim).find(|line| !line.is_empty());
+            return Err(match said {
+                Some(line) => {
+                    crate::library::short_reason(&format!("{name} could not read it: {line}"))
+                }
+                None => format!("{name} could not read it"),
+            });
+        }
+        Ok(bytes)
     };
-    tokio::time::timeout(TIME_LIMIT, work).await.ok().flatten()
+    tokio::time::timeout(TIME_LIMIT, work)
+        .await
+        .unwrap_or_else(|_| Err(format!("{name} took longer than a minute")))
 }
 
 #[derive(Deserialize)]
@@ -94,7 +118,7 @@ pub async fn probe(ffprobe: &str, path: &Path) -> Option<VideoInfo> {
         "-show_streams".as_ref(),
         path.as_os_str(),
     ];
-    let bytes = output(ffprobe, &args, 4 * 1024 * 1024).await?;
+    let bytes = output(ffprobe, &args, 4 * 1024 * 1024).await.ok()?;
     let probe: Probe = serde_json::from_slice(&bytes).ok()?;
     let mut info = VideoInfo::default();
     if let Some(format) = &probe.format {
@@ -148,8 +172,8 @@ pub async fn probe(ffprobe: &str, path: &Path) -> Option<VideoInfo> {
     Some(info)
 }
 
-/// A JPEG of the video's first frame, turned upright.
-pub async fn poster(ffmpeg: &str, path: &Path) -> Option<Vec<u8>> {
+/// A JPEG of the video's first frame, turned upright, or why there is none.
+pub async fn poster(ffmpeg: &str, path: &Path) -> Result<Vec<u8>, String> {
     let args = [
         "-v".as_ref(),
         "error".as_ref(),

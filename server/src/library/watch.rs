@@ -169,7 +169,7 @@ async fn changed(
         }
         Ok(info) if info.is_dir() => {
             // A folder moved or copied in: its files.
-            for (file, seen) in exclusions.walk_under(base, path).unwrap_or_default() {
+            for (file, seen) in exclusions.walk_under(base, path).unwrap_or_default().files {
                 if let Some(location) = roots::relative(base, &file) {
                     queue(state, &root, file, location, seen).await?;
                 }

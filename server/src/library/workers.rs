@@ -109,7 +109,9 @@ pub async fn run(state: &AppState, job: Claimed) {
         Ok(()) => jobs::complete(state.db(), job.id).await,
         Err(err) => {
             tracing::warn!(job = job.id, kind = %job.kind, error = %err.detail(), "job failed");
-            jobs::fail(state.db(), &job, &err.to_string(), state.now()).await
+            // Its cause, not "see the log": the queue is read by admins.
+            let cause = super::short_reason(&err.detail());
+            jobs::fail(state.db(), &job, &cause, state.now()).await
         }
     };
     if let Err(err) = recorded {
@@ -257,19 +259,20 @@ async fn derive(state: &AppState, asset_id: i64) -> Result<(), AppError> {
         let kind = ingest::classify(&header, &path).unwrap_or(Kind::Photo);
         ingest::read_still(state, &path, kind).await?
     };
-    let thumbhash = match read {
-        Ok((_, Some(derived))) => {
+    let (thumbhash, no_poster) = match read {
+        Ok((_, Ok(derived))) => {
             ingest::store_derivatives(state, asset_id, &derived).await?;
-            Some(derived.thumbhash)
+            (Some(derived.thumbhash), None)
         }
-        Ok((_, None)) => None,
+        Ok((_, Err(reason))) => (None, Some(reason)),
         Err(reason) => {
             tracing::warn!(asset = asset_id, %reason, "cannot remake derivatives");
-            None
+            (None, None)
         }
     };
     asset::Entity::update_many()
         .col_expr(asset::Column::Thumbhash, Expr::value(thumbhash))
+        .col_expr(asset::Column::NoPoster, Expr::value(no_poster))
         .col_expr(asset::Column::DerivedAt, Expr::value(state.now()))
         .filter(asset::Column::Id.eq(asset_id))
         .exec(state.db())

@@ -37,6 +37,8 @@ pub struct Model {
     pub status: String,
     pub thumbhash: Option<Vec<u8>>,
     pub derived_at: Option<DateTimeUtc>,
+    /// Why a video has no poster frame, when it has none.
+    pub no_poster: Option<String>,
     pub trashed_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

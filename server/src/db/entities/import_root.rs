@@ -16,6 +16,10 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub source: String,
     pub offline_reason: Option<String>,
+    /// Hidden files and folders the last scan skipped.
+    pub skipped_hidden: i64,
+    /// Files and folders the last scan's exclusions skipped.
+    pub skipped_excluded: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
