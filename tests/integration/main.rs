@@ -30,6 +30,7 @@ mod jobs;
 mod library;
 mod media;
 mod metadata_sources;
+mod motion_photos;
 mod operations;
 mod passkeys;
 mod records;

@@ -66,6 +66,8 @@ pub struct Derived {
     /// applied, when the decoder says (HEIF: the primary item after its
     /// rotation, mirror and crop).
     pub shown_size: Option<(u32, u32)>,
+    /// A motion photo's video, taken out of the file (see `motion`).
+    pub motion: Option<Vec<u8>>,
     pub timings: Timings,
 }
 
@@ -160,6 +162,7 @@ pub fn derive(bytes: &[u8], orientation: u8, limits: &Limits) -> Result<Derived,
         thumbnail: thumbnail_bytes,
         thumbhash,
         shown_size,
+        motion: None,
         timings,
     })
 }

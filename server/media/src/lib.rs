@@ -7,6 +7,7 @@ pub mod derive;
 pub mod exif_blob;
 pub mod iptc;
 pub mod metadata;
+pub mod motion;
 pub mod raw;
 pub mod size;
 pub mod sniff;

@@ -6,6 +6,14 @@
 use chrono::{FixedOffset, NaiveDate, NaiveDateTime};
 use quick_xml::events::Event;
 
+/// A motion photo's video, as its XMP locates it: it ends `padding` bytes
+/// before the file's end and starts `from_end` bytes before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MotionHint {
+    pub from_end: u64,
+    pub padding: u64,
+}
+
 /// The fields Hearth reads from an XMP packet.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Xmp {
@@ -19,6 +27,8 @@ pub struct Xmp {
     /// -1 (rejected) to 5.
     pub rating: Option<i8>,
     pub keywords: Vec<String>,
+    /// Where a motion photo's video is, when the packet says.
+    pub motion: Option<MotionHint>,
 }
 
 /// Finds an XMP packet in a file's bytes.
@@ -57,16 +67,21 @@ pub fn parse(packet: &[u8]) -> Xmp {
     // Text of the innermost element, which quick-xml delivers in pieces
     // around entity references.
     let mut text = String::new();
+    let mut motion = None;
     let mut reader = quick_xml::Reader::from_reader(packet);
     let mut buffer = Vec::new();
     loop {
         match reader.read_event_into(&mut buffer) {
             Ok(Event::Start(element)) => {
+                motion = motion.or_else(|| motion_item(&element));
                 attributes(&element, &mut values);
                 stack.push(element.local_name().as_ref().to_vec());
                 text.clear();
             }
-            Ok(Event::Empty(element)) => attributes(&element, &mut values),
+            Ok(Event::Empty(element)) => {
+                motion = motion.or_else(|| motion_item(&element));
+                attributes(&element, &mut values);
+            }
             Ok(Event::Text(piece)) => {
                 if let Ok(piece) = piece.decode() {
                     text.push_str(&piece);
@@ -134,7 +149,37 @@ pub fn parse(packet: &[u8]) -> Xmp {
             .filter(|(key, _)| key == b"subject")
             .map(|(_, value)| value.clone())
             .collect(),
+        // Google's first format: the offset from the end, no padding.
+        motion: motion.or_else(|| {
+            let flagged = first(b"MicroVideo").is_some_and(|v| v.trim() == "1");
+            let offset = first(b"MicroVideoOffset")?.trim().parse().ok()?;
+            flagged.then_some(MotionHint {
+                from_end: offset,
+                padding: 0,
+            })
+        }),
     }
+}
+
+/// A `Container:Item` whose semantic is `MotionPhoto`: its length (the
+/// video's, with the padding after it) and padding, from its attributes.
+fn motion_item(element: &quick_xml::events::BytesStart<'_>) -> Option<MotionHint> {
+    let mut semantic = None;
+    let (mut length, mut padding) = (None, 0u64);
+    for attribute in element.attributes().flatten() {
+        let value = std::str::from_utf8(&attribute.value).ok()?.trim();
+        match attribute.key.local_name().as_ref() {
+            b"Semantic" => semantic = Some(value == "MotionPhoto"),
+            b"Length" => length = value.parse::<u64>().ok(),
+            b"Padding" => padding = value.parse().unwrap_or(0),
+            _ => {}
+        }
+    }
+    semantic.filter(|motion| *motion)?;
+    Some(MotionHint {
+        from_end: length?,
+        padding,
+    })
 }
 
 fn attributes(element: &quick_xml::events::BytesStart<'_>, values: &mut Vec<(Vec<u8>, String)>) {

@@ -715,9 +715,14 @@ pub async fn serve(
                 "live" => "motion",
                 _ => return Err(missing()),
             };
-            super::locate(state, found.id, role)
-                .await?
-                .ok_or_else(missing)?
+            match super::locate(state, found.id, role).await? {
+                Some(path) => path,
+                // A motion photo: its video was taken out of the still.
+                None if found.kind == "live" && found.motion_hash.is_none() => {
+                    state.data_dir().derived(found.id).join("motion.mp4")
+                }
+                None => return Err(missing()),
+            }
         }
     };
     let response = request

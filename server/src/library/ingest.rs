@@ -159,10 +159,15 @@ async fn read(state: &AppState, source: &Source) -> Result<Outcome, AppError> {
         Ok(found) => found,
         Err(reason) => return fail(state, source, seen, &reason).await,
     };
-    let kind_name = if kind == Kind::Video {
-        "video"
-    } else {
-        "photo"
+    let kind_name = match (kind, &derived) {
+        (Kind::Video, _) => "video",
+        (
+            _,
+            Ok(Derived {
+                motion: Some(_), ..
+            }),
+        ) => "live",
+        _ => "photo",
     };
     let place = match meta.gps {
         Some(gps) => {
@@ -349,8 +354,12 @@ pub(crate) async fn read_still(
             } else {
                 &bytes
             };
-            let derived =
+            let mut derived =
                 derive::derive(image, meta.orientation, &limits).map_err(|e| e.to_string())?;
+            // A motion photo's video plays like a Live Photo's.
+            derived.motion = hearth_media::motion::embedded_video(&bytes)
+                .and_then(|range| bytes.get(range))
+                .map(<[u8]>::to_vec);
             // Its header, read as forgivingly as the decoder does, when the
             // metadata reader could not say (stray bytes, a top-down BMP).
             if meta.width.is_none()
@@ -655,10 +664,14 @@ pub async fn store_derivatives(
         AppError::Internal(anyhow::anyhow!("writing derivatives of asset {id}: {err}"))
     };
     tokio::fs::create_dir_all(&folder).await.map_err(io)?;
+    let motion = derived.motion.iter().map(|video| ("motion.mp4", video));
     for (name, bytes) in [
         ("preview.jpg", &derived.preview),
         ("thumb.jpg", &derived.thumbnail),
-    ] {
+    ]
+    .into_iter()
+    .chain(motion)
+    {
         let staging = state.data_dir().tmp().join(format!("{id}-{name}"));
         tokio::fs::write(&staging, bytes).await.map_err(io)?;
         tokio::fs::rename(&staging, folder.join(name))

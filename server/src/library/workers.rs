@@ -262,6 +262,14 @@ async fn derive(state: &AppState, asset_id: i64) -> Result<(), AppError> {
     let (thumbhash, no_poster) = match read {
         Ok((_, Ok(derived))) => {
             ingest::store_derivatives(state, asset_id, &derived).await?;
+            if derived.motion.is_some() && found.kind == "photo" {
+                // A motion photo imported before Hearth played them.
+                asset::Entity::update_many()
+                    .col_expr(asset::Column::Kind, Expr::value("live"))
+                    .filter(asset::Column::Id.eq(asset_id))
+                    .exec(state.db())
+                    .await?;
+            }
             (Some(derived.thumbhash), None)
         }
         Ok((_, Err(reason))) => (None, Some(reason)),
