@@ -43,4 +43,5 @@ mod storage;
 mod tiffs;
 mod timeline;
 mod trust;
+mod video_facts;
 mod web_ui;

@@ -32,6 +32,8 @@ pub enum TakenSource {
     FileName,
     /// A video's QuickTime `CreateDate` (UTC).
     QuickTime,
+    /// A video's recorded wall-clock time without an offset (AVI's `IDIT`).
+    VideoLocal,
     /// The file's modification time.
     FileModified,
 }
@@ -46,6 +48,7 @@ impl TakenSource {
             Self::Iptc => "iptc",
             Self::ExifModified => "exif_modified",
             Self::QuickTime => "quicktime",
+            Self::VideoLocal => "video_local",
             Self::FileName => "file_name",
             Self::FileModified => "file_modified",
         }
@@ -217,6 +220,15 @@ pub fn apply_video(metadata: &mut Metadata, info: video::VideoInfo) {
             local: created.with_timezone(&offset).naive_local(),
             offset: Some(offset),
             source: TakenSource::QuickTime,
+        });
+    }
+    if metadata.taken.is_none()
+        && let Some(local) = info.created_local
+    {
+        metadata.taken = Some(Taken {
+            local,
+            offset: None,
+            source: TakenSource::VideoLocal,
         });
     }
     if metadata.gps.is_none()

@@ -49,6 +49,9 @@ pub struct VideoInfo {
     /// The local offset, when the camera wrote one
     /// (`com.apple.quicktime.creationdate`).
     pub offset: Option<FixedOffset>,
+    /// When recording started on the camera's clock, without an offset
+    /// (AVI's `IDIT`, as ffprobe reads it).
+    pub created_local: Option<chrono::NaiveDateTime>,
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
     pub make: Option<String>,
@@ -140,6 +143,7 @@ impl<R: Read + Seek> Parser<'_, R> {
                 self.walk(body + if full { 4 } else { 0 }, end, depth + 1)?;
             }
             b"mvhd" | b"tkhd" | b"keys" | b"ilst" | b"\xa9xyz" | b"\xa9mak" | b"\xa9mod"
+            | b"loci"
                 if end - body <= MAX_LEAF =>
             {
                 let mut data = vec![0u8; usize::try_from(end - body).unwrap_or(0)];
@@ -164,6 +168,7 @@ impl<R: Read + Seek> Parser<'_, R> {
                     self.location(&text);
                 }
             }
+            b"loci" => self.loci(data),
             b"\xa9mak" | b"\xa9mod" => {
                 let text = data
                     .get(4..)
@@ -280,19 +285,45 @@ impl<R: Read + Seek> Parser<'_, R> {
     }
 
     /// ISO 6709: `+37.3349-122.0090+010.000/`.
+    /// 3GPP's location box (phones and camcorders that write 3GP): version
+    /// and flags, a language, a NUL-terminated name, a role, then
+    /// longitude, latitude and altitude as signed 16.16 fixed point.
+    fn loci(&mut self, data: &[u8]) {
+        let Some(name_end) = data
+            .get(6..)
+            .and_then(|rest| rest.iter().position(|b| *b == 0))
+        else {
+            return;
+        };
+        // After the name's NUL and the role byte.
+        let at = 6 + name_end + 2;
+        let fixed = |offset: usize| {
+            let bytes: [u8; 4] = data.get(at + offset..at + offset + 4)?.try_into().ok()?;
+            Some(f64::from(i32::from_be_bytes(bytes)) / 65536.0)
+        };
+        if let (Some(longitude), Some(latitude)) = (fixed(0), fixed(4)) {
+            self.place(latitude, longitude);
+        }
+    }
+
     fn location(&mut self, text: &str) {
         let numbers: Vec<f64> = split_signed(text)
             .iter()
             .filter_map(|part| part.parse().ok())
             .collect();
         if let [latitude, longitude, ..] = numbers[..] {
-            let valid = (-90.0..=90.0).contains(&latitude)
-                && (-180.0..=180.0).contains(&longitude)
-                && !(latitude == 0.0 && longitude == 0.0);
-            if valid && self.info.latitude.is_none() {
-                self.info.latitude = Some(latitude);
-                self.info.longitude = Some(longitude);
-            }
+            self.place(latitude, longitude);
+        }
+    }
+
+    /// The first valid place found wins (0°, 0° is no place).
+    fn place(&mut self, latitude: f64, longitude: f64) {
+        let valid = (-90.0..=90.0).contains(&latitude)
+            && (-180.0..=180.0).contains(&longitude)
+            && !(latitude == 0.0 && longitude == 0.0);
+        if valid && self.info.latitude.is_none() {
+            self.info.latitude = Some(latitude);
+            self.info.longitude = Some(longitude);
         }
     }
 }

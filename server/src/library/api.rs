@@ -185,7 +185,8 @@ pub struct Details {
     #[oai(skip_serializing_if_is_none)]
     pub taken_offset_minutes: Option<i32>,
     /// Where the capture time came from: `exif_original`, `exif_digitized`,
-    /// `xmp`, `iptc`, `exif_modified`, `quicktime`, `file_name`, `file_modified`.
+    /// `xmp`, `iptc`, `exif_modified`, `quicktime`, `video_local`, `file_name`,
+    /// `file_modified`.
     pub taken_source: String,
     #[oai(skip_serializing_if_is_none)]
     pub place: Option<Place>,

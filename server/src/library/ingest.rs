@@ -406,7 +406,7 @@ pub(crate) async fn read_video(state: &AppState, path: &Path) -> Result<Read, Ap
     if (meta.duration_ms.is_none() || meta.width.is_none() || meta.date_is_a_guess())
         && let Some(probed) = super::tools::probe(&tools.ffprobe, path).await
     {
-        if meta.date_is_a_guess() && probed.created.is_some() {
+        if meta.date_is_a_guess() && (probed.created.is_some() || probed.created_local.is_some()) {
             meta.taken = None;
         }
         metadata::apply_video(&mut meta, probed);

@@ -135,12 +135,16 @@ pub async fn probe(ffprobe: &str, path: &Path) -> Option<VideoInfo> {
                 let millis = (seconds * 1000.0).round() as i64;
                 millis
             });
-        info.created = format
-            .tags
-            .get("creation_time")
+        let created = format.tags.get("creation_time").map(|t| t.trim());
+        info.created = created
             .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
             .map(|t| t.to_utc())
             .filter(|t| t.timestamp() > 365 * 86_400);
+        // AVI's IDIT: the camera's clock, no zone ("2005-06-07 08:09:10").
+        info.created_local = created
+            .filter(|_| info.created.is_none())
+            .and_then(|t| chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S").ok())
+            .filter(|t| t.and_utc().timestamp() > 365 * 86_400);
         info.content_id = format
             .tags
             .get("com.apple.quicktime.content.identifier")
