@@ -1,7 +1,8 @@
 //! Where a photo's facts come from when cameras and software write them
 //! the less common ways: EXIF and GPS directories behind pointers typed as
-//! IFD or as signed numbers, the IPTC capture date, XMP's
-//! `photoshop:DateCreated` and `tiff:Make`/`tiff:Model`. Each file is made
+//! IFD or as signed numbers, a RAW's TIFF under its maker's magic number,
+//! the IPTC capture date, XMP's `photoshop:DateCreated` and
+//! `tiff:Make`/`tiff:Model`. Each file is made
 //! here and the value Hearth reads is checked.
 
 use serde_json::Value;
@@ -124,6 +125,16 @@ async fn dates_places_and_cameras_are_read_wherever_the_writer_put_them() {
         assert!((latitude - 48.85).abs() < 1e-6, "{name}: {latitude}");
         assert!((longitude + 2.35).abs() < 1e-6, "{name}: {longitude}");
     }
+
+    // A Panasonic RW2: a TIFF under its maker's magic number (IIU), its
+    // camera's JPEG after the directories.
+    let mut rw2 = exif_with_pointer_types(4, 4);
+    rw2[2] = b'U';
+    rw2.extend_from_slice(&jpeg(64, 48, 48, None));
+    let details = details_of(&owner, "P1000001.RW2", rw2).await;
+    assert_eq!(details["taken_local"], "2009-10-11T12:13:14");
+    assert!((details["place"]["latitude"].as_f64().unwrap() - 48.85).abs() < 1e-6);
+    assert_eq!(details["mime"], "image/x-raw");
 
     // IPTC's date and time (with its offset) come before the date an
     // editor last saved the file.

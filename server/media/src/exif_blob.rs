@@ -1,6 +1,7 @@
 //! EXIF where the container reader does not look: a WebP `EXIF` chunk that
-//! starts with JPEG's `Exif\0\0`, a PNG `eXIf` chunk, and the `ImageMagick`
-//! "Raw profile type exif" text chunks (hex, often zlib-compressed). Chunk
+//! starts with JPEG's `Exif\0\0`, a PNG `eXIf` chunk, the `ImageMagick`
+//! "Raw profile type exif" text chunks (hex, often zlib-compressed), and
+//! RAW files that are TIFFs under their maker's own magic number. Chunk
 //! headers are read and their data skipped, so a large file costs a few
 //! small reads; a chunk's size is checked before it is read.
 
@@ -19,6 +20,8 @@ pub fn find<R: Read + Seek>(reader: &mut R) -> Option<Vec<u8>> {
     } else if magic[..8] == *b"\x89PNG\r\n\x1a\n" {
         reader.seek(SeekFrom::Start(8)).ok()?;
         png(reader)
+    } else if matches!(&magic[..4], b"IIU\0" | b"IIRO" | b"IIRS" | b"MMOR") {
+        maker_tiff(reader, &magic)
     } else {
         None
     };
@@ -26,6 +29,22 @@ pub fn find<R: Read + Seek>(reader: &mut R) -> Option<Vec<u8>> {
         Some(tiff) => tiff.to_vec(),
         None => blob,
     })
+}
+
+/// Panasonic's RW2 (`IIU\0`) and Olympus's ORF (`IIRO`, `IIRS`, `MMOR`)
+/// are TIFFs under their maker's magic number: their directories (IFD0,
+/// Exif, GPS) come before the sensor data, in the first `MAX_EXIF` bytes,
+/// read with the standard magic put back.
+fn maker_tiff<R: Read + Seek>(reader: &mut R, magic: &[u8; 12]) -> Option<Vec<u8>> {
+    reader.seek(SeekFrom::Start(0)).ok()?;
+    let mut head = Vec::new();
+    reader
+        .take(u64::from(MAX_EXIF))
+        .read_to_end(&mut head)
+        .ok()?;
+    let standard: &[u8] = if magic[0] == b'I' { b"II*\0" } else { b"MM\0*" };
+    head.get_mut(..4)?.copy_from_slice(standard);
+    Some(head)
 }
 
 fn read_chunk<R: Read>(reader: &mut R, size: u32) -> Option<Vec<u8>> {
