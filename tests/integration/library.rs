@@ -123,6 +123,7 @@ async fn check_rows(server: &TestServer, corpus: &std::path::Path, imported: usi
         .filter(|(_, t)| decodable(t))
         .map(|(file, _)| file.as_str())
         .collect();
+    let mut imported_files = Vec::new();
     for (file, t) in &truth {
         let path = corpus.join(file).display().to_string();
         let hash = blake3::hash(&std::fs::read(corpus.join(file)).unwrap())
@@ -141,6 +142,9 @@ async fn check_rows(server: &TestServer, corpus: &std::path::Path, imported: usi
             continue;
         };
         let asset = &assets[asset_id];
+        if asset.motion_hash.as_deref() != Some(hash.as_str()) {
+            imported_files.push((file, t, asset));
+        }
         if asset.motion_hash.as_deref() == Some(hash.as_str()) {
             // A Live Photo's video: its still carries the derivatives.
             assert_eq!(asset.kind, "live", "{file}");
@@ -203,4 +207,5 @@ async fn check_rows(server: &TestServer, corpus: &std::path::Path, imported: usi
             );
         }
     }
+    crate::agreement::check(&imported_files);
 }

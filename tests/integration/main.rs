@@ -17,6 +17,7 @@ mod fixtures;
 mod harness;
 
 mod accounts;
+mod agreement;
 mod albums;
 mod authorization;
 mod cli;
