@@ -1,6 +1,7 @@
 //! Where a photo's facts come from when cameras and software write them
 //! the less common ways: EXIF and GPS directories behind pointers typed as
 //! IFD or as signed numbers, a RAW's TIFF under its maker's magic number,
+//! a Canon CR3's directories in its `CMT` boxes,
 //! the IPTC capture date, XMP's `photoshop:DateCreated` and
 //! `tiff:Make`/`tiff:Model`. Each file is made
 //! here and the value Hearth reads is checked.
@@ -58,6 +59,85 @@ fn exif_modify_date() -> Vec<u8> {
     out.extend_from_slice(&0u32.to_be_bytes());
     out.extend_from_slice(b"2022:02:02 02:02:02\0");
     out
+}
+
+/// A little-endian TIFF whose IFD0 holds `entries` (tag, type, count,
+/// value bytes), values longer than four bytes stored after the directory.
+fn tiff_ifd0(entries: &[(u16, u16, u32, Vec<u8>)]) -> Vec<u8> {
+    let mut out = b"II\x2a\0\x08\0\0\0".to_vec();
+    let directory_end = 8 + 2 + 12 * entries.len() + 4;
+    let mut values = Vec::new();
+    out.extend_from_slice(&u16::try_from(entries.len()).unwrap().to_le_bytes());
+    for (tag, kind, count, value) in entries {
+        out.extend_from_slice(&tag.to_le_bytes());
+        out.extend_from_slice(&kind.to_le_bytes());
+        out.extend_from_slice(&count.to_le_bytes());
+        if value.len() <= 4 {
+            let mut inline = value.clone();
+            inline.resize(4, 0);
+            out.extend_from_slice(&inline);
+        } else {
+            let at = u32::try_from(directory_end + values.len()).unwrap();
+            out.extend_from_slice(&at.to_le_bytes());
+            values.extend_from_slice(value);
+        }
+    }
+    out.extend_from_slice(&0u32.to_le_bytes());
+    out.extend_from_slice(&values);
+    out
+}
+
+fn ascii(text: &str) -> (u32, Vec<u8>) {
+    let bytes = [text.as_bytes(), b"\0"].concat();
+    (u32::try_from(bytes.len()).unwrap(), bytes)
+}
+
+/// An ISO base media box.
+fn iso_box(kind: [u8; 4], body: &[u8]) -> Vec<u8> {
+    let mut out = u32::try_from(body.len() + 8)
+        .unwrap()
+        .to_be_bytes()
+        .to_vec();
+    out.extend_from_slice(&kind);
+    out.extend_from_slice(body);
+    out
+}
+
+/// A Canon CR3 as its structure goes: `ftyp crx `, then the movie box
+/// holding Canon's metadata box with CMT1 (IFD0: the camera), CMT2 (the
+/// Exif directory: the time on the camera's clock and its offset) and CMT4
+/// (GPS: 35°40′N 139°45′E), then the camera's JPEG in the media data.
+fn cr3() -> Vec<u8> {
+    let (make_len, make) = ascii("Canon");
+    let (model_len, model) = ascii("Canon EOS R6");
+    let cmt1 = tiff_ifd0(&[(0x010F, 2, make_len, make), (0x0110, 2, model_len, model)]);
+    let (date_len, date) = ascii("2021:08:09 10:11:12");
+    let (offset_len, offset) = ascii("+09:00");
+    let cmt2 = tiff_ifd0(&[(0x9003, 2, date_len, date), (0x9011, 2, offset_len, offset)]);
+    let rational = |values: [u32; 6]| values.iter().flat_map(|v| v.to_le_bytes()).collect();
+    let cmt4 = tiff_ifd0(&[
+        (1, 2, 2, b"N\0".to_vec()),
+        (2, 5, 3, rational([35, 1, 40, 1, 0, 1])),
+        (3, 2, 2, b"E\0".to_vec()),
+        (4, 5, 3, rational([139, 1, 45, 1, 0, 1])),
+    ]);
+    let canon_id = [
+        0x85, 0xC0, 0xB6, 0x87, 0x82, 0x0F, 0x11, 0xE0, 0x81, 0x11, 0xF4, 0xCE, 0x46, 0x2B, 0x6A,
+        0x48,
+    ];
+    let canon = [
+        canon_id.as_slice(),
+        &iso_box(*b"CMT1", &cmt1),
+        &iso_box(*b"CMT2", &cmt2),
+        &iso_box(*b"CMT4", &cmt4),
+    ]
+    .concat();
+    [
+        iso_box(*b"ftyp", b"crx \0\0\0\x01crx isom"),
+        iso_box(*b"moov", &iso_box(*b"uuid", &canon)),
+        iso_box(*b"mdat", &jpeg(64, 48, 49, None)),
+    ]
+    .concat()
 }
 
 /// A Photoshop APP13 payload holding IPTC `DateCreated` and `TimeCreated`.
@@ -134,6 +214,18 @@ async fn dates_places_and_cameras_are_read_wherever_the_writer_put_them() {
     let details = details_of(&owner, "P1000001.RW2", rw2).await;
     assert_eq!(details["taken_local"], "2009-10-11T12:13:14");
     assert!((details["place"]["latitude"].as_f64().unwrap() - 48.85).abs() < 1e-6);
+    assert_eq!(details["mime"], "image/x-raw");
+
+    // A Canon CR3: the camera's clock and offset from its CMT boxes, not
+    // the movie header's UTC.
+    let details = details_of(&owner, "IMG_0001.CR3", cr3()).await;
+    assert_eq!(details["taken_local"], "2021-08-09T10:11:12", "{details}");
+    assert_eq!(details["taken_offset_minutes"], 540);
+    assert_eq!(details["taken_source"], "exif_original");
+    assert_eq!(details["camera"]["make"], "Canon");
+    assert_eq!(details["camera"]["model"], "Canon EOS R6");
+    assert!((details["place"]["latitude"].as_f64().unwrap() - (35.0 + 40.0 / 60.0)).abs() < 1e-6);
+    assert!((details["place"]["longitude"].as_f64().unwrap() - 139.75).abs() < 1e-6);
     assert_eq!(details["mime"], "image/x-raw");
 
     // IPTC's date and time (with its offset) come before the date an

@@ -3,8 +3,10 @@
 //! instantiates it).
 
 pub mod colour;
+pub mod cr3;
 pub mod derive;
 pub mod exif_blob;
+mod exif_fields;
 pub mod iptc;
 pub mod metadata;
 pub mod motion;
