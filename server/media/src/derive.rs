@@ -167,6 +167,30 @@ pub fn derive(bytes: &[u8], orientation: u8, limits: &Limits) -> Result<Derived,
     })
 }
 
+/// The working memory decoding `bytes` takes, estimated before anything
+/// is decoded, for the import's memory budget: a JPEG is decoded at the
+/// smallest scale that still gives the preview (an RGB buffer of that);
+/// HEIF and AVIF hold their coded planes (up to 16 bits a sample), the
+/// RGB picture and libheif's conversion between them; other formats a
+/// decoded RGBA picture and its RGB copy. `None` when the header does not
+/// say the size.
+#[must_use]
+pub fn working_memory(bytes: &[u8]) -> Option<u64> {
+    let (width, height) = crate::size::dimensions(bytes)?;
+    let pixels = width.saturating_mul(height);
+    Some(match imagesize::image_type(bytes).ok()? {
+        imagesize::ImageType::Jpeg => {
+            let long = width.max(height).max(1);
+            let eighths = (1..=8u64)
+                .find(|num| long * num / 8 >= u64::from(PREVIEW_EDGE))
+                .unwrap_or(8);
+            pixels.saturating_mul(eighths * eighths) / 64 * 3
+        }
+        imagesize::ImageType::Heif(_) => pixels.saturating_mul(9),
+        _ => pixels.saturating_mul(7),
+    })
+}
+
 /// Scales so the long edge is at most `edge` (never up).
 fn fit_long_edge((w, h): (u32, u32), edge: u32) -> (u32, u32) {
     let long = w.max(h);

@@ -333,16 +333,17 @@ pub(crate) async fn read_still(
         .await
         .map_err(|err| AppError::Internal(anyhow::anyhow!("reading {}: {err}", path.display())))?;
     let stored = hearth_media::size::dimensions(&bytes);
-    let pixels = stored.map_or(u64::MAX, |(width, height)| width.saturating_mul(height));
     let limits = Limits {
         max_pixels: u64::from(state.config().library.max_megapixels) * 1_000_000,
     };
     let path = path.to_path_buf();
+    // Unknown: the whole budget (it runs alone).
     let budget = if kind == Kind::Raw {
-        50_000_000
+        raw::largest_preview(&bytes).and_then(derive::working_memory)
     } else {
-        pixels
-    };
+        derive::working_memory(&bytes)
+    }
+    .unwrap_or(u64::MAX);
     let work = state
         .library()
         .decode(budget, move || -> Read {
@@ -417,11 +418,10 @@ pub(crate) async fn read_video(state: &AppState, path: &Path) -> Result<Read, Ap
             let limits = Limits {
                 max_pixels: u64::from(state.config().library.max_megapixels) * 1_000_000,
             };
-            let pixels =
-                u64::from(meta.width.unwrap_or(4000)) * u64::from(meta.height.unwrap_or(4000));
+            let budget = derive::working_memory(&frame).unwrap_or(u64::MAX);
             state
                 .library()
-                .decode(pixels, move || derive::derive(&frame, 1, &limits))
+                .decode(budget, move || derive::derive(&frame, 1, &limits))
                 .await
                 .map_err(|err| err.to_string())
                 .and_then(|made| made.map_err(|err| format!("its first frame: {err}")))

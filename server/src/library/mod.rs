@@ -48,14 +48,19 @@ pub fn short_reason(reason: &str) -> String {
     }
 }
 
+/// The decoders' working memory allowed in flight at once, in MiB: two
+/// 12 MP JPEGs (9 MiB each at the scale they are decoded at) run side by
+/// side, a 12 MP HEIC (~100 MiB) with JPEGs, a 20 MP 10-bit AVIF alone.
+/// Measured with bench/memory (README, performance).
+const DECODE_BUDGET_MIB: u32 = 192;
+
 /// What the library keeps while the server runs.
 pub struct Runtime {
     /// Rung when a job is queued, so an idle worker starts at once.
     wake: Notify,
-    /// Megapixels being decoded at once are capped: the memory bound of
-    /// import, whatever the number of workers.
+    /// The decoders' working memory in flight is capped (MiB): the memory
+    /// bound of import, whatever the number of workers.
     budget: Arc<Semaphore>,
-    budget_megapixels: u32,
     file_timeout: Duration,
     /// When recent jobs ended, and whether they succeeded (for the rate).
     recent: std::sync::Mutex<std::collections::VecDeque<(DateTime<Utc>, bool)>>,
@@ -64,13 +69,9 @@ pub struct Runtime {
 impl Runtime {
     #[must_use]
     pub fn new(config: &LibraryConfig) -> Self {
-        let budget_megapixels = config.max_megapixels.max(128);
         Self {
             wake: Notify::new(),
-            budget: Arc::new(Semaphore::new(
-                usize::try_from(budget_megapixels).unwrap_or(128),
-            )),
-            budget_megapixels,
+            budget: Arc::new(Semaphore::new(DECODE_BUDGET_MIB as usize)),
             file_timeout: Duration::from_secs(u64::from(config.file_timeout_seconds)),
             recent: std::sync::Mutex::new(std::collections::VecDeque::new()),
         }
@@ -106,15 +107,17 @@ impl Runtime {
     }
 
     /// Runs CPU-heavy decoding off the async threads, within the memory
-    /// budget (`pixels` of it) and the per-file time limit.
+    /// budget (`bytes` of working memory, as `derive::working_memory`
+    /// estimates it; one larger than the whole budget runs alone) and the
+    /// per-file time limit.
     pub async fn decode<T: Send + 'static>(
         &self,
-        pixels: u64,
+        bytes: u64,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, DecodeError> {
-        let wanted = u32::try_from(pixels.div_ceil(1_000_000))
+        let wanted = u32::try_from(bytes.div_ceil(1024 * 1024))
             .unwrap_or(u32::MAX)
-            .clamp(1, self.budget_megapixels);
+            .clamp(1, DECODE_BUDGET_MIB);
         let permit = self
             .budget
             .clone()

@@ -18,7 +18,7 @@ use crate::state::AppState;
 
 /// Farther than this from any town: no place (open sea, wilderness).
 const MAX_KM: f64 = 50.0;
-const IDLE: Duration = Duration::from_mins(10);
+const IDLE: Duration = Duration::from_secs(30);
 /// Assets looked up per back-fill job.
 pub const BATCH: u64 = 500;
 
@@ -47,7 +47,8 @@ fn table() -> Arc<ReverseGeocoder> {
     geocoder
 }
 
-/// Lets the table go when unused for ten minutes (called every second).
+/// Lets the table go when unused for half a minute (called every second):
+/// an import keeps it warm, an idle server gives its memory back.
 pub fn release_idle() {
     if let Ok(mut held) = TABLE.try_lock()
         && held.as_ref().is_some_and(|(_, used)| used.elapsed() > IDLE)
