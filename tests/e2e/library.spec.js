@@ -1,5 +1,5 @@
 // @ts-check
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { test, expect } from './fixtures.js';
 
@@ -101,4 +101,30 @@ test('a photo dropped into the import folder appears on its own', async ({ page,
   await expect(page.locator('.tile')).toHaveCount(1, { timeout: 30_000 });
   await expect(page.getByText('1 item')).toBeVisible();
   expect(await page.evaluate(() => (/** @type {any} */ (window)).stillHere)).toBe(true);
+});
+
+test('the import folder says what its scan skipped', async ({ page, owner, hearth }, testInfo) => {
+  mkdirSync(join(hearth.importDir, '.thumbnails'), { recursive: true });
+  copyFileSync(photos[0], join(hearth.importDir, '.thumbnails', 'a.jpg'));
+  copyFileSync(photos[0], join(hearth.importDir, '.hidden.jpg'));
+  writeFileSync(join(hearth.importDir, 'Thumbs.db'), 'cache');
+  const folder = page.locator('.row', { hasText: 'hearth-import' });
+  // The default import folder is added (within a second) once the owner exists.
+  await expect(async () => {
+    await page.goto('/settings/library');
+    await expect(folder).toContainText('Online', { timeout: 1_000 });
+  }).toPass({ timeout: 15_000 });
+  await expect(async () => {
+    await folder.getByRole('button', { name: 'Scan now' }).click();
+    await expect(folder).toContainText('2 hidden skipped', { timeout: 1_000 });
+  }).toPass({ timeout: 15_000 });
+  await expect(folder).toContainText('1 excluded');
+  for (const [name, size, scheme] of /** @type {const} */ ([
+    ['desktop-light', { width: 1366, height: 900 }, 'light'],
+    ['phone-dark', { width: 390, height: 844 }, 'dark'],
+  ])) {
+    await page.setViewportSize(size);
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.screenshot({ path: testInfo.outputPath(`library-skipped-${name}.png`), fullPage: true });
+  }
 });
