@@ -10,7 +10,7 @@ use hearth_media::metadata;
 
 /// Image files under `dir`, by extension (the same walk as `hearth import`).
 fn images(dir: &Path) -> Vec<PathBuf> {
-    crate::library::roots::Exclusions::new(&[])
+    crate::library::exclusions::Exclusions::new(&[])
         .walk(dir)
         .unwrap_or_default()
         .files

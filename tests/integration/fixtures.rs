@@ -123,3 +123,14 @@ pub fn jpeg_marked(seed: u8, description: &str, comment: &str) -> Vec<u8> {
     out.extend_from_slice(&with_exif[2..]);
     out
 }
+
+/// An ISO base media box.
+pub fn iso_box(kind: [u8; 4], body: &[u8]) -> Vec<u8> {
+    let mut out = u32::try_from(body.len() + 8)
+        .unwrap()
+        .to_be_bytes()
+        .to_vec();
+    out.extend_from_slice(&kind);
+    out.extend_from_slice(body);
+    out
+}

@@ -303,6 +303,22 @@ impl Browser {
         self.upload_to("/api/uploads", files).await
     }
 
+    /// Uploads one file, asserts it was imported, returns its asset id.
+    pub async fn imported(&self, name: &str, bytes: Vec<u8>) -> i64 {
+        let response = self.upload(&[(name, bytes)]).await;
+        assert_eq!(response.status(), 200, "{name}");
+        let body: serde_json::Value = response.json().await.unwrap();
+        let file = &body["files"][0];
+        assert_eq!(file["status"], "imported", "{name}: {file}");
+        file["asset_id"].as_i64().unwrap()
+    }
+
+    /// Uploads one file, asserts it was imported, returns its details.
+    pub async fn imported_details(&self, name: &str, bytes: Vec<u8>) -> serde_json::Value {
+        let id = self.imported(name, bytes).await;
+        self.json(&format!("/api/assets/{id}")).await
+    }
+
     /// Uploads files as one multipart request to `path`.
     pub async fn upload_to(&self, path: &str, files: &[(&str, Vec<u8>)]) -> reqwest::Response {
         let mut form = reqwest::multipart::Form::new();

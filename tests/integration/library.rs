@@ -34,7 +34,7 @@ async fn the_corpus_imports_with_its_metadata_or_a_reason() {
     assert_eq!(imported + duplicates + failed, files, "{summary}");
     assert_eq!(
         files,
-        hearth::library::roots::Exclusions::new(&[])
+        hearth::library::exclusions::Exclusions::new(&[])
             .walk(&corpus)
             .unwrap()
             .files

@@ -6,10 +6,8 @@
 //! `tiff:Make`/`tiff:Model`. Each file is made
 //! here and the value Hearth reads is checked.
 
-use serde_json::Value;
-
-use crate::fixtures::{jpeg, with_app1, with_segment};
-use crate::harness::{Browser, TestServer};
+use crate::fixtures::{iso_box, jpeg, with_app1, with_segment};
+use crate::harness::TestServer;
 
 /// Little-endian TIFF-structured EXIF: IFD0 → Exif IFD (`DateTimeOriginal`)
 /// and GPS IFD (48°51′N 2°21′W), the pointers typed `exif_type` and
@@ -92,17 +90,6 @@ fn ascii(text: &str) -> (u32, Vec<u8>) {
     (u32::try_from(bytes.len()).unwrap(), bytes)
 }
 
-/// An ISO base media box.
-fn iso_box(kind: [u8; 4], body: &[u8]) -> Vec<u8> {
-    let mut out = u32::try_from(body.len() + 8)
-        .unwrap()
-        .to_be_bytes()
-        .to_vec();
-    out.extend_from_slice(&kind);
-    out.extend_from_slice(body);
-    out
-}
-
 /// A Canon CR3 as its structure goes: `ftyp crx `, then the movie box
 /// holding Canon's metadata box with CMT1 (IFD0: the camera), CMT2 (the
 /// Exif directory: the time on the camera's clock and its offset) and CMT4
@@ -172,16 +159,6 @@ fn xmp_payload() -> Vec<u8> {
     .concat()
 }
 
-async fn details_of(owner: &Browser, name: &str, bytes: Vec<u8>) -> Value {
-    let response = owner.upload(&[(name, bytes)]).await;
-    assert_eq!(response.status(), 200);
-    let body: Value = response.json().await.unwrap();
-    let file = &body["files"][0];
-    assert_eq!(file["status"], "imported", "{name}: {file}");
-    let id = file["asset_id"].as_i64().unwrap();
-    owner.json(&format!("/api/assets/{id}")).await
-}
-
 #[tokio::test]
 async fn dates_places_and_cameras_are_read_wherever_the_writer_put_them() {
     let server = TestServer::start().await;
@@ -197,7 +174,7 @@ async fn dates_places_and_cameras_are_read_wherever_the_writer_put_them() {
             &jpeg(64, 48, 40 + u8::try_from(seed).unwrap(), None),
             &exif_with_pointer_types(exif_type, gps_type),
         );
-        let details = details_of(&owner, &name, bytes).await;
+        let details = owner.imported_details(&name, bytes).await;
         assert_eq!(details["taken_local"], "2009-10-11T12:13:14", "{name}");
         assert_eq!(details["taken_source"], "exif_original", "{name}");
         let latitude = details["place"]["latitude"].as_f64().unwrap();
@@ -211,14 +188,14 @@ async fn dates_places_and_cameras_are_read_wherever_the_writer_put_them() {
     let mut rw2 = exif_with_pointer_types(4, 4);
     rw2[2] = b'U';
     rw2.extend_from_slice(&jpeg(64, 48, 48, None));
-    let details = details_of(&owner, "P1000001.RW2", rw2).await;
+    let details = owner.imported_details("P1000001.RW2", rw2).await;
     assert_eq!(details["taken_local"], "2009-10-11T12:13:14");
     assert!((details["place"]["latitude"].as_f64().unwrap() - 48.85).abs() < 1e-6);
     assert_eq!(details["mime"], "image/x-raw");
 
     // A Canon CR3: the camera's clock and offset from its CMT boxes, not
     // the movie header's UTC.
-    let details = details_of(&owner, "IMG_0001.CR3", cr3()).await;
+    let details = owner.imported_details("IMG_0001.CR3", cr3()).await;
     assert_eq!(details["taken_local"], "2021-08-09T10:11:12", "{details}");
     assert_eq!(details["taken_offset_minutes"], 540);
     assert_eq!(details["taken_source"], "exif_original");
@@ -235,14 +212,14 @@ async fn dates_places_and_cameras_are_read_wherever_the_writer_put_them() {
         0xED,
         &photoshop_iptc("20030405", "101112+0200"),
     );
-    let details = details_of(&owner, "iptc.jpg", bytes).await;
+    let details = owner.imported_details("iptc.jpg", bytes).await;
     assert_eq!(details["taken_local"], "2003-04-05T10:11:12");
     assert_eq!(details["taken_offset_minutes"], 120);
     assert_eq!(details["taken_source"], "iptc");
 
     // Only the editor's date: it is used, and said to be that.
     let bytes = with_app1(&jpeg(64, 48, 51, None), &exif_modify_date());
-    let details = details_of(&owner, "modified.jpg", bytes).await;
+    let details = owner.imported_details("modified.jpg", bytes).await;
     assert_eq!(details["taken_local"], "2022-02-02T02:02:02");
     assert_eq!(details["taken_source"], "exif_modified");
 
@@ -253,7 +230,7 @@ async fn dates_places_and_cameras_are_read_wherever_the_writer_put_them() {
         0xE1,
         &xmp_payload(),
     );
-    let details = details_of(&owner, "xmp.jpg", bytes).await;
+    let details = owner.imported_details("xmp.jpg", bytes).await;
     assert_eq!(details["taken_local"], "2004-05-06T07:08:09");
     assert_eq!(details["taken_offset_minutes"], 60);
     assert_eq!(details["taken_source"], "xmp");

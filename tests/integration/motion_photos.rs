@@ -2,8 +2,6 @@
 //! play like Live Photos: the asset is `live` and its video is served as
 //! the exact bytes the phone appended, with their own type.
 
-use serde_json::Value;
-
 use crate::fixtures::{jpeg, with_segment};
 use crate::harness::{Browser, TestServer};
 
@@ -22,14 +20,6 @@ fn motion_jpeg(seed: u8, xmp: &str, video: &[u8], padding: usize) -> Vec<u8> {
     out.extend_from_slice(video);
     out.extend_from_slice(&vec![0u8; padding]);
     out
-}
-
-async fn import(owner: &Browser, name: &str, bytes: Vec<u8>) -> i64 {
-    let response = owner.upload(&[(name, bytes)]).await;
-    let body: Value = response.json().await.unwrap();
-    let file = &body["files"][0];
-    assert_eq!(file["status"], "imported", "{name}: {file}");
-    file["asset_id"].as_i64().unwrap()
 }
 
 /// Asserts `id` is a Live-Photo-like asset whose video is `video`.
@@ -68,7 +58,7 @@ async fn motion_photos_play_their_video_like_live_photos() {
         &video,
         0,
     );
-    let id = import(&owner, "MVIMG_20240101_120000.jpg", google).await;
+    let id = owner.imported("MVIMG_20240101_120000.jpg", google).await;
     plays(&owner, id, &video, "MicroVideo").await;
 
     // The current format: a container directory whose MotionPhoto item
@@ -78,7 +68,7 @@ async fn motion_photos_play_their_video_like_live_photos() {
         video.len() + 16
     );
     let pixel = motion_jpeg(61, &items, &video, 16);
-    let id = import(&owner, "PXL_20240101_120000.MP.jpg", pixel).await;
+    let id = owner.imported("PXL_20240101_120000.MP.jpg", pixel).await;
     plays(&owner, id, &video, "MotionPhoto").await;
 
     // A Samsung HEIC: the video in a top-level mpvd box.
@@ -90,7 +80,7 @@ async fn motion_photos_play_their_video_like_live_photos() {
         let size = u32::from_be_bytes(samsung[at - 4..at].try_into().unwrap()) as usize;
         samsung[at + 4..at - 4 + size].to_vec()
     };
-    let id = import(&owner, "samsung.heic", samsung).await;
+    let id = owner.imported("samsung.heic", samsung).await;
     plays(&owner, id, &embedded, "mpvd").await;
 
     // A still that only claims to be one (the offset points at no video)
@@ -101,7 +91,7 @@ async fn motion_photos_play_their_video_like_live_photos() {
         &[7u8; 6000],
         0,
     );
-    let id = import(&owner, "liar.jpg", liar).await;
+    let id = owner.imported("liar.jpg", liar).await;
     assert_eq!(
         owner.json(&format!("/api/assets/{id}")).await["kind"],
         "photo"

@@ -412,6 +412,22 @@ async fn every_kind_of_tiff_scanners_write_comes_in_with_its_colours() {
         assert_eq!(original.headers()["content-type"], "image/tiff", "{name}");
     }
 
+    // Broken compressed data (a BigTIFF's Deflate strips overwritten):
+    // refused with a reason, nothing panics.
+    let mut broken = big_rgb_deflate();
+    broken[16..200].fill(0xFF);
+    let response = owner.upload(&[("broken.tif", broken)]).await;
+    let body: serde_json::Value = response.json().await.unwrap();
+    let file = &body["files"][0];
+    assert_eq!(file["status"], "failed", "{file}");
+    assert!(
+        file["reason"]
+            .as_str()
+            .unwrap()
+            .contains("could not be read"),
+        "{file}"
+    );
+
     // An old-style JPEG TIFF shows the JPEG it holds.
     let response = owner.upload(&[("old.tif", old_style_jpeg())]).await;
     let body: serde_json::Value = response.json().await.unwrap();

@@ -2,20 +2,8 @@
 //! the 3GPP location box (`udta/loci`) and AVI's `IDIT` recording time
 //! (the camera's clock, without an offset). Each file is made here.
 
-use serde_json::Value;
-
-use crate::harness::{Browser, TestServer};
-
-/// An ISO base media box.
-fn iso_box(kind: [u8; 4], body: &[u8]) -> Vec<u8> {
-    let mut out = u32::try_from(body.len() + 8)
-        .unwrap()
-        .to_be_bytes()
-        .to_vec();
-    out.extend_from_slice(&kind);
-    out.extend_from_slice(body);
-    out
-}
+use crate::fixtures::iso_box;
+use crate::harness::TestServer;
 
 /// A corpus MP4 (its movie box last) with a `udta/loci` box saying
 /// 38.7223° N, 9.1393° W appended to its movie box.
@@ -79,21 +67,12 @@ fn avi_with_idit(dir: &std::path::Path) -> Vec<u8> {
     avi
 }
 
-async fn details(owner: &Browser, name: &str, bytes: Vec<u8>) -> Value {
-    let response = owner.upload(&[(name, bytes)]).await;
-    let body: Value = response.json().await.unwrap();
-    let file = &body["files"][0];
-    assert_eq!(file["status"], "imported", "{name}: {file}");
-    let id = file["asset_id"].as_i64().unwrap();
-    owner.json(&format!("/api/assets/{id}")).await
-}
-
 #[tokio::test]
 async fn videos_keep_their_place_and_time_however_their_container_says_it() {
     let server = TestServer::start().await;
     let owner = server.owner().await;
 
-    let found = details(&owner, "phone.3gp", mp4_with_loci()).await;
+    let found = owner.imported_details("phone.3gp", mp4_with_loci()).await;
     let (latitude, longitude) = (
         found["place"]["latitude"].as_f64().unwrap(),
         found["place"]["longitude"].as_f64().unwrap(),
@@ -102,7 +81,9 @@ async fn videos_keep_their_place_and_time_however_their_container_says_it() {
     assert!((longitude + 9.1393).abs() < 1e-4, "{found}");
 
     let scratch = tempfile::tempdir().unwrap();
-    let found = details(&owner, "camcorder.avi", avi_with_idit(scratch.path())).await;
+    let found = owner
+        .imported_details("camcorder.avi", avi_with_idit(scratch.path()))
+        .await;
     assert_eq!(found["taken_local"], "2005-06-07T08:09:10", "{found}");
     assert_eq!(found["taken_source"], "video_local", "{found}");
     assert!(found.get("taken_offset_minutes").is_none(), "{found}");

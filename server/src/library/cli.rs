@@ -11,7 +11,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::api::UploadStatus;
-use super::roots::Exclusions;
+use super::exclusions::Exclusions;
 use super::uploads;
 use crate::accounts::users::Role;
 use crate::db::entities::user;

@@ -14,8 +14,9 @@ use notify::{RecursiveMode, Watcher as _};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use tokio::sync::{mpsc, watch};
 
+use super::exclusions::exclusions_of;
 use super::ingest::{Seen, Source};
-use super::roots::{self, exclusions_of};
+use super::roots;
 use super::workers;
 use crate::db::entities::{asset_file, import_root};
 use crate::error::AppError;
