@@ -25,6 +25,7 @@ mod config;
 mod crash;
 mod events;
 mod formats;
+mod heif_planes;
 mod household;
 mod http_api;
 mod jobs;

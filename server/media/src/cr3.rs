@@ -22,7 +22,11 @@ pub struct Parts {
 }
 
 /// The box headers from `start` to `end`: (type, data start, data end).
-fn boxes<R: Read + Seek>(reader: &mut R, start: u64, end: u64) -> Vec<([u8; 4], u64, u64)> {
+pub(crate) fn boxes<R: Read + Seek>(
+    reader: &mut R,
+    start: u64,
+    end: u64,
+) -> Vec<([u8; 4], u64, u64)> {
     let mut found = Vec::new();
     let mut at = start;
     while at + 8 <= end && found.len() < 256 {

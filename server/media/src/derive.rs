@@ -7,8 +7,7 @@
 use std::io::Cursor;
 use std::time::{Duration, Instant};
 
-use fast_image_resize::images::ImageRef;
-use fast_image_resize::{FilterType, IntoImageView, PixelType, ResizeAlg, ResizeOptions, Resizer};
+use fast_image_resize::{FilterType, IntoImageView, ResizeAlg, ResizeOptions, Resizer};
 use image::{ImageDecoder as _, ImageReader, RgbImage, imageops};
 use turbojpeg::{Compressor, Decompressor, PixelFormat, ScalingFactor, Subsamp};
 
@@ -76,7 +75,7 @@ pub struct Derived {
 pub fn derive(bytes: &[u8], orientation: u8, limits: &Limits) -> Result<Derived, MediaError> {
     let kind =
         imagesize::image_type(bytes).map_err(|err| MediaError::Unsupported(err.to_string()))?;
-    if matches!(kind, imagesize::ImageType::Heif(_)) && !iso_complete(bytes) {
+    if matches!(kind, imagesize::ImageType::Heif(_)) && !crate::heif::iso_complete(bytes) {
         return Err(MediaError::Corrupt(
             "the file is cut off before its end".into(),
         ));
@@ -112,7 +111,8 @@ pub fn derive(bytes: &[u8], orientation: u8, limits: &Limits) -> Result<Derived,
             (preview_of(&decoded, decoded.dimensions())?, encoding)
         }
         imagesize::ImageType::Heif(_) => {
-            let (preview, encoding, size) = heif_preview(bytes, *limits, &mut timings, started)?;
+            let (preview, encoding, size) = crate::heif::preview(bytes, *limits)?;
+            timings.decode = started.elapsed();
             shown_size = Some(size);
             (preview, encoding)
         }
@@ -170,10 +170,9 @@ pub fn derive(bytes: &[u8], orientation: u8, limits: &Limits) -> Result<Derived,
 /// The working memory decoding `bytes` takes, estimated before anything
 /// is decoded, for the import's memory budget: a JPEG is decoded at the
 /// smallest scale that still gives the preview (an RGB buffer of that);
-/// HEIF and AVIF hold their coded planes (up to 16 bits a sample), the
-/// RGB picture and libheif's conversion between them; other formats a
-/// decoded RGBA picture and its RGB copy. `None` when the header does not
-/// say the size.
+/// HEIF and AVIF their codec's planes twice (`heif::working_memory`);
+/// other formats a decoded RGBA picture and its RGB copy. `None` when the
+/// header does not say the size.
 #[must_use]
 pub fn working_memory(bytes: &[u8]) -> Option<u64> {
     let (width, height) = crate::size::dimensions(bytes)?;
@@ -186,13 +185,13 @@ pub fn working_memory(bytes: &[u8]) -> Option<u64> {
                 .unwrap_or(8);
             pixels.saturating_mul(eighths * eighths) / 64 * 3
         }
-        imagesize::ImageType::Heif(_) => pixels.saturating_mul(9),
+        imagesize::ImageType::Heif(_) => crate::heif::working_memory(bytes, pixels),
         _ => pixels.saturating_mul(7),
     })
 }
 
 /// Scales so the long edge is at most `edge` (never up).
-fn fit_long_edge((w, h): (u32, u32), edge: u32) -> (u32, u32) {
+pub(crate) fn fit_long_edge((w, h): (u32, u32), edge: u32) -> (u32, u32) {
     let long = w.max(h);
     if long <= edge {
         return (w, h);
@@ -285,119 +284,6 @@ pub(crate) fn decode_jpeg(bytes: &[u8]) -> Result<RgbImage, JpegTrouble> {
 /// The preview (1440 px long edge) of a decoded image of `dims`.
 fn preview_of(source: &impl IntoImageView, dims: (u32, u32)) -> Result<RgbImage, MediaError> {
     resize(source, fit_long_edge(dims, PREVIEW_EDGE))
-}
-
-/// The preview, the colour encoding, and the decoded picture's size.
-type HeifPreview = (RgbImage, Option<Encoding>, (u32, u32));
-
-/// HEIC, HEIF and AVIF through libheif (built in, 1.23: current iPhone
-/// photos need ≥ 1.18), which applies the container's rotation and
-/// mirroring itself. Single-threaded, libheif and its codec alike
-/// (Hearth's workers are the parallelism; decoder threads multiply frame
-/// buffers), 8-bit output,
-/// libheif's own limits set to Hearth's, and the preview resized from
-/// libheif's buffer without a copy.
-fn heif_preview(
-    bytes: &[u8],
-    limits: Limits,
-    timings: &mut Timings,
-    started: Instant,
-) -> Result<HeifPreview, MediaError> {
-    use libheif_rs::{ColorSpace, DecodingOptions, HeifContext, HeifErrorCode, LibHeif, RgbChroma};
-    let corrupt = |err: libheif_rs::HeifError| {
-        if matches!(err.code, HeifErrorCode::UnsupportedFeature) {
-            MediaError::Unsupported(err.message)
-        } else {
-            MediaError::Corrupt(err.message)
-        }
-    };
-    let mut context = HeifContext::read_from_bytes(bytes).map_err(corrupt)?;
-    context.set_max_decoding_threads(0);
-    let mut security = context.security_limits();
-    security.set_max_image_size_pixels(limits.max_pixels);
-    context.set_security_limits(&security).map_err(corrupt)?;
-    let handle = context.primary_image_handle().map_err(corrupt)?;
-    let encoding = handle
-        .color_profile_raw()
-        .map(|icc| Encoding::Icc(icc.data))
-        .or_else(|| {
-            let nclx = handle.color_profile_nclx()?;
-            Some(Encoding::Cicp {
-                primaries: u8::try_from(nclx.color_primaries() as u32).ok()?,
-                transfer: u8::try_from(nclx.transfer_characteristics() as u32).ok()?,
-            })
-        });
-    let mut options = DecodingOptions::new()
-        .ok_or_else(|| MediaError::Corrupt("libheif cannot make decoding options".into()))?;
-    options.set_convert_hdr_to_8bit(true);
-    options.set_num_library_threads(1);
-    // dav1d's default of a thread per core keeps a frame per thread: a
-    // 20 MP 10-bit AVIF peaked at 540 MB with it, 310 MB without.
-    options.set_num_codec_threads(1);
-    let image = LibHeif::new()
-        .decode(&handle, ColorSpace::Rgb(RgbChroma::Rgb), Some(options))
-        .map_err(corrupt)?;
-    timings.decode = started.elapsed();
-    let planes = image.planes();
-    let plane = planes
-        .interleaved
-        .ok_or_else(|| MediaError::Corrupt("libheif returned no RGB plane".into()))?;
-    let dims = (plane.width, plane.height);
-    let row = plane.width as usize * 3;
-    let rows = plane.height as usize;
-    if plane.stride == row {
-        let pixels = plane
-            .data
-            .get(..row * rows)
-            .ok_or_else(|| MediaError::Corrupt("short HEIF image".into()))?;
-        let view = ImageRef::new(plane.width, plane.height, pixels, PixelType::U8x3)
-            .map_err(|err| MediaError::Corrupt(err.to_string()))?;
-        return Ok((preview_of(&view, dims)?, encoding, dims));
-    }
-    let mut pixels = Vec::with_capacity(row * rows);
-    for line in plane.data.chunks(plane.stride).take(rows) {
-        pixels.extend_from_slice(
-            line.get(..row)
-                .ok_or_else(|| MediaError::Corrupt("short HEIF row".into()))?,
-        );
-    }
-    let copied = RgbImage::from_raw(plane.width, plane.height, pixels)
-        .ok_or_else(|| MediaError::Corrupt("short pixel buffer".into()))?;
-    Ok((preview_of(&copied, dims)?, encoding, dims))
-}
-
-/// Whether every top-level box of an ISO base media file (HEIC, AVIF)
-/// ends within the file: one cut off in transfer has its last box (the
-/// picture's data) claiming more bytes than are there, and its decoder
-/// would paint the missing part green. Malformed sizes are the decoder's
-/// to judge.
-fn iso_complete(bytes: &[u8]) -> bool {
-    let len = bytes.len() as u64;
-    let mut at = 0u64;
-    while at + 8 <= len {
-        let Ok(start) = usize::try_from(at) else {
-            return true;
-        };
-        let size = match u32::from_be_bytes([
-            bytes[start],
-            bytes[start + 1],
-            bytes[start + 2],
-            bytes[start + 3],
-        ]) {
-            // To the end of the file.
-            0 => return true,
-            1 => match bytes.get(start + 8..start + 16) {
-                Some(large) => u64::from_be_bytes(large.try_into().unwrap_or_default()),
-                None => return false,
-            },
-            size => u64::from(size),
-        };
-        if size < 8 {
-            return true;
-        }
-        at = at.saturating_add(size);
-    }
-    at <= len
 }
 
 /// PNG, GIF (first frame), WebP, TIFF, BMP, and JPEGs libjpeg-turbo

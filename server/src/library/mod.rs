@@ -50,8 +50,9 @@ pub fn short_reason(reason: &str) -> String {
 }
 
 /// The decoders' working memory allowed in flight at once, in MiB: two
-/// 12 MP JPEGs (9 MiB each at the scale they are decoded at) run side by
-/// side, a 12 MP HEIC (~100 MiB) with JPEGs, a 20 MP 10-bit AVIF alone.
+/// 12 MP JPEGs (9 MiB each at the scale they are decoded at) or 12 MP
+/// HEICs (~40 MiB) run side by side, a 20 MP 10-bit 4:4:4 AVIF (~245 MiB)
+/// alone.
 /// Measured with bench/memory (README, performance).
 const DECODE_BUDGET_MIB: u32 = 192;
 

@@ -2,8 +2,8 @@
 //! the nearest town of at least 1 000 people (GeoNames' cities1000, built
 //! into the binary by the `reverse_geocoder` crate) within 50 km, its
 //! region and its country. The table takes ~50 MB once loaded, so it is
-//! loaded when a photo with coordinates arrives and let go after ten idle
-//! minutes. Place names © GeoNames (geonames.org), CC BY 4.0.
+//! loaded when a photo with coordinates arrives and let go after half a
+//! minute unused. Place names © GeoNames (geonames.org), CC BY 4.0.
 
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
