@@ -1,0 +1,103 @@
+// @ts-check
+import { test, expect } from './fixtures.js';
+
+/**
+ * A 24-bit BMP of one colour (BMP needs no encoder).
+ * @param {number} width
+ * @param {number} height
+ * @param {[number, number, number]} rgb
+ */
+function bmp(width, height, [r, g, b]) {
+  const row = Math.ceil((width * 3) / 4) * 4;
+  const data = Buffer.alloc(54 + row * height);
+  data.write('BM', 0, 'latin1');
+  data.writeUInt32LE(data.length, 2);
+  data.writeUInt32LE(54, 10);
+  data.writeUInt32LE(40, 14);
+  data.writeInt32LE(width, 18);
+  data.writeInt32LE(height, 22);
+  data.writeUInt16LE(1, 26);
+  data.writeUInt16LE(24, 28);
+  data.writeUInt32LE(row * height, 34);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const at = 54 + y * row + x * 3;
+      data[at] = b;
+      data[at + 1] = g;
+      data[at + 2] = r;
+    }
+  }
+  return data;
+}
+
+/** @type {[string, number, number, [number, number, number]][]} */
+const shapes = [
+  ['portrait', 600, 900, [190, 90, 40]],
+  ['landscape', 1200, 900, [40, 120, 190]],
+  ['panorama', 2400, 600, [60, 160, 80]],
+];
+
+for (const [size, viewport] of /** @type {const} */ ([
+  ['desktop', { width: 1280, height: 720 }],
+  ['phone', { width: 390, height: 844 }],
+])) {
+  test(`the viewer shows a portrait, a landscape and a panorama whole (${size})`, async ({ page, owner }, testInfo) => {
+    await page.goto('/');
+    const chooser = page.waitForEvent('filechooser');
+    await page.getByRole('button', { name: 'Upload', exact: true }).click();
+    await (await chooser).setFiles(
+      shapes.map(([name, width, height, colour]) => ({ name: `${name}.bmp`, mimeType: 'image/bmp', buffer: bmp(width, height, colour) })),
+    );
+    await expect(page.getByRole('region', { name: 'Uploads' }).getByText('Uploads finished')).toBeVisible();
+    await page.getByRole('button', { name: 'Close the upload list' }).click();
+    const tiles = page.locator('.tile');
+    await expect(tiles).toHaveCount(3);
+    await page.setViewportSize(viewport);
+
+    await tiles.first().click();
+    const viewer = page.getByRole('dialog', { name: 'Photo viewer' });
+    const image = viewer.locator('img.viewer-media');
+    const stage = viewer.locator('.viewer-stage');
+    /** The image inside the stage, its shape kept, as large as the stage allows. */
+    const fitsWhole = async (/** @type {string} */ what) => {
+      await expect(image).toHaveJSProperty('complete', true);
+      const box = await image.boundingBox();
+      const room = await stage.boundingBox();
+      const [naturalWidth, naturalHeight] = await image.evaluate((img) => [
+        /** @type {HTMLImageElement} */ (img).naturalWidth,
+        /** @type {HTMLImageElement} */ (img).naturalHeight,
+      ]);
+      if (!box || !room) throw new Error(`${what}: no box`);
+      expect(box.x, `${what}: left edge`).toBeGreaterThanOrEqual(room.x - 0.5);
+      expect(box.y, `${what}: top edge`).toBeGreaterThanOrEqual(room.y - 0.5);
+      expect(box.x + box.width, `${what}: right edge`).toBeLessThanOrEqual(room.x + room.width + 0.5);
+      expect(box.y + box.height, `${what}: bottom edge`).toBeLessThanOrEqual(room.y + room.height + 0.5);
+      expect(room.y + room.height, `${what}: the stage ends within the screen`).toBeLessThanOrEqual(viewport.height + 0.5);
+      const shape = naturalWidth / naturalHeight;
+      expect(Math.abs(box.width / box.height - shape) / shape, `${what}: its shape`).toBeLessThan(0.02);
+      const fillsWidth = Math.abs(box.width - room.width) < 1;
+      const fillsHeight = Math.abs(box.height - room.height) < 1;
+      expect(fillsWidth || fillsHeight, `${what}: ${box.width}×${box.height} in ${room.width}×${room.height}`).toBe(true);
+    };
+    for (let index = 0; index < shapes.length; index++) {
+      if (index > 0) {
+        const before = await image.getAttribute('src');
+        await page.keyboard.press('ArrowRight');
+        await expect(image).not.toHaveAttribute('src', before ?? '');
+      }
+      await fitsWhole(`photo ${index + 1}`);
+    }
+    await page.screenshot({ path: testInfo.outputPath(`viewer-${size}.png`) });
+    // With the details beside (desktop) or below (phone) it.
+    await page.keyboard.press('i');
+    await expect(viewer.getByRole('complementary', { name: 'Details' })).toBeVisible();
+    await fitsWhole('with details');
+    for (let step = 0; step < 2; step++) {
+      const before = await image.getAttribute('src');
+      await page.keyboard.press('ArrowLeft');
+      await expect(image).not.toHaveAttribute('src', before ?? '');
+      await fitsWhole(`with details, back ${step + 1}`);
+    }
+    await page.screenshot({ path: testInfo.outputPath(`viewer-${size}-details.png`) });
+  });
+}
