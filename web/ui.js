@@ -18,6 +18,18 @@ export function field(label, attrs, hint) {
 }
 
 /**
+ * A dropdown with its label shown above it.
+ * @param {string} label
+ * @param {Record<string, string>} attrs
+ * @param {[string, string][]} options value and text of each choice
+ */
+export function selectField(label, attrs, options) {
+  const id = `f-${attrs.name}-${Math.random().toString(36).slice(2, 8)}`;
+  const select = h('select', { id, ...attrs }, ...options.map(([value, text]) => h('option', { value }, text)));
+  return h('div', { class: 'field' }, h('label', { for: id }, label), select);
+}
+
+/**
  * @param {string} text
  * @param {Record<string, string>} [attrs]
  */

@@ -27,6 +27,7 @@ async fn files_have_their_content_types() {
             "text/javascript; charset=utf-8",
         ),
         ("/styles/app.css", "text/css; charset=utf-8"),
+        ("/styles/viewer.css", "text/css; charset=utf-8"),
         ("/icon.svg", "image/svg+xml; charset=utf-8"),
         (
             "/manifest.webmanifest",

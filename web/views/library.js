@@ -8,7 +8,7 @@ import { api } from '../api.js';
 import { h } from '../dom.js';
 import { listen, throttled } from '../events.js';
 import { isAdmin, me } from '../session.js';
-import { action, busy, button, card, errorSlot, field, refresh, when } from '../ui.js';
+import { action, busy, button, card, errorSlot, field, refresh, selectField, when } from '../ui.js';
 
 /** @param {HTMLElement} body */
 function rootsCard(body) {
@@ -52,8 +52,14 @@ function rootsCard(body) {
       );
     });
     const path = field('Folder on the server', { name: 'path', required: '', placeholder: '/srv/photos/family', autocomplete: 'off' }, 'A full path. Hearth only reads it: it never changes, moves or deletes files there.');
-    const visibility = h('select', { name: 'visibility', 'aria-label': 'Who sees its photos' }, h('option', { value: 'private' }, 'Only their owner'), h('option', { value: 'family' }, 'The whole family'));
-    const watch = h('select', { name: 'watch', 'aria-label': 'How changes are noticed' }, h('option', { value: 'events' }, 'Watch for changes'), h('option', { value: 'poll' }, 'Check every 15 minutes (network shares)'));
+    const visibility = selectField('Who sees its photos', { name: 'visibility' }, [
+      ['private', 'Only their owner'],
+      ['family', 'The whole family'],
+    ]);
+    const watch = selectField('How changes are noticed', { name: 'watch' }, [
+      ['events', 'Watch for changes'],
+      ['poll', 'Check every 15 minutes (network shares)'],
+    ]);
     const add = button('Add folder', { type: 'submit', class: 'button' });
     const formError = errorSlot();
     const form = h('form', { class: 'stack' }, path, h('div', { class: 'inline-fields' }, visibility, watch), add, formError);
