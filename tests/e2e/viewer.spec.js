@@ -1,5 +1,6 @@
 // @ts-check
-import { test, expect } from './fixtures.js';
+import { resolve } from 'node:path';
+import { test, expect, uploadPhoto } from './fixtures.js';
 
 /**
  * A 24-bit BMP of one colour (BMP needs no encoder).
@@ -101,3 +102,37 @@ for (const [size, viewport] of /** @type {const} */ ([
     await page.screenshot({ path: testInfo.outputPath(`viewer-${size}-details.png`) });
   });
 }
+
+test('the owner writes a caption in the viewer; the camera is named once', async ({ page, owner }, testInfo) => {
+  const photo = resolve(import.meta.dirname, '../../../shared/corpus/immich-test-assets/metadata/rating/mongolels.jpg');
+  await uploadPhoto(page, photo);
+  await page.locator('.tile').first().click();
+  const viewer = page.getByRole('dialog', { name: 'Photo viewer' });
+  await page.keyboard.press('i');
+  const details = viewer.getByRole('complementary', { name: 'Details' });
+  await expect(details).toContainText('Canon EOS 500D');
+  await expect(details).not.toContainText('Canon Canon');
+
+  const caption = details.getByRole('textbox', { name: 'Caption' });
+  await caption.fill('Grandpa by the yurt, summer 2009');
+  await caption.press('Enter');
+  await expect(details.getByRole('status')).toHaveText('Caption saved');
+  await page.screenshot({ path: testInfo.outputPath('caption-desktop.png') });
+  // Typing in the box is not a shortcut: "f" and "i" stayed text.
+  await expect(viewer.getByRole('button', { name: 'Favourite (f)' })).toBeVisible();
+
+  // It is kept: the API says so, and the viewer shows it again.
+  const id = (await caption.getAttribute('id'))?.replace('caption-', '');
+  const saved = await page.request.get(`/api/assets/${id}`).then((r) => r.json());
+  expect(saved.caption).toBe('Grandpa by the yurt, summer 2009');
+  await page.keyboard.press('Escape');
+  await page.locator('.tile').first().click();
+  // The details stay open from last time.
+  await expect(details.getByRole('textbox', { name: 'Caption' })).toHaveValue('Grandpa by the yurt, summer 2009');
+
+  // Emptied, it is removed.
+  await details.getByRole('textbox', { name: 'Caption' }).fill('');
+  await details.getByRole('textbox', { name: 'Caption' }).press('Enter');
+  await expect(details.getByRole('status')).toHaveText('Caption removed');
+  expect((await page.request.get(`/api/assets/${id}`).then((r) => r.json())).caption ?? null).toBeNull();
+});
