@@ -201,6 +201,8 @@ async fn dates_places_and_cameras_are_read_wherever_the_writer_put_them() {
     assert_eq!(details["taken_source"], "exif_original");
     assert_eq!(details["camera"]["make"], "Canon");
     assert_eq!(details["camera"]["model"], "Canon EOS R6");
+    // Named with the make once.
+    assert_eq!(details["camera"]["name"], "Canon EOS R6");
     assert!((details["place"]["latitude"].as_f64().unwrap() - (35.0 + 40.0 / 60.0)).abs() < 1e-6);
     assert!((details["place"]["longitude"].as_f64().unwrap() - 139.75).abs() < 1e-6);
     assert_eq!(details["mime"], "image/x-raw");
@@ -236,5 +238,6 @@ async fn dates_places_and_cameras_are_read_wherever_the_writer_put_them() {
     assert_eq!(details["taken_source"], "xmp");
     assert_eq!(details["camera"]["make"], "ScanCo");
     assert_eq!(details["camera"]["model"], "FlatBed 9");
+    assert_eq!(details["camera"]["name"], "ScanCo FlatBed 9");
     server.stop().await;
 }

@@ -326,7 +326,7 @@ export class HearthViewer extends HTMLElement {
         ['Taken', d.taken_local ? new Date(d.taken_local).toLocaleString(undefined, { dateStyle: 'long', timeStyle: 'medium' }) : null],
         ['Time zone', d.taken_offset_minutes != null ? `UTC${d.taken_offset_minutes >= 0 ? '+' : '−'}${String(Math.floor(Math.abs(d.taken_offset_minutes) / 60)).padStart(2, '0')}:${String(Math.abs(d.taken_offset_minutes) % 60).padStart(2, '0')}` : null],
         ['Place', d.place ? [[d.place.city, d.place.region, d.place.country].filter(Boolean).join(', '), `${d.place.latitude.toFixed(5)}, ${d.place.longitude.toFixed(5)}`].filter(Boolean).join(' · ') : null],
-        ['Camera', cameraName(d.camera.make, d.camera.model)],
+        ['Camera', d.camera.name ?? null],
         ['Lens', d.camera.lens ?? null],
         ['Exposure', [d.camera.f_number && `ƒ/${d.camera.f_number}`, d.camera.exposure_time && (d.camera.exposure_time < 1 ? `1/${Math.round(1 / d.camera.exposure_time)} s` : `${d.camera.exposure_time} s`), d.camera.focal_length && `${d.camera.focal_length} mm`, d.camera.iso && `ISO ${d.camera.iso}`].filter(Boolean).join(' · ') || null],
         ['Size', d.width ? `${d.width} × ${d.height} · ${(d.bytes / 1e6).toFixed(1)} MB` : `${(d.bytes / 1e6).toFixed(1)} MB`],
@@ -420,21 +420,6 @@ export class HearthViewer extends HTMLElement {
 }
 
 customElements.define('hearth-viewer', HearthViewer);
-
-/**
- * A camera's name: its maker and model, the maker once ("Canon EOS 600D",
- * not "Canon Canon EOS 600D"; "NIKON CORPORATION" + "NIKON D750" is "NIKON D750").
- * @param {string | null | undefined} make
- * @param {string | null | undefined} model
- */
-export function cameraName(make, model) {
-  const maker = (make ?? '').trim();
-  const name = (model ?? '').trim();
-  if (!name) return maker || null;
-  const first = maker.split(/\s+/)[0]?.toLowerCase() ?? '';
-  if (!maker || (first && name.toLowerCase().startsWith(first))) return name;
-  return `${maker} ${name}`;
-}
 
 /** The page's one viewer (made on first use). */
 export function viewer() {

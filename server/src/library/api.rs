@@ -95,6 +95,10 @@ pub struct MonthAssets {
 #[derive(Debug, Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct Camera {
+    /// How to name it: the make and the model, the make once ("Canon EOS
+    /// 500D" for "Canon" + "Canon EOS 500D"), as search's camera facet does.
+    #[oai(skip_serializing_if_is_none)]
+    pub name: Option<String>,
     #[oai(skip_serializing_if_is_none)]
     pub make: Option<String>,
     #[oai(skip_serializing_if_is_none)]
@@ -911,6 +915,7 @@ async fn details(state: &AppState, found: asset::Model, me: Viewer) -> Result<De
             _ => None,
         },
         camera: Camera {
+            name: crate::search::schema::camera_name(found.make.as_deref(), found.model.as_deref()),
             make: found.make,
             model: found.model,
             lens: found.lens,
