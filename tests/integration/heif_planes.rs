@@ -413,3 +413,16 @@ fn the_import_budget_reads_a_heifs_coded_chroma_and_depth() {
     let heic = estimate("lychee/tests/Samples/classic-car.heic");
     assert!((30..=60).contains(&heic), "{heic} MB");
 }
+
+#[test]
+fn a_box_claiming_nearly_two_to_the_sixty_four_bytes_is_refused_not_a_panic() {
+    let mut bytes = b"\0\0\0\x18ftypheic\0\0\0\0mif1heic".to_vec();
+    bytes.extend_from_slice(&1u32.to_be_bytes());
+    bytes.extend_from_slice(b"meta");
+    bytes.extend_from_slice(&(u64::MAX - 4).to_be_bytes());
+    bytes.extend_from_slice(&[0; 64]);
+    let refused = derive::derive(&bytes, 1, &Limits::default()).unwrap_err();
+    assert!(refused.to_string().contains("cut off"), "{refused}");
+    // Nor does the import's memory estimate overflow on a huge claimed size.
+    let _ = derive::working_memory(&bytes);
+}

@@ -10,7 +10,7 @@
 //! 20 MP 10-bit AVIF went through full-size 16-bit RGB planes and held
 //! ~180 MB more at its peak than the decode itself.
 
-use fast_image_resize::images::{Image as Scaled, ImageRef};
+use fast_image_resize::images::{CroppedImage, Image as Scaled, ImageRef};
 use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
 use image::RgbImage;
 use libheif_rs::{
@@ -56,6 +56,8 @@ pub(crate) fn preview(bytes: &[u8], limits: Limits) -> Result<HeifPreview, Media
         image.color_space(),
         Some(ColorSpace::YCbCr(_) | ColorSpace::Monochrome | ColorSpace::Rgb(RgbChroma::C444))
     ) {
+        // One full-size picture at a time.
+        drop(image);
         image = decode(ColorSpace::Rgb(RgbChroma::C444))?;
     }
     let dims = (image.width(), image.height());
@@ -91,13 +93,17 @@ fn failed(err: HeifError) -> MediaError {
 fn from_planes(image: &Image, size: (u32, u32)) -> Result<RgbImage, MediaError> {
     let missing = || MediaError::Corrupt("libheif returned a picture without its planes".into());
     let planes = image.planes();
-    let coding = |plane: &Plane<&[u8]>| {
-        Coding::of(image.color_profile_nclx().as_ref(), plane.bits_per_pixel)
+    let coding = |luma: &Plane<&[u8]>, chroma: &Plane<&[u8]>| {
+        Coding::of(
+            image.color_profile_nclx().as_ref(),
+            luma.bits_per_pixel,
+            chroma.bits_per_pixel,
+        )
     };
     let pixels: Vec<u8> = match image.color_space() {
         Some(ColorSpace::Monochrome) => {
             let y = planes.y.as_ref().ok_or_else(missing)?;
-            let coding = coding(y);
+            let coding = coding(y, y);
             scaled(y, size)?
                 .into_iter()
                 .flat_map(|y| [coding.grey(y); 3])
@@ -114,6 +120,7 @@ fn from_planes(image: &Image, size: (u32, u32)) -> Result<RgbImage, MediaError> 
                 matrix: Matrix::Identity,
                 full_range: true,
                 bits: g.bits_per_pixel,
+                chroma_bits: b.bits_per_pixel,
             };
             let (r, g, b) = (scaled(r, size)?, scaled(g, size)?, scaled(b, size)?);
             g.iter()
@@ -128,7 +135,7 @@ fn from_planes(image: &Image, size: (u32, u32)) -> Result<RgbImage, MediaError> 
                 planes.cb.as_ref().ok_or_else(missing)?,
                 planes.cr.as_ref().ok_or_else(missing)?,
             );
-            let coding = coding(y);
+            let coding = coding(y, cb);
             let (y, cb, cr) = (scaled(y, size)?, scaled(cb, size)?, scaled(cr, size)?);
             y.iter()
                 .zip(&cb)
@@ -142,7 +149,7 @@ fn from_planes(image: &Image, size: (u32, u32)) -> Result<RgbImage, MediaError> 
 }
 
 /// One plane scaled to `size` (chroma planes grow to it from their
-/// subsampled size), its samples as they were coded (8 to 16 bits). The
+/// subsampled size), its samples as they were coded (up to 16 bits). The
 /// plane is read in place: its rows are `stride` bytes apart, so it is
 /// seen as a wider picture cropped to the plane's width.
 fn scaled(plane: &Plane<&[u8]>, (width, height): (u32, u32)) -> Result<Vec<u16>, MediaError> {
@@ -153,17 +160,22 @@ fn scaled(plane: &Plane<&[u8]>, (width, height): (u32, u32)) -> Result<Vec<u16>,
         (PixelType::U8, 1)
     };
     let odd = || MediaError::Corrupt("libheif returned a plane of an odd layout".into());
-    if plane.width == 0 || plane.height == 0 || !plane.stride.is_multiple_of(sample) {
+    if plane.width == 0
+        || plane.height == 0
+        || plane.storage_bits_per_pixel > 16
+        || !plane.stride.is_multiple_of(sample)
+    {
         return Err(odd());
     }
     let row = u32::try_from(plane.stride / sample).map_err(|_| odd())?;
     let source = ImageRef::new(row, plane.height, plane.data, pixel).map_err(|_| odd())?;
+    // A view as wide as the plane: the filter's taps at the right edge stop
+    // there instead of reading the row's padding.
+    let view = CroppedImage::new(&source, 0, 0, plane.width, plane.height).map_err(|_| odd())?;
     let mut target = Scaled::new(width, height, pixel);
-    let options = ResizeOptions::new()
-        .resize_alg(ResizeAlg::Convolution(FilterType::CatmullRom))
-        .crop(0.0, 0.0, f64::from(plane.width), f64::from(plane.height));
+    let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::CatmullRom));
     Resizer::new()
-        .resize(&source, &mut target, &options)
+        .resize(&view, &mut target, &options)
         .map_err(|err| MediaError::Corrupt(format!("resize: {err}")))?;
     let buffer = target.buffer();
     Ok(if wide {
@@ -184,7 +196,7 @@ fn scaled(plane: &Plane<&[u8]>, (width, height): (u32, u32)) -> Result<Vec<u16>,
 pub(crate) fn iso_complete(bytes: &[u8]) -> bool {
     let len = bytes.len() as u64;
     let mut at = 0u64;
-    while at + 8 <= len {
+    while len.saturating_sub(at) >= 8 {
         let Ok(start) = usize::try_from(at) else {
             return true;
         };
@@ -218,11 +230,14 @@ pub(crate) fn iso_complete(bytes: &[u8]) -> bool {
 pub(crate) fn working_memory(bytes: &[u8], pixels: u64) -> u64 {
     // Samples a pixel, in halves (4:2:0 is 1½), and bytes a sample.
     let (halves, depth) = coded_layout(bytes).unwrap_or((6, 2));
-    pixels.saturating_mul(halves * depth) + pixels / 2
+    pixels
+        .saturating_mul(halves * depth)
+        .saturating_add(pixels / 2)
 }
 
-/// The first codec configuration among the primary item's properties
-/// (`meta` → `iprp` → `ipco`): samples a pixel in halves, bytes a sample.
+/// The largest codec configuration among the file's item properties
+/// (`meta` → `iprp` → `ipco`; the primary picture's, whatever a thumbnail
+/// or an alpha plane says): samples a pixel in halves, bytes a sample.
 fn coded_layout(bytes: &[u8]) -> Option<(u64, u64)> {
     let mut reader = std::io::Cursor::new(bytes);
     let inside = |reader: &mut std::io::Cursor<&[u8]>, within: (u64, u64), kind: &[u8; 4], skip| {
@@ -235,28 +250,41 @@ fn coded_layout(bytes: &[u8]) -> Option<(u64, u64)> {
     // `meta` is a full box: a version and flags before its children.
     let iprp = inside(&mut reader, meta, b"iprp", 4)?;
     let ipco = inside(&mut reader, iprp, b"ipco", 0)?;
-    let config = crate::cr3::boxes(&mut reader, ipco.0, ipco.1)
+    crate::cr3::boxes(&mut reader, ipco.0, ipco.1)
         .into_iter()
-        .find(|(kind, _, _)| kind == b"av1C" || kind == b"hvcC")?;
-    let data = bytes.get(usize::try_from(config.1).ok()?..usize::try_from(config.2).ok()?)?;
-    if &config.0 == b"av1C" {
-        let flags = *data.get(2)?;
-        let depth = if flags & 0x40 != 0 { 2 } else { 1 };
-        let halves = match (flags & 0x10 != 0, flags & 0x08 != 0, flags & 0x04 != 0) {
-            (true, _, _) => 2,
-            (false, true, true) => 3,
-            (false, true, false) => 4,
-            _ => 6,
-        };
-        Some((halves, depth))
-    } else {
-        let halves = match data.get(16)? & 0x03 {
-            0 => 2,
-            1 => 3,
-            2 => 4,
-            _ => 6,
-        };
-        let depth = if data.get(17)? & 0x07 != 0 { 2 } else { 1 };
-        Some((halves, depth))
+        .filter_map(|(kind, start, end)| {
+            let data = bytes.get(usize::try_from(start).ok()?..usize::try_from(end).ok()?)?;
+            layout_of(kind, data)
+        })
+        .max_by_key(|(halves, depth)| halves * depth)
+}
+
+/// Samples a pixel in halves and bytes a sample, from an `av1C` or `hvcC`.
+fn layout_of(kind: [u8; 4], data: &[u8]) -> Option<(u64, u64)> {
+    match &kind {
+        b"av1C" => {
+            let flags = *data.get(2)?;
+            let depth = if flags & 0x40 != 0 { 2 } else { 1 };
+            let halves = match (flags & 0x10 != 0, flags & 0x08 != 0, flags & 0x04 != 0) {
+                (true, _, _) => 2,
+                (false, true, true) => 3,
+                (false, true, false) => 4,
+                _ => 6,
+            };
+            Some((halves, depth))
+        }
+        b"hvcC" => {
+            let halves = match data.get(16)? & 0x03 {
+                0 => 2,
+                1 => 3,
+                2 => 4,
+                _ => 6,
+            };
+            // Luma's and chroma's depths (they may differ).
+            let deep = data.get(17)? & 0x07 != 0 || data.get(18)? & 0x07 != 0;
+            let depth = if deep { 2 } else { 1 };
+            Some((halves, depth))
+        }
+        _ => None,
     }
 }

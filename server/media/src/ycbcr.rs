@@ -25,23 +25,26 @@ const BT601: Matrix = Matrix::Weights {
 };
 
 /// A picture's coding: its matrix, whether its code values use the full
-/// range or the video range (16–235 and 16–240 at 8 bits), and its depth.
+/// range or the video range (16–235 and 16–240 at 8 bits), and the depth
+/// of its luma and of its chroma (HEVC allows them to differ).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Coding {
     pub matrix: Matrix,
     pub full_range: bool,
     pub bits: u8,
+    pub chroma_bits: u8,
 }
 
 impl Coding {
     /// The coding the decoder reports for its picture (the container's
     /// `colr` box, else the bitstream's). Without one: BT.601, full range.
-    pub(crate) fn of(nclx: Option<&ColorProfileNCLX>, bits: u8) -> Self {
+    pub(crate) fn of(nclx: Option<&ColorProfileNCLX>, bits: u8, chroma_bits: u8) -> Self {
         let Some(nclx) = nclx else {
             return Self {
                 matrix: BT601,
                 full_range: true,
                 bits,
+                chroma_bits,
             };
         };
         let weights = |kr, kb| Matrix::Weights { kr, kb };
@@ -51,8 +54,8 @@ impl Coding {
             MatrixCoefficients::ITU_R_BT_709_5 => weights(0.2126, 0.0722),
             MatrixCoefficients::US_FCC_T47 => weights(0.30, 0.11),
             MatrixCoefficients::SMPTE_240M => weights(0.212, 0.087),
-            // Constant luminance is read as its non-constant sibling: the
-            // difference is within a level or two on real pictures.
+            // Constant luminance is read as its non-constant sibling, an
+            // approximation (saturated colours drift); photos do not use it.
             MatrixCoefficients::ITU_R_BT_2020_2_NonConstantLuminance
             | MatrixCoefficients::ITU_R_BT_2020_2_ConstantLuminance => weights(0.2627, 0.0593),
             MatrixCoefficients::ChromaticityDerivedNonConstantLuminance
@@ -65,45 +68,56 @@ impl Coding {
             matrix,
             full_range: nclx.full_range_flag() != 0,
             bits,
+            chroma_bits,
         }
     }
 
-    /// Code values as fractions: luma (and the identity matrix's planes)
-    /// 0‥1, colour differences −½‥½.
-    fn luma(&self, value: f32) -> f32 {
-        let scale = f32::from(1u16 << self.bits.saturating_sub(8).min(8));
+    /// Code values of `bits` as fractions: luma (and the identity matrix's
+    /// planes) 0‥1, colour differences −½‥½ (H.273's scale is 2^(bits−8),
+    /// below 8 bits too).
+    fn luma(&self, value: f32, bits: u8) -> f32 {
+        let scale = 2f32.powi(i32::from(bits.clamp(1, 16)) - 8);
         if self.full_range {
-            value / self.max()
+            value / max(bits)
         } else {
             (value - 16.0 * scale) / (219.0 * scale)
         }
     }
 
-    fn chroma(&self, value: f32) -> f32 {
-        let scale = f32::from(1u16 << self.bits.saturating_sub(8).min(8));
+    fn chroma(&self, value: f32, bits: u8) -> f32 {
+        let scale = 2f32.powi(i32::from(bits.clamp(1, 16)) - 8);
         if self.full_range {
-            (value - 128.0 * scale) / self.max()
+            (value - 128.0 * scale) / max(bits)
         } else {
             (value - 128.0 * scale) / (224.0 * scale)
         }
     }
 
-    fn max(&self) -> f32 {
-        f32::from(u16::MAX >> (16 - self.bits.clamp(1, 16)))
-    }
-
     /// One pixel's red, green and blue, 0‥255.
     pub(crate) fn rgb(&self, y: u16, cb: u16, cr: u16) -> [u8; 3] {
         let (y, cb, cr) = (f32::from(y), f32::from(cb), f32::from(cr));
+        let (luma, chroma) = (self.bits, self.chroma_bits);
         let rgb = match self.matrix {
-            Matrix::Identity => [self.luma(cr), self.luma(y), self.luma(cb)],
+            Matrix::Identity => [
+                self.luma(cr, chroma),
+                self.luma(y, luma),
+                self.luma(cb, chroma),
+            ],
             Matrix::YCgCo => {
-                let (y, cg, co) = (self.luma(y), self.chroma(cb), self.chroma(cr));
+                let (y, cg, co) = (
+                    self.luma(y, luma),
+                    self.chroma(cb, chroma),
+                    self.chroma(cr, chroma),
+                );
                 let t = y - cg;
                 [t + co, y + cg, t - co]
             }
             Matrix::Weights { kr, kb } => {
-                let (y, cb, cr) = (self.luma(y), self.chroma(cb), self.chroma(cr));
+                let (y, cb, cr) = (
+                    self.luma(y, luma),
+                    self.chroma(cb, chroma),
+                    self.chroma(cr, chroma),
+                );
                 let kg = 1.0 - kr - kb;
                 let r = y + 2.0 * (1.0 - kr) * cr;
                 let b = y + 2.0 * (1.0 - kb) * cb;
@@ -117,8 +131,13 @@ impl Coding {
 
     /// A grey picture's level, 0‥255.
     pub(crate) fn grey(&self, y: u16) -> u8 {
-        to_byte(self.luma(f32::from(y)))
+        to_byte(self.luma(f32::from(y), self.bits))
     }
+}
+
+/// The largest code value of `bits`.
+fn max(bits: u8) -> f32 {
+    f32::from(u16::MAX >> (16 - bits.clamp(1, 16)))
 }
 
 fn to_byte(value: f32) -> u8 {
