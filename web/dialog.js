@@ -83,3 +83,33 @@ export function confirmDialog({ heading, message, confirm, danger = false }) {
     yes.focus();
   });
 }
+
+/**
+ * Asks for a short text (a name), in the app's own dialog.
+ * @param {object} spec
+ * @param {string} spec.heading
+ * @param {string} spec.label the field's label
+ * @param {string} spec.confirm the confirming button's words
+ * @param {string} [spec.value] what the field starts with
+ * @returns {Promise<string | null>} the text, or null when cancelled
+ */
+export function askText({ heading, label, confirm, value = '' }) {
+  return new Promise((resolve) => {
+    /** @type {string | null} */
+    let answer = null;
+    const input = /** @type {HTMLInputElement} */ (h('input', { id: `ask-${count + 1}`, name: 'text', maxlength: '64', autocomplete: 'off' }));
+    input.value = value;
+    const yes = button(confirm, { type: 'submit', class: 'button' });
+    const no = button('Cancel', { class: 'button button-secondary' });
+    const form = h('form', { class: 'stack', method: 'dialog' }, h('div', { class: 'field' }, h('label', { for: input.id }, label), input), h('div', { class: 'dialog-actions' }, no, yes));
+    const dialog = openDialog({ heading, body: [form], onClose: () => resolve(answer) });
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      answer = input.value.trim();
+      dialog.close();
+    });
+    no.addEventListener('click', () => dialog.close());
+    input.focus();
+    input.select();
+  });
+}

@@ -1,6 +1,7 @@
 // @ts-check
 /** Small building blocks the views share: fields, buttons, cards, errors. */
 import { ApiError } from './api.js';
+import { confirmDialog } from './dialog.js';
 import { h } from './dom.js';
 
 /**
@@ -48,12 +49,14 @@ export function card(heading, ...children) {
 
 /**
  * Says how something went, in a toast that goes away by itself (errors
- * use `showError`, and stay). `link` offers a way on: "Open the album".
+ * use `showError`, and stay). `link` offers a way on ("Open the album");
+ * `undo` takes it back ("Undo"), and the toast says when that is done.
  * @param {string} message
  * @param {{ href: string, text: string }} [link]
+ * @param {() => Promise<string>} [undo] reverses it, answering what it did
  */
-export function notice(message, link) {
-  window.dispatchEvent(new CustomEvent('hearth:notice', { detail: { message, link } }));
+export function notice(message, link, undo) {
+  window.dispatchEvent(new CustomEvent('hearth:notice', { detail: { message, link, undo } }));
 }
 
 /**
@@ -253,15 +256,17 @@ export async function refresh(body, load) {
 }
 
 /**
+ * A quiet button doing `action`; one that cannot be undone asks first
+ * (`ask`: the question, what follows, the confirming words).
  * @param {string} text
  * @param {() => Promise<void>} action
  * @param {HTMLElement} slot
- * @param {string} [confirmText]
+ * @param {{ heading: string, message: string, confirm: string }} [ask]
  */
-export function action(text, action, slot, confirmText) {
+export function action(text, action, slot, ask) {
   const control = button(text, { class: 'button button-quiet' });
-  control.addEventListener('click', () => {
-    if (confirmText && !confirm(confirmText)) return;
+  control.addEventListener('click', async () => {
+    if (ask && !(await confirmDialog({ ...ask, danger: true }))) return;
     busy(control, slot, action);
   });
   return control;

@@ -94,8 +94,8 @@ test('password sign-in, and back to sign-in when the session ends', async ({ pag
 
   // The owner's phone signs the laptop out; the laptop's next view asks to sign in.
   await page.goto('/settings/security');
-  page.once('dialog', (dialog) => dialog.accept());
   await page.getByRole('button', { name: 'Sign out everywhere else' }).click();
+  await page.getByRole('dialog', { name: 'Sign out everywhere else?' }).getByRole('button', { name: 'Sign them out' }).click();
   await expect(page.getByRole('button', { name: 'Sign out everywhere else' })).toHaveCount(0);
   await laptop.getByRole('link', { name: 'Photos' }).first().click();
   await expect(laptop).toHaveURL(/\/signin/);

@@ -1,5 +1,6 @@
 // @ts-check
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { OWNER_PASSWORD, test, expect } from './fixtures.js';
 
 const corpus = resolve(import.meta.dirname, '../../../shared/corpus/pigallery2/test/backend/assets/4MinsAroundTheWorld');
@@ -210,5 +211,83 @@ test('a shared album: photos and comments reach the other member live, as plain 
   await guest.reload();
   await expect(guest.getByRole('heading', { name: 'This link does not work any more' })).toBeVisible();
   expect(guestProblems.filter((p) => !/status of 410/.test(p)), 'the guest page: nothing from elsewhere, no errors').toEqual([]);
+  await guestContext.close();
+});
+
+test('a guest gets the members’ viewer: the video plays, keys and swipes move, the original only when allowed', async ({ page, owner, browser, hearth }, testInfo) => {
+  void owner;
+  const headers = { origin: hearth.url };
+  const assets = resolve(import.meta.dirname, '../../../shared/corpus/pigallery2/test/backend/assets');
+  const files = [join(assets, 'sidecar/bunny_1sec.mp4'), join(corpus, 'UTC-20240413-203720-Tokyo.jpg'), join(corpus, 'UTC-20240413-203630-London.jpg')];
+  /** @type {number[]} */
+  const ids = [];
+  for (const file of files) {
+    const answer = await page.request.post('/api/uploads', { multipart: { file: { name: basename(file), mimeType: file.endsWith('.mp4') ? 'video/mp4' : 'image/jpeg', buffer: readFileSync(file) } }, headers });
+    expect(answer.status()).toBe(200);
+    const [sent] = (await answer.json()).files;
+    expect(sent.status, `${file}: ${sent.reason}`).toBe('imported');
+    ids.push(sent.asset_id);
+  }
+  const { album } = await (await page.request.post('/api/albums', { data: { title: 'Bunny and the world', ids }, headers })).json();
+  const link = await (await page.request.post(`/api/albums/${album.id}/links`, { data: { label: 'Grandma' }, headers })).json();
+
+  const guestContext = await browser.newContext({ baseURL: hearth.url, viewport: { width: 390, height: 844 }, hasTouch: true });
+  const guest = await guestContext.newPage();
+  const problems = watch(guestContext, guest, hearth.url);
+  await guest.goto(new URL(link.url).pathname);
+  const tiles = guest.locator('.shared-grid .tile');
+  await expect(tiles).toHaveCount(3);
+  // The video: it opens as a video, and plays.
+  const videoTile = guest.locator(`.shared-grid .tile[data-id="${ids[0]}"]`);
+  await videoTile.click();
+  const viewer = guest.getByRole('dialog', { name: 'Photo viewer' });
+  const video = viewer.locator('video.viewer-media');
+  await expect(video).toBeVisible();
+  await video.evaluate((v) => {
+    const element = /** @type {HTMLVideoElement} */ (v);
+    element.muted = true;
+    return element.play();
+  });
+  await expect.poll(() => video.evaluate((v) => /** @type {HTMLVideoElement} */ (v).currentTime)).toBeGreaterThan(0.2);
+  // No download, no details, no favourite or trash on this link.
+  await expect(viewer.getByRole('link', { name: 'Download the original' })).toHaveCount(0);
+  await expect(viewer.getByRole('button', { name: 'Details' })).toHaveCount(0);
+  await expect(viewer.getByRole('button', { name: 'Move to trash' })).toHaveCount(0);
+  await guest.screenshot({ path: testInfo.outputPath('guest-viewer-video-phone.png') });
+
+  // Next and previous: with the keys, and with a swipe.
+  const order = await tiles.evaluateAll((all) => all.map((tile) => Number(tile.getAttribute('data-id'))));
+  const at = order.indexOf(ids[0]);
+  const shown = () => viewer.locator('.viewer-media').first().evaluate((m) => /** @type {HTMLImageElement} */ (m).currentSrc || m.getAttribute('src'));
+  const step = at < order.length - 1 ? 1 : -1;
+  await guest.keyboard.press(step === 1 ? 'ArrowRight' : 'ArrowLeft');
+  await expect.poll(shown).toContain(`/assets/${order[at + step]}/preview`);
+  await guest.keyboard.press(step === 1 ? 'ArrowLeft' : 'ArrowRight');
+  await expect.poll(shown).toContain(`/assets/${ids[0]}/video`);
+  const stage = viewer.locator('.viewer-stage');
+  const box = await stage.boundingBox();
+  if (!box) throw new Error('no stage');
+  const swipe = async (/** @type {number} */ dx) => {
+    const y = box.y + box.height / 2;
+    const x = box.x + box.width / 2;
+    await stage.dispatchEvent('pointerdown', { pointerId: 1, pointerType: 'touch', clientX: x, clientY: y, isPrimary: true });
+    await stage.dispatchEvent('pointermove', { pointerId: 1, pointerType: 'touch', clientX: x + dx / 2, clientY: y, isPrimary: true });
+    await stage.dispatchEvent('pointerup', { pointerId: 1, pointerType: 'touch', clientX: x + dx, clientY: y, isPrimary: true });
+  };
+  await swipe(step === 1 ? -150 : 150);
+  await expect.poll(shown).toContain(`/assets/${order[at + step]}/preview`);
+  await expect(viewer.locator('img.viewer-media')).toHaveJSProperty('complete', true);
+  await guest.screenshot({ path: testInfo.outputPath('guest-viewer-photo-phone.png') });
+  await guest.keyboard.press('Escape');
+  await expect(viewer).toBeHidden();
+
+  // With downloads allowed, the original is offered.
+  expect((await page.request.patch(`/api/albums/${album.id}/links/${link.id}`, { data: { allow_download: true }, headers })).status()).toBe(200);
+  await guest.reload();
+  await tiles.first().click();
+  const download = viewer.getByRole('link', { name: 'Download the original' });
+  await expect(download).toHaveAttribute('href', new RegExp(`^/api/shared/[\\w-]+/assets/${order[0]}/original\\?v=.+&download=true$`));
+  expect((await guest.request.get(/** @type {string} */ (await download.getAttribute('href')))).status()).toBe(200);
+  expect(problems).toEqual([]);
   await guestContext.close();
 });

@@ -203,10 +203,9 @@ export const MEMBER_PASSWORD = `${OWNER_PASSWORD} too`;
  * @param {import('@playwright/test').Page} page
  * @param {string} url the server's
  * @param {RegExp[]} [allowed] console errors the test provokes
- * @param {() => string} [prompts] the answer to a prompt (the passkey's name), when one is expected
  * @returns {string[]}
  */
-export function watch(context, page, url, allowed = [], prompts = () => '') {
+export function watch(context, page, url, allowed = []) {
   /** @type {string[]} */
   const problems = [];
   context.on('request', (request) => {
@@ -218,11 +217,6 @@ export function watch(context, page, url, allowed = [], prompts = () => '') {
   });
   page.on('pageerror', (error) => problems.push(String(error)));
   page.on('dialog', (dialog) => {
-    const answer = prompts();
-    if (answer && dialog.type() === 'prompt') {
-      dialog.accept(answer);
-      return;
-    }
     problems.push(`a ${dialog.type()} opened: ${dialog.message()}`);
     dialog.dismiss();
   });
@@ -236,14 +230,13 @@ export function watch(context, page, url, allowed = [], prompts = () => '') {
  * @param {string} url
  * @param {{ username: string, display_name: string }} account
  * @param {RegExp[]} [allowed]
- * @param {() => string} [prompts]
  */
-export async function joinHousehold(owner, browser, url, account, allowed = [], prompts = () => '') {
+export async function joinHousehold(owner, browser, url, account, allowed = []) {
   const headers = { origin: url };
   const invite = await (await owner.request.post('/api/household/invites', { data: { role: 'member' }, headers })).json();
   const context = await browser.newContext({ baseURL: url, viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
-  const problems = watch(context, page, url, allowed, prompts);
+  const problems = watch(context, page, url, allowed);
   const joined = await page.request.post('/api/links/password', {
     data: { token: new URL(invite.url).searchParams.get('token'), account, password: MEMBER_PASSWORD },
     headers,

@@ -48,7 +48,7 @@ test('uploaded photos appear in the timeline and open in the viewer', async ({ p
   await page.keyboard.press('ArrowLeft');
   await expect(image).toHaveAttribute('src', first ?? '');
   await page.keyboard.press('f');
-  await expect(viewer.getByRole('button', { name: 'Unfavourite (f)' })).toBeVisible();
+  await expect(viewer.getByRole('button', { name: 'Unfavourite', exact: true })).toBeVisible();
   await page.keyboard.press('Escape');
   await expect(viewer).toBeHidden();
   await expect(page.locator('.tile .badge-fav')).toHaveCount(1);
@@ -59,6 +59,15 @@ test('uploaded photos appear in the timeline and open in the viewer', async ({ p
   await expect(page.getByRole('toolbar', { name: 'Selected photos' })).toContainText('2 selected');
   await page.getByRole('button', { name: 'Favourite', exact: true }).click();
   await expect(page.locator('.tile .badge-fav')).toHaveCount(2);
+  await tiles.first().locator('.tile-check').click();
+  await tiles.nth(1).click();
+  await page.getByRole('button', { name: 'Move to trash' }).click();
+  await expect(page.getByText('No photos yet')).toBeVisible();
+  // The notice offers Undo: it puts them back, and says so.
+  const toast = page.locator('.toast', { hasText: '2 items moved to the trash.' });
+  await toast.getByRole('button', { name: 'Undo' }).click();
+  await expect(page.getByRole('status').filter({ hasText: '2 items put back.' })).toBeVisible();
+  await expect(tiles).toHaveCount(2);
   await tiles.first().locator('.tile-check').click();
   await tiles.nth(1).click();
   await page.getByRole('button', { name: 'Move to trash' }).click();

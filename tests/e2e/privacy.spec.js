@@ -167,8 +167,7 @@ test('the owner deletes a member from Household and takes it back; a member dele
   void owner;
   test.setTimeout(90_000);
   await page.setViewportSize({ width: 1280, height: 900 });
-  let answerPrompts = '';
-  const { context, page: ann, problems } = await joinHousehold(page, browser, hearth.url, { username: 'ann', display_name: 'Ann' }, [], () => answerPrompts);
+  const { context, page: ann, problems } = await joinHousehold(page, browser, hearth.url, { username: 'ann', display_name: 'Ann' });
 
   // From Household: the username typed, then deleted; then cancelled.
   await page.goto('/settings/household');
@@ -200,14 +199,16 @@ test('the owner deletes a member from Household and takes it back; a member dele
   await ann.getByRole('button', { name: 'Sign in with password' }).click();
   await expect(ann).toHaveURL('/');
   await ann.goto('/settings/security');
-  answerPrompts = 'Ann’s phone';
   await ann.getByRole('button', { name: 'Add a passkey' }).click();
+  // Named in Hearth's own dialog (not the browser's prompt).
+  const naming = ann.getByRole('dialog', { name: 'Add a passkey', exact: true });
+  await naming.getByLabel(/A name for it/).fill('Ann’s phone');
+  await naming.getByRole('button', { name: 'Continue' }).click();
   // A passkey is a way in: she proves it is her first.
   const proof = ann.getByRole('dialog', { name: 'Add a passkey?' });
   await proof.getByLabel('Your password').fill(MEMBER_PASSWORD);
   await proof.getByRole('button', { name: 'Continue' }).click();
   await expect(ann.getByText('Ann’s phone')).toBeVisible();
-  answerPrompts = '';
 
   // …and deletes her account, confirming it is her with the passkey.
   await ann.goto('/settings/privacy');

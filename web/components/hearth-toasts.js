@@ -4,13 +4,15 @@
  * words, with the server's reference when there is one. Errors stay until
  * dismissed; nothing disappears before it could be read. Notices (the
  * `hearth:notice` event: how something went) go away by themselves after
- * a while, unless the pointer or the focus is on them.
+ * a while, unless the pointer or the focus is on them; one that can be
+ * undone has an Undo button (and stays a little longer).
  */
 import { ApiError } from '../api.js';
 import { icons } from '../icons.js';
 
-/** How long a notice stays, in milliseconds. */
+/** How long a notice stays, in milliseconds (one with Undo: longer). */
 const NOTICE_MS = 6000;
+const UNDO_MS = 10000;
 
 export class HearthToasts extends HTMLElement {
   connectedCallback() {
@@ -58,8 +60,8 @@ export class HearthToasts extends HTMLElement {
     this.toast(icons.alert, 'alert', text);
   }
 
-  /** @param {{ message: string, link?: { href: string, text: string } }} detail */
-  notice({ message, link }) {
+  /** @param {{ message: string, link?: { href: string, text: string }, undo?: () => Promise<string> }} detail */
+  notice({ message, link, undo }) {
     const text = document.createElement('div');
     const words = document.createElement('p');
     words.textContent = message;
@@ -72,6 +74,23 @@ export class HearthToasts extends HTMLElement {
     }
     const toast = this.toast(icons.check, 'status', text);
     toast.classList.add('toast-notice');
+    if (undo) {
+      const back = document.createElement('button');
+      back.type = 'button';
+      back.className = 'button button-quiet toast-undo';
+      back.textContent = 'Undo';
+      back.addEventListener('click', async () => {
+        back.disabled = true;
+        try {
+          words.textContent = await undo();
+          back.remove();
+        } catch (err) {
+          toast.remove();
+          this.add(err);
+        }
+      });
+      text.after(back);
+    }
     let held = false;
     const hold = () => (held = true);
     const release = () => (held = toast.matches(':hover, :focus-within'));
@@ -86,7 +105,7 @@ export class HearthToasts extends HTMLElement {
         clearInterval(timer);
         toast.remove();
       }
-    }, NOTICE_MS);
+    }, undo ? UNDO_MS : NOTICE_MS);
   }
 }
 

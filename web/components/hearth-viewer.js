@@ -1,7 +1,7 @@
 // @ts-check
 /**
  * `<hearth-viewer>`: one photo or video, full screen. Keyboard (← → Esc,
- * i for info, f for favourite), swipe on touch, zoom with the wheel, a
+ * i for details, f for favourite, Delete for the trash), swipe on touch, zoom with the wheel, a
  * pinch or a double tap, neighbours preloaded, an info panel, Live Photo
  * motion on press, download, favourite and trash. The browser's Back
  * closes it. A view may add a side panel (an album: the photo's comments).
@@ -10,7 +10,8 @@ import { pickAlbum } from '../albums/add.js';
 import { api, showError } from '../api.js';
 import { h } from '../dom.js';
 import { icons } from '../icons.js';
-import { duration } from '../library/timeline.js';
+import { trashWithUndo } from '../library/actions.js';
+import { details } from './viewer-info.js';
 
 /** @typedef {import('../library/timeline.js').Brief} Brief */
 
@@ -22,6 +23,19 @@ import { duration } from '../library/timeline.js';
  * @property {(asset: Brief) => HTMLElement} render the panel's content for one photo
  * @property {boolean} [open] shown from the start
  */
+
+/**
+ * Where the viewer's pictures come from and what it may offer: a member's
+ * library (details, albums, downloads), or a guest's share link (its own
+ * addresses; the original only when the link allows downloads).
+ * @typedef {object} ViewerSource
+ * @property {(asset: Brief, kind: 'preview' | 'video' | 'original') => string} url
+ * @property {boolean} download the original may be downloaded
+ * @property {boolean} details the member's details, albums and actions
+ */
+
+/** @type {ViewerSource} */
+const LIBRARY = { url: (asset, kind) => `/api/assets/${asset.id}/${kind}?v=${asset.v}`, download: true, details: true };
 
 export class HearthViewer extends HTMLElement {
   constructor() {
@@ -44,16 +58,18 @@ export class HearthViewer extends HTMLElement {
     this.swallowPop = false;
     /** @type {ViewerSide | null} */
     this.side = null;
+    this.source = LIBRARY;
   }
 
   /**
    * Opens on `asset` within `list` (for previous and next).
    * @param {Brief} asset
    * @param {Brief[]} list
-   * @param {{ side?: ViewerSide }} [options]
+   * @param {{ side?: ViewerSide, source?: ViewerSource }} [options]
    */
   open(asset, list, options = {}) {
     this.side = options.side ?? null;
+    this.source = options.source ?? LIBRARY;
     this.classList.toggle('with-side', !!this.side?.open);
     if (this.side?.open) this.classList.remove('with-info');
     this.list = list;
@@ -110,35 +126,55 @@ export class HearthViewer extends HTMLElement {
     this.classList.toggle('zoomed', this.scale > 1);
   }
 
+  /**
+   * A round button in the bar: an icon, its words for screen readers and
+   * as a tooltip (with the key, when there is one).
+   * @param {keyof typeof icons} icon
+   * @param {string} words
+   * @param {() => void} act
+   * @param {string} [key]
+   */
+  barButton(icon, words, act, key) {
+    const control = h('button', { type: 'button', class: 'viewer-button', title: key ? `${words} (${key})` : words }, h('span', { class: 'visually-hidden' }, words));
+    control.insertAdjacentHTML('afterbegin', icons[icon]);
+    control.addEventListener('click', act);
+    return control;
+  }
+
   show() {
     const asset = this.asset;
     this.resetZoom();
-    const close = h('button', { type: 'button', class: 'viewer-button', 'aria-label': 'Close (Esc)' });
-    close.innerHTML = icons.close;
-    close.addEventListener('click', () => this.close());
-    const info = h('button', { type: 'button', class: 'viewer-button', 'aria-label': 'Info (i)', 'aria-pressed': String(this.classList.contains('with-info')) }, 'Info');
-    info.addEventListener('click', () => this.toggleInfo());
-    const download = h('a', { class: 'viewer-button', href: `/api/assets/${asset.id}/original?download=true`, download: '', 'aria-label': 'Download the original' }, 'Download');
-    const actions = h('div', { class: 'viewer-actions' }, info, download);
+    const close = this.barButton('close', 'Close', () => this.close(), 'Esc');
+    /** @type {HTMLElement[]} */
+    const actions = [];
     /** @type {HTMLElement | null} */
     let side = null;
     if (this.side) {
-      const toggle = h('button', { type: 'button', class: 'viewer-button viewer-side-toggle', 'aria-label': `${this.side.label} (c)`, 'aria-pressed': String(this.classList.contains('with-side')) }, h('span', { class: 'viewer-side-label' }, this.side.label));
-      if (this.side.icon) toggle.insertAdjacentHTML('afterbegin', this.side.icon);
-      toggle.addEventListener('click', () => this.toggleSide());
-      actions.prepend(toggle);
+      const toggle = this.barButton('comment', this.side.label, () => this.toggleSide(), 'c');
+      toggle.classList.add('viewer-side-toggle');
+      toggle.setAttribute('aria-pressed', String(this.classList.contains('with-side')));
+      actions.push(toggle);
       side = h('aside', { class: 'viewer-side', 'aria-label': this.side.label });
       if (this.classList.contains('with-side')) side.append(this.side.render(asset));
     }
-    if (asset.mine) {
-      const fav = h('button', { type: 'button', class: 'viewer-button', 'aria-pressed': String(asset.fav), 'aria-label': asset.fav ? 'Unfavourite (f)' : 'Favourite (f)' }, asset.fav ? '♥' : '♡');
-      fav.addEventListener('click', () => this.favourite());
-      const album = h('button', { type: 'button', class: 'viewer-button', 'aria-label': 'Add to album' }, 'Album');
-      album.addEventListener('click', () => pickAlbum([asset.id]));
-      const trash = h('button', { type: 'button', class: 'viewer-button', 'aria-label': 'Move to trash' }, 'Trash');
-      trash.addEventListener('click', () => this.trash());
-      actions.append(fav, album, trash);
+    if (this.source.details) {
+      const info = this.barButton('info', 'Details', () => this.toggleInfo(), 'i');
+      info.classList.add('viewer-info-toggle');
+      info.setAttribute('aria-pressed', String(this.classList.contains('with-info')));
+      actions.push(info);
     }
+    if (asset.mine) {
+      const fav = this.barButton(asset.fav ? 'heartFilled' : 'heart', asset.fav ? 'Unfavourite' : 'Favourite', () => this.favourite(), 'f');
+      fav.setAttribute('aria-pressed', String(asset.fav));
+      actions.push(fav);
+    }
+    if (this.source.details) actions.push(this.barButton('albumAdd', 'Add to album', () => pickAlbum([asset.id])));
+    if (this.source.download) {
+      const download = h('a', { class: 'viewer-button', href: `${this.source.url(asset, 'original')}&download=true`, download: '', title: 'Download the original' }, h('span', { class: 'visually-hidden' }, 'Download the original'));
+      download.insertAdjacentHTML('afterbegin', icons.download);
+      actions.push(download);
+    }
+    if (asset.mine) actions.push(this.barButton('trash', 'Move to trash', () => this.trash(), 'Delete'));
     const media = this.media(asset);
     const stage = h('div', { class: 'viewer-stage' }, media);
     this.gestures(stage);
@@ -148,8 +184,9 @@ export class HearthViewer extends HTMLElement {
     next.hidden = this.index >= this.list.length - 1;
     prev.addEventListener('click', () => this.go(-1));
     next.addEventListener('click', () => this.go(1));
-    const when = new Date(asset.t).toLocaleString(undefined, { dateStyle: 'full', timeStyle: 'short' });
-    const bar = h('div', { class: 'viewer-bar' }, close, h('p', { class: 'viewer-when' }, when), actions);
+    const narrow = window.matchMedia('(max-width: 719px)').matches;
+    const when = new Date(asset.t).toLocaleString(undefined, { dateStyle: narrow ? 'medium' : 'full', timeStyle: 'short' });
+    const bar = h('div', { class: 'viewer-bar' }, close, h('p', { class: 'viewer-when' }, when), h('div', { class: 'viewer-actions' }, ...actions));
     const panel = h('aside', { class: 'viewer-info', 'aria-label': 'Details' }, h('p', { class: 'muted' }, 'Loading…'));
     this.replaceChildren(bar, stage, prev, next, panel, ...(side ? [side] : []));
     close.focus();
@@ -160,25 +197,29 @@ export class HearthViewer extends HTMLElement {
   /** @param {Brief} asset */
   media(asset) {
     if (asset.k === 'video') {
-      const poster = asset.th ? `/api/assets/${asset.id}/preview?v=${asset.v}` : '';
-      const video = h('video', { class: 'viewer-media', controls: '', playsinline: '', preload: 'metadata', src: `/api/assets/${asset.id}/video?v=${asset.v}` });
+      const poster = asset.th ? this.source.url(asset, 'preview') : '';
+      const video = h('video', { class: 'viewer-media', controls: '', playsinline: '', preload: 'metadata', src: this.source.url(asset, 'video') });
       if (poster) video.setAttribute('poster', poster);
       video.addEventListener('error', () => {
-        video.replaceWith(h('div', { class: 'viewer-message' }, h('p', {}, 'This browser cannot play this video.'), h('p', { class: 'muted' }, 'iPhone videos are often HEVC, which Safari and most phones play but some browsers do not.'), h('a', { class: 'button', href: `/api/assets/${asset.id}/original?download=true`, download: '' }, 'Download it')));
+        const save = this.source.download ? h('a', { class: 'button', href: `${this.source.url(asset, 'original')}&download=true`, download: '' }, 'Download it') : null;
+        video.replaceWith(h('div', { class: 'viewer-message' }, h('p', {}, 'This browser cannot play this video.'), h('p', { class: 'muted' }, 'iPhone videos are often HEVC, which Safari and most phones play but some browsers do not.'), save ?? ''));
       });
       return video;
     }
-    const img = h('img', { class: 'viewer-media', alt: `Photo from ${new Date(asset.t).toLocaleDateString()}`, src: `/api/assets/${asset.id}/preview?v=${asset.v}`, draggable: 'false' });
+    const img = h('img', { class: 'viewer-media', alt: `Photo from ${new Date(asset.t).toLocaleDateString()}`, src: this.source.url(asset, 'preview'), draggable: 'false' });
     img.addEventListener('error', () => img.replaceWith(h('div', { class: 'viewer-message' }, h('p', {}, 'This photo has no preview.'))));
-    // GIF and WebP may move: the browser plays the original.
-    api(`/assets/${asset.id}`)
-      .then((details) => {
-        if (['image/gif', 'image/webp'].includes(details.mime) && this.asset.id === asset.id) img.src = `/api/assets/${asset.id}/original?v=${asset.v}`;
-      })
-      .catch(() => {});
+    // GIF and WebP may move: the browser plays the original (a member's;
+    // a guest sees the still preview).
+    if (this.source.details) {
+      api(`/assets/${asset.id}`)
+        .then((details) => {
+          if (['image/gif', 'image/webp'].includes(details.mime) && this.asset.id === asset.id) img.src = this.source.url(asset, 'original');
+        })
+        .catch(() => {});
+    }
     if (asset.k !== 'live') return img;
     // A Live Photo: press (or hover) the badge to play its motion.
-    const motion = h('video', { class: 'viewer-motion', muted: '', playsinline: '', preload: 'none', src: `/api/assets/${asset.id}/video?v=${asset.v}` });
+    const motion = h('video', { class: 'viewer-motion', muted: '', playsinline: '', preload: 'none', src: this.source.url(asset, 'video') });
     motion.muted = true;
     const badge = h('button', { type: 'button', class: 'live-badge', 'aria-label': 'Play the Live Photo' }, 'LIVE');
     const play = () => {
@@ -205,7 +246,7 @@ export class HearthViewer extends HTMLElement {
       const near = this.list[this.index + step];
       if (near && near.k !== 'video' && near.th) {
         const img = new Image();
-        img.src = `/api/assets/${near.id}/preview?v=${near.v}`;
+        img.src = this.source.url(near, 'preview');
       }
     }
   }
@@ -284,7 +325,8 @@ export class HearthViewer extends HTMLElement {
       ArrowRight: () => this.go(1),
       ArrowLeft: () => this.go(-1),
       Escape: () => this.close(),
-      i: () => this.toggleInfo(),
+      i: () => this.source.details && this.toggleInfo(),
+      Delete: () => this.asset.mine && this.trash(),
       c: () => this.side && this.toggleSide(),
       f: () => this.asset.mine && this.favourite(),
       '+': () => this.zoomAt(Math.min(6, this.scale * 1.5)),
@@ -299,7 +341,7 @@ export class HearthViewer extends HTMLElement {
 
   toggleInfo() {
     const on = this.classList.toggle('with-info');
-    this.querySelector('[aria-label="Info (i)"]')?.setAttribute('aria-pressed', String(on));
+    this.querySelector('.viewer-info-toggle')?.setAttribute('aria-pressed', String(on));
     if (on && this.classList.contains('with-side')) this.toggleSide();
     const panel = this.querySelector('.viewer-info');
     if (on && panel instanceof HTMLElement) this.loadInfo(panel);
@@ -309,85 +351,15 @@ export class HearthViewer extends HTMLElement {
   toggleSide() {
     if (!this.side) return;
     const on = this.classList.toggle('with-side');
-    this.querySelector(`[aria-label="${this.side.label} (c)"]`)?.setAttribute('aria-pressed', String(on));
+    this.querySelector('.viewer-side-toggle')?.setAttribute('aria-pressed', String(on));
     if (on && this.classList.contains('with-info')) this.toggleInfo();
     const panel = this.querySelector('.viewer-side');
     if (panel) panel.replaceChildren(...(on ? [this.side.render(this.asset)] : []));
   }
 
   /** @param {HTMLElement} panel */
-  async loadInfo(panel) {
-    const id = this.asset.id;
-    try {
-      const d = await api(`/assets/${id}`);
-      if (this.asset.id !== id) return;
-      /** @type {[string, string | null][]} */
-      const facts = [
-        ['Taken', d.taken_local ? new Date(d.taken_local).toLocaleString(undefined, { dateStyle: 'long', timeStyle: 'medium' }) : null],
-        ['Time zone', d.taken_offset_minutes != null ? `UTC${d.taken_offset_minutes >= 0 ? '+' : '−'}${String(Math.floor(Math.abs(d.taken_offset_minutes) / 60)).padStart(2, '0')}:${String(Math.abs(d.taken_offset_minutes) % 60).padStart(2, '0')}` : null],
-        ['Place', d.place ? [[d.place.city, d.place.region, d.place.country].filter(Boolean).join(', '), `${d.place.latitude.toFixed(5)}, ${d.place.longitude.toFixed(5)}`].filter(Boolean).join(' · ') : null],
-        ['Camera', d.camera.name ?? null],
-        ['Lens', d.camera.lens ?? null],
-        ['Exposure', [d.camera.f_number && `ƒ/${d.camera.f_number}`, d.camera.exposure_time && (d.camera.exposure_time < 1 ? `1/${Math.round(1 / d.camera.exposure_time)} s` : `${d.camera.exposure_time} s`), d.camera.focal_length && `${d.camera.focal_length} mm`, d.camera.iso && `ISO ${d.camera.iso}`].filter(Boolean).join(' · ') || null],
-        ['Size', d.width ? `${d.width} × ${d.height} · ${(d.bytes / 1e6).toFixed(1)} MB` : `${(d.bytes / 1e6).toFixed(1)} MB`],
-        ['Length', d.duration_ms ? duration(d.duration_ms) : null],
-        ['Seen by', d.visibility === 'family' ? 'The whole family' : d.mine ? 'Only you' : 'Its owner'],
-        ['File', d.files?.map((/** @type {any} */ f) => `${f.folder ? `${f.folder}/` : ''}${f.path}${f.present ? '' : ' (missing)'}`).join('\n') ?? null],
-      ];
-      const list = h('dl', { class: 'facts' }, ...facts.filter(([, v]) => v).map(([k, v]) => h('div', { class: 'fact' }, h('dt', {}, k), h('dd', {}, v ?? ''))));
-      /** @type {(HTMLElement | null)[]} */
-      const parts = [h('h2', {}, d.title ?? 'Details')];
-      // The owner writes the caption here; others read it (once, not again when it is the title).
-      if (d.mine) parts.push(this.captionEditor(id, d.caption ?? ''));
-      else if (d.caption && d.caption !== d.title) parts.push(h('p', { class: 'caption' }, d.caption));
-      parts.push(list);
-      if (d.mine) {
-        const share = h('button', { type: 'button', class: 'button button-quiet' }, d.visibility === 'family' ? 'Make private' : 'Share with the family');
-        share.addEventListener('click', async () => {
-          try {
-            await api(`/assets/${id}`, { method: 'PATCH', body: { visibility: d.visibility === 'family' ? 'private' : 'family' } });
-            this.loadInfo(panel);
-          } catch (err) {
-            showError(err);
-          }
-        });
-        parts.push(share);
-      }
-      panel.replaceChildren(...parts.filter((p) => p !== null));
-    } catch (err) {
-      panel.replaceChildren(h('p', { class: 'inline-error', role: 'alert' }, err instanceof Error ? err.message : String(err)));
-    }
-  }
-
-  /**
-   * The caption as a text box, saved when it loses focus (or on Enter).
-   * @param {number} id
-   * @param {string} caption
-   */
-  captionEditor(id, caption) {
-    const area = /** @type {HTMLTextAreaElement} */ (h('textarea', { id: `caption-${id}`, class: 'caption-edit', rows: '2', maxlength: '2000', placeholder: 'Add a caption' }));
-    area.value = caption;
-    const status = h('p', { class: 'caption-status', role: 'status' });
-    let saved = caption;
-    area.addEventListener('change', async () => {
-      const text = area.value.trim();
-      if (text === saved) return;
-      try {
-        await api(`/assets/${id}`, { method: 'PATCH', body: { caption: text } });
-        saved = text;
-        status.textContent = text ? 'Caption saved' : 'Caption removed';
-      } catch (err) {
-        status.textContent = '';
-        showError(err);
-      }
-    });
-    area.addEventListener('keydown', (event) => {
-      if (event.key === 'Enter' && !event.shiftKey) {
-        event.preventDefault();
-        area.blur();
-      }
-    });
-    return h('div', { class: 'caption-field' }, h('label', { for: area.id, class: 'visually-hidden' }, 'Caption'), area, status);
+  loadInfo(panel) {
+    details(panel, this.asset.id, () => this.asset?.id);
   }
 
   async favourite() {
@@ -402,17 +374,24 @@ export class HearthViewer extends HTMLElement {
     }
   }
 
+  /** Moves the photo to the trash (with Undo) and shows the next one. */
   async trash() {
     const asset = this.asset;
     try {
-      await api('/assets/trash', { method: 'POST', body: { ids: [asset.id] } });
-      this.list.splice(this.index, 1);
-      this.onTrash?.();
-      if (!this.list.length) this.close();
-      else {
-        this.index = Math.min(this.index, this.list.length - 1);
-        this.show();
-      }
+      let first = true;
+      await trashWithUndo([asset.id], () => {
+        // The first call is the trash itself; later ones are an Undo.
+        if (first) {
+          first = false;
+          this.list.splice(this.index, 1);
+          if (!this.list.length) this.close();
+          else {
+            this.index = Math.min(this.index, this.list.length - 1);
+            this.show();
+          }
+        }
+        this.onTrash?.();
+      });
     } catch (err) {
       showError(err);
     }

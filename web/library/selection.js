@@ -1,20 +1,24 @@
 // @ts-check
-/** The bar shown while photos are selected, with what may be done to them. */
+/**
+ * The bar shown while photos are selected, with what may be done to them:
+ * one line, docked to the bottom of a phone's screen (icons, their words
+ * read out) and a pill on wider ones (icons and words).
+ */
 import { h } from '../dom.js';
 import { icons } from '../icons.js';
-import { button } from '../ui.js';
 
 /**
- * @param {[action: string, words: string][]} actions
+ * @param {import('./actions.js').ActionSpec[]} actions
  */
 export function selectionBar(actions) {
-  const label = h('span', { class: 'selection-count' });
-  const clear = h('button', { type: 'button', class: 'viewer-button', 'aria-label': 'Clear the selection' });
-  clear.innerHTML = icons.close;
+  const label = h('span', { class: 'selection-count', role: 'status' });
+  const clear = h('button', { type: 'button', class: 'selection-button', title: 'Clear the selection (Esc)' }, h('span', { class: 'visually-hidden' }, 'Clear the selection'));
+  clear.insertAdjacentHTML('afterbegin', icons.close);
   /** @type {Map<string, HTMLButtonElement>} */
   const buttons = new Map();
-  for (const [action, text] of actions) {
-    const control = button(text, { class: 'button button-quiet', 'data-action': action });
+  for (const [action, text, icon] of actions) {
+    const control = /** @type {HTMLButtonElement} */ (h('button', { type: 'button', class: 'selection-button', 'data-action': action, title: text }, h('span', { class: 'selection-word' }, text)));
+    control.insertAdjacentHTML('afterbegin', icons[/** @type {keyof typeof icons} */ (icon)]);
     control.addEventListener('click', () => bar.onAction(action));
     buttons.set(action, control);
   }
@@ -29,7 +33,15 @@ export function selectionBar(actions) {
     update(selected) {
       el.hidden = selected.size === 0;
       label.textContent = `${selected.size} selected`;
+      document.body.classList.toggle('selecting', !el.hidden);
+      if (el.hidden) window.removeEventListener('keydown', onKey);
+      else window.addEventListener('keydown', onKey);
     },
+  };
+  // Esc clears the selection (unless the viewer or a dialog has it).
+  const onKey = (/** @type {KeyboardEvent} */ event) => {
+    if (event.key !== 'Escape' || !el.isConnected || document.body.classList.contains('viewer-open') || document.querySelector('dialog[open]')) return;
+    bar.onClear();
   };
   clear.addEventListener('click', () => bar.onClear());
   return bar;

@@ -18,6 +18,7 @@ import { confirmDialog, openDialog } from '../dialog.js';
 import { h, syncChildren } from '../dom.js';
 import { listen, throttled } from '../events.js';
 import { icons } from '../icons.js';
+import { LIBRARY_ACTIONS, libraryAction } from '../library/actions.js';
 import { selectable, Selection, selectionBar } from '../library/selection.js';
 import { layout, tileElement } from '../library/timeline.js';
 import { navigate } from '../nav.js';
@@ -82,9 +83,10 @@ export function albumView(id) {
       const left = h('div', { class: 'album-left' });
       const body = h('div', { class: 'album-body', 'data-tab': 'photos' }, left, talkPanel);
       const bar = selectionBar([
-        ['remove', 'Remove from album'],
-        ['cover', 'Use as cover'],
-        ['front', 'Move to the start'],
+        ['remove', 'Remove from album', 'albumRemove'],
+        ['cover', 'Use as cover', 'photos'],
+        ['front', 'Move to the start', 'toStart'],
+        ...LIBRARY_ACTIONS.map(([action, words, icon]) => /** @type {import('../library/actions.js').ActionSpec} */ ([action, action === 'album' ? 'Add to another album' : words, icon])),
       ]);
       // Loading…, then the album (or why not).
       const slot = h('div', { class: 'album-slot' }, h('p', { class: 'muted' }, 'Loading…'));
@@ -129,8 +131,9 @@ export function albumView(id) {
       bar.onAction = (action) => {
         const ids = items.map((item) => item.asset.id).filter((each) => selection.selected.has(each));
         if (action === 'remove') removePhotos(ids);
-        if (action === 'cover') setCover(ids[0]);
-        if (action === 'front') moveToStart(ids);
+        else if (action === 'cover') setCover(ids[0]);
+        else if (action === 'front') moveToStart(ids);
+        else libraryAction(action, ids, () => selection.clear(), () => reload());
       };
 
       /** @type {Map<number, HTMLElement>} */

@@ -186,7 +186,7 @@ function invitesCard(body) {
           ? action('Withdraw', async () => {
               await api(`/household/invites/${i.id}`, { method: 'DELETE' });
               await refresh(body, load);
-            }, error)
+            }, error, { heading: 'Withdraw this invitation?', message: 'The link stops working at once. You can make a new one at any time.', confirm: 'Withdraw' })
           : null,
       ),
     );

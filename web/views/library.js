@@ -35,7 +35,7 @@ function rootsCard(body) {
         controls.push(action('Remove', async () => {
           await api(`/import/roots/${r.id}`, { method: 'DELETE' });
           await refresh(body, load);
-        }, error, `Stop importing from ${r.path}? Its photos leave Hearth; the files in the folder are not touched.`));
+        }, error, { heading: 'Stop importing from this folder?', message: `The photos from ${r.path} leave Hearth (with their albums’ places, comments and favourites); the files in the folder are not touched. Adding the folder again imports them anew.`, confirm: 'Remove folder' }));
       }
       return h(
         'li',

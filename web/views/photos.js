@@ -7,10 +7,9 @@
  */
 import '../components/hearth-upload-tray.js';
 import { viewer } from '../components/hearth-viewer.js';
-import { api, showError } from '../api.js';
-import { pickAlbum } from '../albums/add.js';
 import { h } from '../dom.js';
 import { listen, throttled } from '../events.js';
+import { LIBRARY_ACTIONS, libraryAction } from '../library/actions.js';
 import { selectionBar } from '../library/selection.js';
 import { monthName, Timeline } from '../library/timeline.js';
 import { button } from '../ui.js';
@@ -47,13 +46,7 @@ export function photosView() {
       const count = h('p', { class: 'muted photos-count' });
       const head = h('div', { class: 'page-head' }, h('div', {}, h('h1', {}, 'Photos'), count), h('div', { class: 'page-actions' }, h('a', { class: 'button button-quiet', href: '/trash' }, 'Trash'), uploadButton(page)));
       const gridRoot = h('div', { class: 'timeline-root' });
-      const bar = selectionBar([
-        ['album', 'Add to album'],
-        ['favourite', 'Favourite'],
-        ['family', 'Share with family'],
-        ['private', 'Make private'],
-        ['trash', 'Move to trash'],
-      ]);
+      const bar = selectionBar(LIBRARY_ACTIONS);
       const scrubber = h('div', { class: 'scrubber', role: 'slider', 'aria-label': 'Jump to a date', tabindex: '0', 'aria-valuemin': '0', 'aria-valuemax': '100' });
       const bubble = h('div', { class: 'scrubber-bubble', hidden: '' });
       page.append(head, gridRoot, scrubber, bubble, bar.el);
@@ -67,24 +60,7 @@ export function photosView() {
         },
         onSelect: (selected) => bar.update(selected),
       });
-      bar.onAction = async (action) => {
-        const ids = [...timeline.selected];
-        if (action === 'album') {
-          pickAlbum(ids, () => timeline.clearSelection());
-          return;
-        }
-        try {
-          if (action === 'trash') await api('/assets/trash', { method: 'POST', body: { ids } });
-          else {
-            const change = action === 'favourite' ? { favourite: true } : { visibility: action };
-            await api('/assets/edit', { method: 'POST', body: { ids, ...change } });
-          }
-          timeline.clearSelection();
-          await reload();
-        } catch (err) {
-          showError(err);
-        }
-      };
+      bar.onAction = (action) => libraryAction(action, [...timeline.selected], () => timeline.clearSelection(), () => reload());
       bar.onClear = () => timeline.clearSelection();
 
       const empty = () =>

@@ -218,7 +218,7 @@ function exportCard(body, here, changed) {
         await api(`/me/exports/${latest.id}`, { method: 'DELETE' });
         changed();
         await refresh(body, load);
-      }, error);
+      }, error, { heading: 'Delete this takeout now?', message: 'The zip is deleted from the server; you can make a new one at any time.', confirm: 'Delete it' });
       state.push(
         h(
           'div',

@@ -8,8 +8,8 @@
 import '../components/hearth-search-box.js';
 import { viewer } from '../components/hearth-viewer.js';
 import { api, ApiError } from '../api.js';
-import { pickAlbum } from '../albums/add.js';
 import { h } from '../dom.js';
+import { LIBRARY_ACTIONS, libraryAction } from '../library/actions.js';
 import { selectable, Selection, selectionBar } from '../library/selection.js';
 import { layout, tileElement } from '../library/timeline.js';
 import { navigate } from '../nav.js';
@@ -60,7 +60,7 @@ export function searchView() {
       const grid = h('div', { class: 'search-grid', role: 'list' });
       const more = h('div', { class: 'search-more' });
       const nothing = h('div', { class: 'card', hidden: '' }, h('h2', {}, 'Try fewer words, or these'), help());
-      const bar = selectionBar([['album', 'Add to album']]);
+      const bar = selectionBar(LIBRARY_ACTIONS);
       const page = h('div', { class: 'page page-wide search-page' }, h('h1', { class: 'visually-hidden' }, 'Search'), h('div', { class: 'search-head' }, box, helpButton), helpPanel, status, facets, nothing, grid, more, bar.el);
       if (!query) {
         queueMicrotask(() => box.focus());
@@ -78,7 +78,7 @@ export function searchView() {
         bar.update(selected);
       });
       bar.onClear = () => selection.clear();
-      bar.onAction = () => pickAlbum([...selection.selected], () => selection.clear());
+      bar.onAction = (action) => libraryAction(action, [...selection.selected], () => selection.clear(), () => rerun());
       /** @type {string | undefined} */
       let next;
       let loading = false;
@@ -105,7 +105,12 @@ export function searchView() {
         );
       };
       /** @param {Brief} asset */
-      const openViewer = (asset) => viewer().open(asset, results);
+      const openViewer = (asset) => {
+        const v = viewer();
+        v.onChange = () => draw();
+        v.onTrash = () => rerun();
+        v.open(asset, results);
+      };
       const load = async () => {
         if (loading) return;
         loading = true;
@@ -123,9 +128,8 @@ export function searchView() {
           if (!found.total) {
             status.textContent = 'Nothing matches.';
             nothing.hidden = false;
-          } else {
-            draw();
           }
+          draw();
           more.replaceChildren(next ? h('span', { class: 'muted' }, 'Loading more…') : '');
         } catch (err) {
           status.replaceChildren(h('span', { class: 'inline-error', role: 'alert' }, err instanceof ApiError && err.code === 'invalid_query' ? queryProblem(err) : `The search failed: ${queryProblem(err)}`));
@@ -133,6 +137,12 @@ export function searchView() {
         } finally {
           loading = false;
         }
+      };
+      // After a change (a trash, a favourite, an Undo): the results again.
+      const rerun = () => {
+        results.length = 0;
+        next = undefined;
+        load();
       };
       const observer = new IntersectionObserver((entries) => {
         if (entries.some((e) => e.isIntersecting) && next) load();

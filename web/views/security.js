@@ -1,6 +1,7 @@
 // @ts-check
 /** Settings → Security: passkeys, password, two-step codes, sessions, API tokens, activity. */
 import { api } from '../api.js';
+import { askText } from '../dialog.js';
 import { h } from '../dom.js';
 import { me, setMe } from '../session.js';
 import { activityList } from '../activity.js';
@@ -19,7 +20,7 @@ function passkeysCard() {
         { class: 'row' },
         h('div', { class: 'row-main' }, h('strong', {}, key.name), h('span', { class: 'muted' }, `Added ${when(key.created_at)} · last used ${when(key.last_used_at)}`)),
         action('Rename', async () => {
-          const name = prompt('A name for this passkey', key.name);
+          const name = await askText({ heading: 'Rename this passkey', label: 'Name', confirm: 'Rename', value: key.name });
           if (name === null) return;
           await api(`/me/passkeys/${key.id}`, { method: 'PATCH', body: { name } });
           await refresh(body, load);
@@ -39,8 +40,8 @@ function passkeysCard() {
     );
     const problem = passkeyProblem(await api('/server/info'));
     const add = button('Add a passkey');
-    add.addEventListener('click', () => {
-      const name = prompt('A name for the new passkey (e.g. “My laptop”)', '');
+    add.addEventListener('click', async () => {
+      const name = await askText({ heading: 'Add a passkey', label: 'A name for it (e.g. “My laptop”)', confirm: 'Continue' });
       if (name === null) return;
       proveIt({
         heading: 'Add a passkey?',
@@ -204,14 +205,14 @@ function sessionsCard() {
           : action('Sign out', async () => {
               await api(`/me/sessions/${s.id}`, { method: 'DELETE' });
               await refresh(body, load);
-            }, error),
+            }, error, { heading: 'Sign this device out?', message: `${s.device} will have to sign in again to see the family’s photos.`, confirm: 'Sign out' }),
       ),
     );
     const others = sessions.length > 1
       ? action('Sign out everywhere else', async () => {
           await api('/me/sessions/revoke-others', { method: 'POST' });
           await refresh(body, load);
-        }, error, 'Sign out of every other device?')
+        }, error, { heading: 'Sign out everywhere else?', message: 'Every other browser and device signed in to your account is signed out; this one stays signed in.', confirm: 'Sign them out' })
       : null;
     return [h('ul', { class: 'rows' }, ...rows), others, error];
   };
@@ -232,7 +233,7 @@ function tokensCard() {
         action('Revoke', async () => {
           await api(`/me/tokens/${t.id}`, { method: 'DELETE' });
           await refresh(body, load);
-        }, error, `Revoke “${t.name}”? Scripts using it stop working.`),
+        }, error, { heading: `Revoke “${t.name}”?`, message: 'Scripts and apps using this token stop working at once. A revoked token cannot be brought back; you can make a new one.', confirm: 'Revoke' }),
       ),
     );
     const name = field('Name', { name: 'name', required: '', maxlength: '64', placeholder: 'e.g. Backup script' });

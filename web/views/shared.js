@@ -2,12 +2,13 @@
 /**
  * `/shared/<token>`: an album as a guest with a share link sees it, with
  * no account and none of the app around it — the photos (a tap opens the
- * larger picture), originals when the link allows downloads, the
+ * same viewer as members have: videos play, next and previous by key or
+ * swipe), originals when the link allows downloads, the
  * conversation and uploads when it allows those. A password is asked for
  * first when the link has one; an expired or revoked link says so.
  */
+import { viewer } from '../components/hearth-viewer.js';
 import { api, ApiError } from '../api.js';
-import { openDialog } from '../dialog.js';
 import { h } from '../dom.js';
 import { tileElement } from '../library/timeline.js';
 import { richText } from '../text.js';
@@ -67,15 +68,12 @@ function unlockForm(base, unlocked) {
  */
 async function page(base, album) {
   const { items } = await api(`${base}/assets`);
-  const media = (/** @type {any} */ a, /** @type {string} */ kind) => `/api${base}/assets/${a.id}/${kind}?v=${a.v}`;
+  /** @type {import('../components/hearth-viewer.js').ViewerSource} */
+  const source = { url: (asset, kind) => `/api${base}/assets/${asset.id}/${kind}?v=${asset.v}`, download: album.allow_download, details: false };
   const grid = h('div', { class: 'shared-grid', role: 'list' });
   for (const asset of items) {
     const tile = tileElement(asset, 'button', `/api${base}/assets`);
-    tile.addEventListener('click', () => {
-      const picture = h('img', { class: 'shared-preview', src: media(asset, 'preview'), alt: '' });
-      const download = album.allow_download ? h('a', { class: 'button button-quiet', href: `${media(asset, 'original')}&download=true`, download: '' }, 'Download the original') : null;
-      openDialog({ heading: new Date(asset.t).toLocaleString(undefined, { dateStyle: 'long' }), body: [picture], actions: [download], light: true, className: 'dialog-wide' });
-    });
+    tile.addEventListener('click', () => viewer().open(asset, items, { source }));
     grid.append(tile);
   }
   const expires = album.expires_at ? h('p', { class: 'muted' }, `This link works until ${when(album.expires_at)}.`) : null;
