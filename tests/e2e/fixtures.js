@@ -246,3 +246,39 @@ export async function joinHousehold(owner, browser, url, account, allowed = []) 
 }
 
 export { expect };
+
+/**
+ * A JPEG taken at `when` ("YYYY:MM:DD HH:MM:SS"): `jpeg` with its own EXIF
+ * segments left out and one holding only DateTimeOriginal put in (so each
+ * date is a different file to Hearth, too).
+ * @param {Buffer} jpeg
+ * @param {string} when
+ */
+export function datedJpeg(jpeg, when) {
+  const tiff = Buffer.alloc(64);
+  tiff.write('II*\0', 0, 'latin1');
+  tiff.writeUInt32LE(8, 4);
+  // IFD0: one entry, the pointer to the Exif IFD (at 26).
+  tiff.writeUInt16LE(1, 8);
+  tiff.writeUInt16LE(0x8769, 10);
+  tiff.writeUInt16LE(4, 12);
+  tiff.writeUInt32LE(1, 14);
+  tiff.writeUInt32LE(26, 18);
+  // The Exif IFD: DateTimeOriginal, 20 ASCII bytes at 44.
+  tiff.writeUInt16LE(1, 26);
+  tiff.writeUInt16LE(0x9003, 28);
+  tiff.writeUInt16LE(2, 30);
+  tiff.writeUInt32LE(20, 32);
+  tiff.writeUInt32LE(44, 36);
+  tiff.write(`${when}\0`, 44, 'latin1');
+  const app1 = Buffer.concat([Buffer.from([0xff, 0xe1, 0, 2 + 6 + tiff.length]), Buffer.from('Exif\0\0', 'latin1'), tiff]);
+  /** @type {Buffer[]} */
+  const kept = [];
+  let at = 2;
+  while (at + 4 <= jpeg.length && jpeg[at] === 0xff && jpeg[at + 1] !== 0xda) {
+    const length = jpeg.readUInt16BE(at + 2);
+    if (jpeg[at + 1] !== 0xe1) kept.push(jpeg.subarray(at, at + 2 + length));
+    at += 2 + length;
+  }
+  return Buffer.concat([jpeg.subarray(0, 2), app1, ...kept, jpeg.subarray(at)]);
+}

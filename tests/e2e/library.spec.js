@@ -15,7 +15,7 @@ test('uploaded photos appear in the timeline and open in the viewer', async ({ p
   await page.getByRole('button', { name: 'Upload', exact: true }).click();
   await (await chooser).setFiles(photos);
   const tray = page.getByRole('region', { name: 'Uploads' });
-  await expect(tray.getByText('Added')).toHaveCount(2);
+  await expect(tray.getByText('Added', { exact: true })).toHaveCount(2);
   await expect(tray.getByText('Uploads finished')).toBeVisible();
 
   // Both are in the timeline, under their month, with thumbnails.

@@ -30,6 +30,8 @@ async fn files_have_their_content_types() {
         ("/styles/viewer.css", "text/css; charset=utf-8"),
         ("/styles/toasts.css", "text/css; charset=utf-8"),
         ("/styles/selection.css", "text/css; charset=utf-8"),
+        ("/styles/scrubber.css", "text/css; charset=utf-8"),
+        ("/styles/upload-tray.css", "text/css; charset=utf-8"),
         ("/icon.svg", "image/svg+xml; charset=utf-8"),
         (
             "/manifest.webmanifest",

@@ -2,8 +2,10 @@
 /**
  * `<hearth-upload-tray>`: uploads files one request each (two at a time),
  * with per-file progress, and says what became of each: added, already in
- * the library, or not added and why. Fires `hearth:uploaded` when a batch
- * is done so the timeline refreshes.
+ * the library, or not added and why, with the batch's totals. A new batch
+ * after a finished one starts a clean list. Fires `hearth:uploaded` when a
+ * batch is done so the timeline refreshes. Its height is given to the page
+ * as `--tray-h`, so the scrubber stays clear of it.
  */
 import { h } from '../dom.js';
 import { icons } from '../icons.js';
@@ -24,7 +26,11 @@ export class HearthUploadTray extends HTMLElement {
     /** @type {Entry[]} */
     this.queue = [];
     this.active = 0;
-    this.added = 0;
+    this.counts = { ok: 0, same: 0, bad: 0 };
+    this.batch = 0;
+    this.resize = new ResizeObserver(() => {
+      document.documentElement.style.setProperty('--tray-h', this.hidden ? '0px' : `${this.getBoundingClientRect().height + 16}px`);
+    });
   }
 
   connectedCallback() {
@@ -39,11 +45,19 @@ export class HearthUploadTray extends HTMLElement {
     this.list = h('ul', { class: 'tray-list' });
     this.append(h('section', { class: 'tray', 'aria-label': 'Uploads' }, h('header', { class: 'tray-head' }, this.summary, close), this.list));
     this.hidden = true;
+    this.resize.observe(this);
   }
 
   /** @param {Iterable<File>} files */
   add(files) {
+    if (!this.active && !this.queue.length) {
+      // The last batch is done: this one starts a clean list.
+      this.list?.replaceChildren();
+      this.counts = { ok: 0, same: 0, bad: 0 };
+      this.batch = 0;
+    }
     for (const file of files) {
+      this.batch++;
       const bar = h('progress', { max: '100', value: '0', 'aria-label': `Uploading ${file.name}` });
       const status = h('span', { class: 'tray-status muted' }, 'Waiting');
       const row = h('li', { class: 'tray-row' }, h('span', { class: 'tray-name' }, file.name), bar, status);
@@ -62,7 +76,7 @@ export class HearthUploadTray extends HTMLElement {
         this.active--;
         this.update();
         this.pump();
-        if (!this.active && !this.queue.length) window.dispatchEvent(new CustomEvent('hearth:uploaded', { detail: this.added }));
+        if (!this.active && !this.queue.length) window.dispatchEvent(new CustomEvent('hearth:uploaded', { detail: this.counts.ok }));
       });
     }
     this.update();
@@ -71,7 +85,12 @@ export class HearthUploadTray extends HTMLElement {
   update() {
     if (!this.summary) return;
     const waiting = this.queue.length + this.active;
-    this.summary.textContent = waiting ? `Uploading ${waiting} ${waiting === 1 ? 'file' : 'files'}…` : 'Uploads finished';
+    const { ok, same, bad } = this.counts;
+    const totals = [ok && `${ok} added`, same && `${same} already there`, bad && `${bad} not added`].filter(Boolean).join(' · ');
+    this.summary.replaceChildren(
+      waiting ? `Uploading ${this.batch - waiting + 1} of ${this.batch}…` : 'Uploads finished',
+      h('span', { class: 'tray-totals' }, totals),
+    );
   }
 
   /** @param {Entry} entry */
@@ -86,7 +105,8 @@ export class HearthUploadTray extends HTMLElement {
         if (event.lengthComputable) entry.bar.value = Math.round((event.loaded / event.total) * 100);
         entry.status.textContent = 'Uploading';
       });
-      const finish = (/** @type {string} */ kind, /** @type {string} */ text) => {
+      const finish = (/** @type {'ok' | 'same' | 'bad'} */ kind, /** @type {string} */ text) => {
+        this.counts[kind]++;
         entry.bar.remove();
         entry.row.classList.add(`tray-${kind}`);
         entry.status.className = 'tray-status';
@@ -102,10 +122,8 @@ export class HearthUploadTray extends HTMLElement {
         }
         if (xhr.status === 200 && body?.files?.[0]) {
           const result = body.files[0];
-          if (result.status === 'imported') {
-            this.added++;
-            finish('ok', 'Added');
-          } else if (result.status === 'duplicate') finish('same', 'Already in the library');
+          if (result.status === 'imported') finish('ok', 'Added');
+          else if (result.status === 'duplicate') finish('same', 'Already in the library');
           else finish('bad', `Not added: ${result.reason}`);
         } else if (xhr.status === 401) {
           finish('bad', 'Not added: you are signed out');

@@ -140,6 +140,7 @@ const aspect = (asset) => (asset.w > 0 && asset.h > 0 ? Math.min(4, Math.max(0.2
  * @typedef {object} TimelineOptions
  * @property {(asset: Brief, list: Brief[]) => void} onOpen
  * @property {(selected: Set<number>) => void} onSelect
+ * @property {() => void} [onLayout] the months' places changed
  */
 
 export class Timeline {
@@ -246,6 +247,7 @@ export class Timeline {
     }
     this.grid.style.height = `${top}px`;
     this.total = top;
+    this.options.onLayout?.();
   }
 
   /** Draws every tile anew (after an edit changed what tiles show). */

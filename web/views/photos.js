@@ -11,7 +11,8 @@ import { h } from '../dom.js';
 import { listen, throttled } from '../events.js';
 import { LIBRARY_ACTIONS, libraryAction } from '../library/actions.js';
 import { selectionBar } from '../library/selection.js';
-import { monthName, Timeline } from '../library/timeline.js';
+import { scrubber } from '../library/scrubber.js';
+import { Timeline } from '../library/timeline.js';
 import { button } from '../ui.js';
 
 /** The tray lives beside the views, so uploads continue across navigation. */
@@ -47,10 +48,10 @@ export function photosView() {
       const head = h('div', { class: 'page-head' }, h('div', {}, h('h1', {}, 'Photos'), count), h('div', { class: 'page-actions' }, h('a', { class: 'button button-quiet', href: '/trash' }, 'Trash'), uploadButton(page)));
       const gridRoot = h('div', { class: 'timeline-root' });
       const bar = selectionBar(LIBRARY_ACTIONS);
-      const scrubber = h('div', { class: 'scrubber', role: 'slider', 'aria-label': 'Jump to a date', tabindex: '0', 'aria-valuemin': '0', 'aria-valuemax': '100' });
-      const bubble = h('div', { class: 'scrubber-bubble', hidden: '' });
-      page.append(head, gridRoot, scrubber, bubble, bar.el);
+      page.append(head, gridRoot, bar.el);
 
+      /** @type {ReturnType<typeof scrubber> | undefined} */
+      let rail;
       const timeline = new Timeline(gridRoot, {
         onOpen: (asset, list) => {
           const v = viewer();
@@ -59,7 +60,10 @@ export function photosView() {
           v.open(asset, list);
         },
         onSelect: (selected) => bar.update(selected),
+        onLayout: () => rail?.draw(),
       });
+      rail = scrubber(timeline);
+      page.append(rail.el, rail.bubble);
       bar.onAction = (action) => libraryAction(action, [...timeline.selected], () => timeline.clearSelection(), () => reload());
       bar.onClear = () => timeline.clearSelection();
 
@@ -79,7 +83,7 @@ export function photosView() {
           gridRoot.querySelector('.inline-error')?.remove();
           count.textContent = total ? `${total.toLocaleString()} ${total === 1 ? 'item' : 'items'}` : '';
           if (!total) gridRoot.append(empty());
-          drawScrubber();
+          rail?.draw();
         } catch (err) {
           gridRoot.querySelector('.inline-error')?.remove();
           gridRoot.append(h('p', { class: 'inline-error', role: 'alert' }, `The timeline could not be loaded: ${err instanceof Error ? err.message : err}`));
@@ -99,47 +103,6 @@ export function photosView() {
         update();
       });
       const stopResync = listen('resync', () => reload());
-
-      const drawScrubber = () => {
-        const total = timeline.total || 1;
-        const years = new Map();
-        for (const month of timeline.months) years.set(month.month.slice(0, 4), month.top);
-        scrubber.replaceChildren(...[...years].reverse().map(([year, top]) => {
-          const mark = h('span', { class: 'scrubber-year' }, year);
-          mark.style.top = `${(top / total) * 100}%`;
-          return mark;
-        }));
-        scrubber.hidden = timeline.months.length < 2;
-      };
-      const jump = (/** @type {PointerEvent} */ event) => {
-        const rect = scrubber.getBoundingClientRect();
-        const fraction = Math.min(1, Math.max(0, (event.clientY - rect.top) / rect.height));
-        timeline.scrollToFraction(fraction);
-        const month = timeline.currentMonth();
-        bubble.hidden = false;
-        bubble.textContent = month ? monthName(month.month) : '';
-        bubble.style.top = `${event.clientY}px`;
-        scrubber.setAttribute('aria-valuenow', String(Math.round(fraction * 100)));
-      };
-      scrubber.addEventListener('pointerdown', (event) => {
-        scrubber.setPointerCapture(event.pointerId);
-        jump(event);
-      });
-      scrubber.addEventListener('pointermove', (event) => {
-        if (scrubber.hasPointerCapture(event.pointerId)) jump(event);
-      });
-      scrubber.addEventListener('pointerup', () => {
-        bubble.hidden = true;
-      });
-      scrubber.addEventListener('keydown', (event) => {
-        const month = timeline.currentMonth();
-        const index = month ? timeline.months.indexOf(month) : 0;
-        const step = { ArrowDown: 1, PageDown: 3, ArrowUp: -1, PageUp: -3 }[event.key];
-        if (!step) return;
-        event.preventDefault();
-        const target = timeline.months[Math.min(timeline.months.length - 1, Math.max(0, index + step))];
-        if (target) window.scrollTo({ top: timeline.offset() + target.top });
-      });
 
       // Drop files anywhere on the page.
       const onDragOver = (/** @type {DragEvent} */ event) => {
@@ -166,6 +129,7 @@ export function photosView() {
         if (page.isConnected) return;
         observer.disconnect();
         timeline.destroy();
+        rail?.destroy();
         stopLibrary();
         stopResync();
         update.cancel();
