@@ -1,6 +1,6 @@
 // @ts-check
 /** Small building blocks the views share: fields, buttons, cards, errors. */
-import { ApiError } from './api.js';
+import { api, ApiError } from './api.js';
 import { confirmDialog } from './dialog.js';
 import { h } from './dom.js';
 
@@ -240,6 +240,35 @@ export function copyable(text, label) {
     }
   });
   return h('div', { class: 'copy-row' }, input, copy);
+}
+
+/**
+ * A link for someone else (an invite, a recovery or share link) to copy,
+ * with a word on its address: made from the address in use when the owner
+ * has not set `public_url` (and that it opens only on this computer when
+ * that is localhost); a warning when `public_url` differs from the address
+ * in use, so nobody hands out a link that cannot work.
+ * @param {string} url
+ * @param {string} label
+ */
+export function linkToSend(url, label) {
+  const note = h('p', { class: 'muted link-note', hidden: '' });
+  api('/server/info')
+    .then((/** @type {{ public_url_set: boolean }} */ info) => {
+      const address = new URL(url);
+      const local = ['localhost', '127.0.0.1', '[::1]'].includes(address.hostname);
+      if (!info.public_url_set) {
+        note.textContent = local
+          ? `This link starts with ${address.origin}, the address you are using: it opens only on this computer. Open Hearth by its address on the home network (or set public_url) and make the link again.`
+          : `This link starts with ${address.origin}, the address you are using. It works where that address does (usually the home network); the owner can set public_url for an address that works everywhere.`;
+      } else if (address.origin !== location.origin) {
+        note.textContent = `This link starts with ${address.origin} (Hearth's public_url), not ${location.origin}, the address you are using. Check that it opens for them.`;
+        note.classList.replace('muted', 'notice');
+      } else return;
+      note.hidden = false;
+    })
+    .catch(() => {});
+  return h('div', { class: 'stack link-to-send' }, copyable(url, label), note);
 }
 
 /**

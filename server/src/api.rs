@@ -166,3 +166,9 @@ async fn refuse_foreign_writes<E: Endpoint>(
     }
     ep.call(req).await.map(IntoResponse::into_response)
 }
+
+/// The address links made for this request start with (see
+/// [`crate::config::Config::link_base`]).
+pub fn link_base(state: &crate::state::AppState, req: &poem::Request) -> url::Url {
+    state.config().link_base(req.header("host"))
+}

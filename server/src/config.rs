@@ -304,6 +304,28 @@ impl Config {
         })
     }
 
+    /// The address links handed out start with (invites, recovery and
+    /// share links): `public_url` when it is set; otherwise the address the
+    /// browser is using (`host`, its `Host` header), so an owner browsing at
+    /// `http://192.168.1.10:2468` hands out links that work on the home
+    /// network; `public_url()` when there is no usable host.
+    #[must_use]
+    pub fn link_base(&self, host: Option<&str>) -> Url {
+        if let Some(url) = &self.public_url {
+            return url.clone();
+        }
+        host.and_then(|host| Url::parse(&format!("http://{host}/")).ok())
+            .filter(|url| {
+                url.host_str().is_some()
+                    && url.path() == "/"
+                    && url.query().is_none()
+                    && url.fragment().is_none()
+                    && url.username().is_empty()
+                    && url.password().is_none()
+            })
+            .unwrap_or_else(|| self.public_url())
+    }
+
     fn validate(&self, layers: &Layers) -> Result<(), ConfigError> {
         let invalid = |key: &str, why: &str| {
             ConfigError::Invalid(format!(

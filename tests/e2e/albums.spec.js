@@ -184,6 +184,8 @@ test('a shared album: photos and comments reach the other member live, as plain 
   await share.getByRole('button', { name: 'Make a link' }).click();
   const address = share.getByRole('textbox', { name: 'Link' });
   await expect(address).toHaveValue(/\/shared\/[\w-]{32}$/);
+  // Made from the address in use (public_url is not set): it says where it works.
+  await expect(share.getByText(/opens only on this computer/)).toBeVisible();
   const sharedPath = new URL(await address.inputValue()).pathname;
   await page.screenshot({ path: testInfo.outputPath('share-dialog.png'), animations: 'disabled' });
 

@@ -30,6 +30,7 @@ mod household;
 mod http_api;
 mod jobs;
 mod library;
+mod link_addresses;
 mod media;
 mod metadata_sources;
 mod motion_photos;

@@ -7,7 +7,7 @@
 import { api } from '../api.js';
 import { openDialog } from '../dialog.js';
 import { h } from '../dom.js';
-import { busy, button, copyable, errorSlot, field, when } from '../ui.js';
+import { busy, button, linkToSend, errorSlot, field, when } from '../ui.js';
 
 /** @typedef {{ id: number, url: string, label: string, created_at: string, expires_at?: string, has_password: boolean, allow_download: boolean, allow_comments: boolean, allow_uploads: boolean, revoked_at?: string, usable: boolean, last_used_at?: string, views: number }} ShareLink */
 
@@ -38,7 +38,7 @@ export function shareDialog(albumId, title) {
     ].filter(Boolean);
     const item = h('li', { class: `share-link${link.usable ? '' : ' share-link-off'}` }, h('p', {}, h('strong', {}, link.label || 'Share link'), ' ', h('span', { class: 'badge' }, state)), h('p', { class: 'muted' }, facts.join(' · ')));
     if (link.usable) {
-      item.append(copyable(link.url, 'Link'));
+      item.append(linkToSend(link.url, 'Link'));
       const revoke = button('Turn off', { class: 'button button-quiet' });
       revoke.addEventListener('click', () =>
         busy(revoke, listError, async () => {

@@ -6,7 +6,7 @@ import { h } from '../dom.js';
 import { me } from '../session.js';
 import { activityList } from '../activity.js';
 import { proofButton, proveIt } from '../reauth.js';
-import { action, busy, button, card, copyable, day, dayAndTime, errorSlot, field, notice, refresh, when } from '../ui.js';
+import { action, busy, button, card, linkToSend, day, dayAndTime, errorSlot, field, notice, refresh, when } from '../ui.js';
 
 const ROLE = /** @type {Record<string, string>} */ ({ owner: 'Owner', admin: 'Admin', member: 'Member' });
 
@@ -85,7 +85,7 @@ function membersCard(body, user) {
                 await refresh(body, load);
                 const from = link.usable_at ? `It works from ${dayAndTime(link.usable_at)} (for safety it waits; ${m.display_name} and the owner were told and can cancel it), then for 24 hours, once.` : 'It works once, for 24 hours.';
                 body.prepend(
-                  h('div', { class: 'stack callout' }, h('p', {}, `Give this link to ${m.display_name}. ${from} It lets them add a new passkey or password, and signs out their other devices.`), copyable(link.url, 'Recovery link')),
+                  h('div', { class: 'stack callout' }, h('p', {}, `Give this link to ${m.display_name}. ${from} It lets them add a new passkey or password, and signs out their other devices.`), linkToSend(link.url, 'Recovery link')),
                 );
               },
             }),
@@ -202,7 +202,7 @@ function invitesCard(body) {
       /** @param {any} link */
       const show = async (link) => {
         await refresh(body, load);
-        body.prepend(h('div', { class: 'stack callout' }, h('p', {}, 'Send this link to the person you invite. It works once, for 7 days.'), copyable(link.url, 'Invite link')));
+        body.prepend(h('div', { class: 'stack callout' }, h('p', {}, 'Send this link to the person you invite. It works once, for 7 days.'), linkToSend(link.url, 'Invite link')));
       };
       if (data.get('role') === 'admin') {
         // A new admin runs the household too: a fresh proof first.

@@ -13,7 +13,7 @@ import { h } from '../dom.js';
 import { tileElement } from '../library/timeline.js';
 import { navigate } from '../nav.js';
 import { me, setMe } from '../session.js';
-import { action, busy, button, card, copyable, day, dayAndTime, errorSlot, field, formatBytes, livePreview, notice, onLeave, refresh, showIn, when } from '../ui.js';
+import { action, busy, button, card, linkToSend, day, dayAndTime, errorSlot, field, formatBytes, livePreview, notice, onLeave, refresh, showIn, when } from '../ui.js';
 import { proveIt } from '../reauth.js';
 
 /** @typedef {import('../library/timeline.js').Brief} Brief */
@@ -517,7 +517,7 @@ function deletionDialog(user, grace) {
             'div',
             { class: 'stack callout cancel-link' },
             h('p', {}, h('strong', {}, 'Keep this link: it is the only way for you to cancel.'), ' It is shown only now. The owner can also cancel.'),
-            copyable(answer.cancel_url, 'Cancellation link'),
+            linkToSend(answer.cancel_url, 'Cancellation link'),
           ),
         ),
       );

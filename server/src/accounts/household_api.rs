@@ -1,6 +1,7 @@
 //! HTTP for running the household (owner and admins).
 
 use chrono::{DateTime, Utc};
+use poem::Request;
 use poem::web::Data;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
@@ -15,10 +16,11 @@ use super::principal::SessionAuth;
 use super::recovery;
 use super::users::Role;
 use super::{audit, passkeys};
-use crate::api::ApiTag;
+use crate::api::{ApiTag, link_base};
 use crate::db::entities::{account_deletion, link, user};
 use crate::error::AppError;
 use crate::state::AppState;
+use url::Url;
 
 pub struct HouseholdApi;
 
@@ -192,10 +194,10 @@ pub struct IssuedLink {
     pub expires_at: DateTime<Utc>,
 }
 
-fn issued(state: &AppState, kind: Kind, model: &link::Model, token: &str) -> IssuedLink {
+fn issued(base: &Url, kind: Kind, model: &link::Model, token: &str) -> IssuedLink {
     IssuedLink {
         id: model.id,
-        url: links::url(&state.config().public_url(), kind, token),
+        url: links::url(base, kind, token),
         usable_at: model.usable_at,
         expires_at: model.expires_at,
     }
@@ -260,6 +262,7 @@ impl HouseholdApi {
     )]
     async fn recovery(
         &self,
+        req: &Request,
         auth: SessionAuth,
         state: Data<&AppState>,
         id: Path<i64>,
@@ -269,7 +272,12 @@ impl HouseholdApi {
         me.require_admin()?;
         body.check(&state, me).await?;
         let (model, token) = recovery::recovery_link(&state, me, id.0).await?;
-        Ok(Json(issued(&state, Kind::Recovery, &model, &token)))
+        Ok(Json(issued(
+            &link_base(&state, req),
+            Kind::Recovery,
+            &model,
+            &token,
+        )))
     }
 
     /// Hand ownership to another member (owner only); you become an admin.
@@ -317,6 +325,7 @@ impl HouseholdApi {
     )]
     async fn invite(
         &self,
+        req: &Request,
         auth: SessionAuth,
         state: Data<&AppState>,
         body: Json<NewInvite>,
@@ -329,7 +338,12 @@ impl HouseholdApi {
         }
         let (model, token) =
             household::invite(&state, me, body.role, body.label, body.days).await?;
-        Ok(Json(issued(&state, Kind::Invite, &model, &token)))
+        Ok(Json(issued(
+            &link_base(&state, req),
+            Kind::Invite,
+            &model,
+            &token,
+        )))
     }
 
     /// Withdraw an invite that was not used yet.

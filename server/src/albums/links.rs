@@ -9,6 +9,7 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
+use poem::Request;
 use poem::web::Data;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
@@ -23,10 +24,11 @@ use super::{Role, membership};
 use crate::accounts::passwords;
 use crate::accounts::principal::Auth;
 use crate::accounts::secret::random_bytes;
-use crate::api::ApiTag;
+use crate::api::{ApiTag, link_base};
 use crate::db::entities::album_link;
 use crate::error::AppError;
 use crate::state::AppState;
+use url::Url;
 
 pub struct LinksApi;
 
@@ -122,10 +124,8 @@ pub fn usable(link: &album_link::Model, now: DateTime<Utc>) -> bool {
     link.revoked_at.is_none() && link.expires_at.is_none_or(|at| now < at)
 }
 
-fn shown(state: &AppState, link: album_link::Model) -> ShareLink {
-    let url = state
-        .config()
-        .public_url()
+fn shown(state: &AppState, base: &Url, link: album_link::Model) -> ShareLink {
+    let url = base
         .join(&format!("shared/{}", link.token))
         .map_or_else(|_| format!("/shared/{}", link.token), String::from);
     ShareLink {
@@ -163,6 +163,7 @@ impl LinksApi {
     )]
     async fn list(
         &self,
+        req: &Request,
         auth: Auth,
         state: Data<&AppState>,
         id: Path<i64>,
@@ -176,7 +177,10 @@ impl LinksApi {
             .order_by_desc(album_link::Column::Id)
             .all(state.db())
             .await?;
-        Ok(Json(links.into_iter().map(|l| shown(&state, l)).collect()))
+        let base = link_base(&state, req);
+        Ok(Json(
+            links.into_iter().map(|l| shown(&state, &base, l)).collect(),
+        ))
     }
 
     /// Make a share link for people outside the household (owner).
@@ -187,6 +191,7 @@ impl LinksApi {
     )]
     async fn create(
         &self,
+        req: &Request,
         auth: Auth,
         state: Data<&AppState>,
         id: Path<i64>,
@@ -219,7 +224,7 @@ impl LinksApi {
         }
         .insert(state.db())
         .await?;
-        Ok(Json(shown(&state, link)))
+        Ok(Json(shown(&state, &link_base(&state, req), link)))
     }
 
     /// Change a share link's label, expiry, password or toggles (owner).
@@ -230,6 +235,7 @@ impl LinksApi {
     )]
     async fn change(
         &self,
+        req: &Request,
         auth: Auth,
         state: Data<&AppState>,
         id: Path<i64>,
@@ -282,6 +288,7 @@ impl LinksApi {
         }
         Ok(Json(shown(
             &state,
+            &link_base(&state, req),
             find(&state, member.album.id, found.id).await?,
         )))
     }

@@ -16,7 +16,7 @@ use super::{deletion, rules, sweeps, takeout};
 use crate::accounts::api::Reauth;
 use crate::accounts::principal::{Auth, SessionAuth};
 use crate::accounts::tokens::Scope;
-use crate::api::ApiTag;
+use crate::api::{ApiTag, link_base};
 use crate::db::entities::{account_deletion, asset, export, retention_rule, user};
 use crate::error::AppError;
 use crate::library::access::Viewer;
@@ -434,6 +434,7 @@ impl RetentionApi {
     )]
     async fn delete_me(
         &self,
+        req: &poem::Request,
         auth: SessionAuth,
         state: Data<&AppState>,
         jar: &poem::web::cookie::CookieJar,
@@ -446,7 +447,7 @@ impl RetentionApi {
         Ok(DeletionAccepted::Accepted(Json(DeletionRequested {
             purge_at: requested.purge_at,
             cancel_url: requested.cancel_token.map(|token| {
-                let mut url = state.config().public_url();
+                let mut url = link_base(&state, req);
                 url.set_path("/cancel-deletion");
                 url.set_query(Some(&format!("token={token}")));
                 url.to_string()

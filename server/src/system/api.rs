@@ -23,6 +23,9 @@ pub struct ServerInfo {
     pub setup_pending: bool,
     /// The address passkeys and cookies are bound to.
     pub public_url: String,
+    /// Whether the owner set `public_url`; when not, links handed out are
+    /// made from the address the browser is using.
+    pub public_url_set: bool,
     /// Why passkeys cannot work at this address, when they cannot.
     pub passkeys_unavailable: Option<String>,
 }
@@ -124,6 +127,7 @@ impl SystemApi {
             version: crate::VERSION.to_owned(),
             setup_pending: !crate::accounts::users::owner_exists(state.db()).await?,
             public_url: state.config().public_url().to_string(),
+            public_url_set: state.config().public_url.is_some(),
             passkeys_unavailable: state
                 .accounts()
                 .relying_party
