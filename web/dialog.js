@@ -4,7 +4,7 @@
  * Esc and the close button close them, focus returns where it was. On
  * phones they rise from the bottom as sheets (see app.css).
  */
-import { h } from './dom.js';
+import { h, trapFocus } from './dom.js';
 import { icons } from './icons.js';
 import { button } from './ui.js';
 
@@ -46,7 +46,10 @@ export function openDialog({ heading, body, actions = [], light = false, classNa
       if (outside && event.target === dialog) dialog.close();
     });
   }
+  // Tab cycles inside the dialog, never out to the browser's own controls.
+  const untrap = trapFocus(() => [dialog], () => [...document.querySelectorAll('dialog[open]')].pop() === dialog);
   dialog.addEventListener('close', () => {
+    untrap();
     dialog.remove();
     onClose?.();
   });

@@ -29,3 +29,34 @@ export function syncChildren(parent, nodes) {
   });
   while (parent.children.length > nodes.length) parent.lastElementChild?.remove();
 }
+
+const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]):not([type="hidden"]), select:not([disabled]), textarea:not([disabled]), video[controls], [tabindex]:not([tabindex="-1"])';
+
+/**
+ * Keeps Tab and Shift+Tab inside `places` (a dialog, the viewer; with the
+ * toasts, so an Undo stays reachable): from the last control to the first
+ * and back, never out to the page behind, while `active` says so (a
+ * dialog opened above stands in). Answers the function that stops.
+ * @param {() => Element[]} places
+ * @param {() => boolean} active
+ * @returns {() => void}
+ */
+export function trapFocus(places, active) {
+  const onKey = (/** @type {KeyboardEvent} */ event) => {
+    if (event.key !== 'Tab' || !active()) return;
+    const controls = places()
+      .flatMap((place) => [...place.querySelectorAll(FOCUSABLE)])
+      .filter((el) => el instanceof HTMLElement && el.getClientRects().length > 0 && !el.closest('[hidden], [inert]'));
+    if (!controls.length) return;
+    const first = /** @type {HTMLElement} */ (controls[0]);
+    const last = /** @type {HTMLElement} */ (controls[controls.length - 1]);
+    const at = document.activeElement;
+    const inside = at instanceof Element && controls.includes(at);
+    if (!inside || (event.shiftKey && at === first) || (!event.shiftKey && at === last)) {
+      event.preventDefault();
+      (event.shiftKey ? last : first).focus();
+    }
+  };
+  document.addEventListener('keydown', onKey, true);
+  return () => document.removeEventListener('keydown', onKey, true);
+}

@@ -100,6 +100,25 @@ for (const [size, viewport] of /** @type {const} */ ([
       await fitsWhole(`with details, back ${step + 1}`);
     }
     await page.screenshot({ path: testInfo.outputPath(`viewer-${size}-details.png`) });
+    if (size === 'desktop') {
+      // Zoomed past the preview's pixels (1440 wide; the panorama is 2400):
+      // the original takes its place, and the zoom stays.
+      for (let step = 0; step < 2 && (await image.evaluate((img) => /** @type {HTMLImageElement} */ (img).naturalWidth)) !== 1440; step++) {
+        const before = await image.getAttribute('src');
+        await page.keyboard.press('ArrowRight');
+        await expect(image).not.toHaveAttribute('src', before ?? '');
+        await expect(image).toHaveJSProperty('complete', true);
+      }
+      await expect(image).toHaveJSProperty('naturalWidth', 1440);
+      await expect(image).toHaveAttribute('src', /\/preview\?/);
+      // Beside the details the stage is narrower: 1.5× still fits the preview.
+      await page.keyboard.press('+');
+      await page.keyboard.press('+');
+      await expect(image).toHaveAttribute('src', /\/original\?/);
+      await expect(image).toHaveJSProperty('naturalWidth', 2400);
+      await page.keyboard.press('-');
+      await page.keyboard.press('-');
+    }
   });
 }
 
@@ -149,6 +168,37 @@ test('trash from the viewer moves on to the next photo; Undo brings it back', as
   await tiles.first().click();
   const viewer = page.getByRole('dialog', { name: 'Photo viewer' });
   const image = viewer.locator('img.viewer-media');
+  // The address names the photo: a reload opens it again, Back closes it.
+  await expect(page).toHaveURL(/\?photo=\d+$/);
+  const id = new URL(page.url()).searchParams.get('photo');
+  await page.reload();
+  await expect(viewer).toBeVisible();
+  await expect(image).toHaveAttribute('src', new RegExp(`/assets/${id}/preview`));
+  await page.goBack();
+  await expect(viewer).toBeHidden();
+  await expect(page).toHaveURL(/\/$/);
+  await tiles.first().click();
+  await expect(page).toHaveURL(new RegExp(`\\?photo=${id}$`));
+  await page.keyboard.press('ArrowRight');
+  await expect(page).not.toHaveURL(new RegExp(`\\?photo=${id}$`));
+  await page.goBack();
+  await expect(viewer).toBeHidden();
+  await tiles.first().click();
+  // Tab goes round the viewer's controls, never to the page behind.
+  for (let step = 0; step < 14; step++) {
+    await page.keyboard.press(step % 5 === 4 ? 'Shift+Tab' : 'Tab');
+    expect(await page.evaluate(() => !!document.activeElement?.closest('hearth-viewer')), `focus after ${step + 1} presses`).toBe(true);
+  }
+  // And round a dialog's (Add to album), from the viewer.
+  await viewer.getByRole('button', { name: 'Add to album' }).click();
+  const picker = page.getByRole('dialog', { name: 'Add to album' });
+  await expect(picker).toBeVisible();
+  for (let step = 0; step < 8; step++) {
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => !!document.activeElement?.closest('dialog[open]'))).toBe(true);
+  }
+  await page.keyboard.press('Escape');
+  await expect(picker).toBeHidden();
   const first = await image.getAttribute('src');
   await viewer.getByRole('button', { name: 'Move to trash' }).click();
   // The next photo shows, and the notice (above the viewer) offers Undo.

@@ -229,6 +229,43 @@ async fn sessions_are_listed_and_revoked() {
     assert_eq!(sessions.iter().filter(|s| s["current"] == true).count(), 1);
     assert_eq!(sessions[0]["device"], "Safari on iPhone");
     assert_eq!(sessions[0]["ip"], "127.0.0.1");
+    assert_eq!(sessions[0]["home_network"], true);
+
+    // Alike browsers are told apart by a name; an empty one gives the
+    // browser's back; nobody else can name them.
+    let laptop_id = sessions.iter().find(|s| s["current"] == false).unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let path = format!("/api/me/sessions/{laptop_id}");
+    let named = phone
+        .patch(&path, &json!({ "name": "Kitchen laptop" }))
+        .await;
+    assert_eq!(named.status(), 200);
+    assert_eq!(
+        named.json::<Value>().await.unwrap()["device"],
+        "Kitchen laptop"
+    );
+    let listed = phone.json("/api/me/sessions").await;
+    assert!(
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["device"] == "Kitchen laptop")
+    );
+    let (member, _) = crate::household::join(&server, &phone, "member", "ben").await;
+    assert_eq!(
+        member
+            .patch(&path, &json!({ "name": "Mine now" }))
+            .await
+            .status(),
+        404
+    );
+    let unnamed = phone.patch(&path, &json!({ "name": " " })).await;
+    assert_eq!(
+        unnamed.json::<Value>().await.unwrap()["device"],
+        "Safari on iPhone"
+    );
 
     let revoked: Value = phone
         .post("/api/me/sessions/revoke-others", &json!({}))
@@ -460,4 +497,34 @@ async fn new_device_sign_in_notifies_once() {
     );
     assert_eq!(owner.json("/api/notifications").await["unread"], 0);
     server.stop().await;
+}
+
+#[test]
+fn home_network_addresses_are_the_private_ones() {
+    use hearth::accounts::sessions::on_home_network;
+    for home in [
+        "192.168.1.23",
+        "10.0.0.7",
+        "172.20.1.1",
+        "127.0.0.1",
+        "169.254.3.4",
+        "100.101.102.103",
+        "::1",
+        "fd12:3456::1",
+        "fe80::1",
+        "::ffff:192.168.1.5",
+    ] {
+        assert!(on_home_network(home), "{home}");
+    }
+    for outside in [
+        "203.0.113.5",
+        "8.8.8.8",
+        "172.32.0.1",
+        "100.128.0.1",
+        "2001:db8::1",
+        "::ffff:8.8.8.8",
+        "not an address",
+    ] {
+        assert!(!on_home_network(outside), "{outside}");
+    }
 }

@@ -65,6 +65,7 @@ const RULES: &[(&str, Rule)] = &[
     ("post /me/totp/confirm", Session),
     ("post /me/totp/disable", Session),
     ("get /me/sessions", Session),
+    ("patch /me/sessions/{id}", Session),
     ("delete /me/sessions/{id}", Session),
     ("post /me/sessions/revoke-others", Session),
     ("get /me/tokens", Session),

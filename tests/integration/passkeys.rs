@@ -71,11 +71,18 @@ async fn owner_setup_with_a_passkey_then_sign_in() {
         keys[0]["name"], "Safari on iPhone",
         "named after the device by default"
     );
+    // Creating it signed the owner in: that was its first use.
+    let created = keys[0]["last_used_at"].as_str().unwrap().to_owned();
 
+    server.clock.advance(chrono::TimeDelta::minutes(5));
     let (laptop, response) = sign_in(&server, &mut phone).await;
     assert_eq!(response.status(), 200);
     assert_eq!(laptop.json("/api/me").await["username"], "olivia");
-    assert!(owner.json("/api/me/passkeys").await[0]["last_used_at"].is_string());
+    let used = owner.json("/api/me/passkeys").await[0]["last_used_at"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(used > created, "{used} after {created}");
     server.stop().await;
 }
 

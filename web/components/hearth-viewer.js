@@ -8,7 +8,7 @@
  */
 import { pickAlbum } from '../albums/add.js';
 import { api, showError } from '../api.js';
-import { h } from '../dom.js';
+import { h, trapFocus } from '../dom.js';
 import { icons } from '../icons.js';
 import { trashWithUndo } from '../library/actions.js';
 import { details } from './viewer-info.js';
@@ -33,6 +33,9 @@ import { details } from './viewer-info.js';
  * @property {boolean} download the original may be downloaded
  * @property {boolean} details the member's details, albums and actions
  */
+
+/** Originals a browser shows itself (others keep their preview when zoomed). */
+const SHOWN = ['image/jpeg', 'image/png', 'image/gif', 'image/webp', 'image/avif', 'image/bmp'];
 
 /** @type {ViewerSource} */
 const LIBRARY = { url: (asset, kind) => `/api/assets/${asset.id}/${kind}?v=${asset.v}`, download: true, details: true };
@@ -59,6 +62,11 @@ export class HearthViewer extends HTMLElement {
     /** @type {ViewerSide | null} */
     this.side = null;
     this.source = LIBRARY;
+    this.untrap = () => {};
+    /** Whether opening added a history entry (Back closes the viewer). */
+    this.pushed = false;
+    /** @type {Promise<string> | null} the shown photo's type, for members */
+    this.mime = null;
   }
 
   /**
@@ -80,9 +88,17 @@ export class HearthViewer extends HTMLElement {
     this.setAttribute('aria-modal', 'true');
     this.setAttribute('aria-label', 'Photo viewer');
     document.body.classList.add('viewer-open');
-    history.pushState({ viewer: true }, '', location.href);
+    // The address names the photo (a link to it, a reload): Back closes.
+    // Opened from such an address, there is no entry of its own to leave.
+    const address = new URL(location.href);
+    this.pushed = address.searchParams.get('photo') !== String(asset.id);
+    address.searchParams.set('photo', String(asset.id));
+    if (this.pushed) history.pushState({ viewer: true }, '', address);
+    else history.replaceState({ viewer: true }, '', address);
     window.addEventListener('keydown', this.onKey);
     window.addEventListener('popstate', this.onPop);
+    // Tab stays in the viewer (and the notices above it, for an Undo).
+    this.untrap = trapFocus(() => [this, ...document.querySelectorAll('hearth-toasts')], () => !document.querySelector('dialog[open]'));
     this.show();
   }
 
@@ -93,10 +109,15 @@ export class HearthViewer extends HTMLElement {
     document.body.classList.remove('viewer-open');
     window.removeEventListener('keydown', this.onKey);
     window.removeEventListener('popstate', this.onPop);
+    this.untrap();
     this.replaceChildren();
-    if (back && history.state?.viewer) {
+    if (back && this.pushed && history.state?.viewer) {
       this.swallowPop = true;
       history.back();
+    } else if (!this.pushed) {
+      const address = new URL(location.href);
+      address.searchParams.delete('photo');
+      history.replaceState(null, '', address);
     }
     this.opener?.focus();
   }
@@ -124,6 +145,30 @@ export class HearthViewer extends HTMLElement {
     const media = this.querySelector('.viewer-media');
     if (media instanceof HTMLElement) media.style.transform = `translate(${this.panX}px, ${this.panY}px) scale(${this.scale})`;
     this.classList.toggle('zoomed', this.scale > 1);
+    if (this.scale > 1) this.sharpen();
+  }
+
+  /**
+   * Zoomed past the preview's own pixels: the original takes its place,
+   * once decoded, when the browser can show it (JPEG, PNG, WebP, AVIF…;
+   * not HEIC or raw files, whose preview stays) and the source allows it.
+   */
+  sharpen() {
+    const img = this.querySelector('img.viewer-media, .viewer-live img');
+    if (!(img instanceof HTMLImageElement) || img.dataset.sharp || !img.naturalWidth) return;
+    if (img.naturalWidth >= img.offsetWidth * this.scale * window.devicePixelRatio) return;
+    img.dataset.sharp = 'asked';
+    const asset = this.asset;
+    const shows = this.mime ? this.mime.then((mime) => SHOWN.includes(mime)) : Promise.resolve(this.source.download);
+    shows
+      .then(async (yes) => {
+        if (!yes) return;
+        const full = new Image();
+        full.src = this.source.url(asset, 'original');
+        await full.decode();
+        if (this.asset.id === asset.id && img.isConnected) img.src = full.src;
+      })
+      .catch(() => {});
   }
 
   /**
@@ -144,6 +189,11 @@ export class HearthViewer extends HTMLElement {
   show() {
     const asset = this.asset;
     this.resetZoom();
+    const address = new URL(location.href);
+    if (address.searchParams.get('photo') !== String(asset.id)) {
+      address.searchParams.set('photo', String(asset.id));
+      history.replaceState(history.state, '', address);
+    }
     const close = this.barButton('close', 'Close', () => this.close(), 'Esc');
     /** @type {HTMLElement[]} */
     const actions = [];
@@ -196,6 +246,7 @@ export class HearthViewer extends HTMLElement {
 
   /** @param {Brief} asset */
   media(asset) {
+    this.mime = null;
     if (asset.k === 'video') {
       const poster = asset.th ? this.source.url(asset, 'preview') : '';
       const video = h('video', { class: 'viewer-media', controls: '', playsinline: '', preload: 'metadata', src: this.source.url(asset, 'video') });
@@ -210,13 +261,12 @@ export class HearthViewer extends HTMLElement {
     img.addEventListener('error', () => img.replaceWith(h('div', { class: 'viewer-message' }, h('p', {}, 'This photo has no preview.'))));
     // GIF and WebP may move: the browser plays the original (a member's;
     // a guest sees the still preview).
-    if (this.source.details) {
-      api(`/assets/${asset.id}`)
-        .then((details) => {
-          if (['image/gif', 'image/webp'].includes(details.mime) && this.asset.id === asset.id) img.src = this.source.url(asset, 'original');
-        })
-        .catch(() => {});
-    }
+    this.mime = this.source.details ? api(`/assets/${asset.id}`).then((details) => String(details.mime)) : null;
+    this.mime
+      ?.then((mime) => {
+        if (['image/gif', 'image/webp'].includes(mime) && this.asset.id === asset.id) img.src = this.source.url(asset, 'original');
+      })
+      .catch(() => {});
     if (asset.k !== 'live') return img;
     // A Live Photo: press (or hover) the badge to play its motion.
     const motion = h('video', { class: 'viewer-motion', muted: '', playsinline: '', preload: 'none', src: this.source.url(asset, 'video') });
@@ -320,7 +370,8 @@ export class HearthViewer extends HTMLElement {
 
   /** @param {KeyboardEvent} event */
   key(event) {
-    if (event.target instanceof HTMLInputElement || event.target instanceof HTMLTextAreaElement) return;
+    // Typing is not a shortcut; a dialog above the viewer has the keys.
+    if (event.target instanceof HTMLInputElement || event.target instanceof HTMLTextAreaElement || document.querySelector('dialog[open]')) return;
     const actions = /** @type {Record<string, () => void>} */ ({
       ArrowRight: () => this.go(1),
       ArrowLeft: () => this.go(-1),
@@ -408,4 +459,27 @@ export function viewer() {
     document.body.append(found);
   }
   return /** @type {HearthViewer} */ (found);
+}
+
+/**
+ * Opens the photo the address names (`?photo=<id>`, from a link or a
+ * reload) with `open`, from `list` when it holds it, else on its own (a
+ * member's photo, asked of the server). Nothing opens for a photo the
+ * member may not see.
+ * @param {Brief[]} list
+ * @param {(asset: Brief, list: Brief[]) => void} open
+ */
+export async function openLinked(list, open) {
+  const id = Number(new URLSearchParams(location.search).get('photo'));
+  if (!id) return;
+  const found = list.find((asset) => asset.id === id);
+  if (found) {
+    open(found, list);
+    return;
+  }
+  const d = await api(`/assets/${id}`).catch(() => null);
+  if (!d) return;
+  /** @type {Brief} */
+  const asset = { id: d.id, w: d.width ?? 0, h: d.height ?? 0, th: d.thumbhash, k: d.kind, t: d.taken_local ?? d.sort_at, d: d.duration_ms, v: d.v, mine: d.mine, fav: d.favourite };
+  open(asset, [asset]);
 }

@@ -6,7 +6,7 @@
  * button or by dropping files anywhere.
  */
 import '../components/hearth-upload-tray.js';
-import { viewer } from '../components/hearth-viewer.js';
+import { openLinked, viewer } from '../components/hearth-viewer.js';
 import { h } from '../dom.js';
 import { listen, throttled } from '../events.js';
 import { LIBRARY_ACTIONS, libraryAction } from '../library/actions.js';
@@ -53,15 +53,17 @@ export function photosView() {
       /** @type {ReturnType<typeof scrubber> | undefined} */
       let rail;
       const timeline = new Timeline(gridRoot, {
-        onOpen: (asset, list) => {
-          const v = viewer();
-          v.onChange = () => timeline.redraw();
-          v.onTrash = () => reload();
-          v.open(asset, list);
-        },
+        onOpen: (asset, list) => openAt(asset, list),
         onSelect: (selected) => bar.update(selected),
         onLayout: () => rail?.draw(),
       });
+      /** @type {(asset: import('../library/timeline.js').Brief, list: import('../library/timeline.js').Brief[]) => void} */
+      const openAt = (asset, list) => {
+        const v = viewer();
+        v.onChange = () => timeline.redraw();
+        v.onTrash = () => reload();
+        v.open(asset, list);
+      };
       rail = scrubber(timeline);
       page.append(rail.el, rail.bubble);
       bar.onAction = (action) => libraryAction(action, [...timeline.selected], () => timeline.clearSelection(), () => reload());
@@ -140,7 +142,8 @@ export function photosView() {
       });
       queueMicrotask(() => {
         if (page.parentElement) observer.observe(page.parentElement, { childList: true });
-        reload();
+        // A link to one photo (or a reload with it open) opens it.
+        reload().then(() => openLinked([], openAt));
       });
       return page;
     },

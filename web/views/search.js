@@ -6,7 +6,7 @@
  * when nothing matches.
  */
 import '../components/hearth-search-box.js';
-import { viewer } from '../components/hearth-viewer.js';
+import { openLinked, viewer } from '../components/hearth-viewer.js';
 import { api, ApiError } from '../api.js';
 import { h } from '../dom.js';
 import { LIBRARY_ACTIONS, libraryAction } from '../library/actions.js';
@@ -104,12 +104,15 @@ export function searchView() {
           ),
         );
       };
-      /** @param {Brief} asset */
-      const openViewer = (asset) => {
+      /**
+       * @param {Brief} asset
+       * @param {Brief[]} [list]
+       */
+      const openViewer = (asset, list = results) => {
         const v = viewer();
         v.onChange = () => draw();
         v.onTrash = () => rerun();
-        v.open(asset, results);
+        v.open(asset, list);
       };
       const load = async () => {
         if (loading) return;
@@ -158,7 +161,7 @@ export function searchView() {
       });
       queueMicrotask(() => {
         if (page.parentElement) leave.observe(page.parentElement, { childList: true });
-        load();
+        load().then(() => openLinked(results, openViewer));
       });
       return page;
     },

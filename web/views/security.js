@@ -18,7 +18,7 @@ function passkeysCard() {
       h(
         'li',
         { class: 'row' },
-        h('div', { class: 'row-main' }, h('strong', {}, key.name), h('span', { class: 'muted' }, `Added ${when(key.created_at)} · last used ${when(key.last_used_at)}`)),
+        h('div', { class: 'row-main' }, h('strong', {}, key.name), h('span', { class: 'muted' }, `Added ${when(key.created_at)} · ${key.last_used_at ? `last used ${when(key.last_used_at)}` : 'not used to sign in yet'}`)),
         action('Rename', async () => {
           const name = await askText({ heading: 'Rename this passkey', label: 'Name', confirm: 'Rename', value: key.name });
           if (name === null) return;
@@ -134,8 +134,17 @@ function passwordCard() {
 
 function totpCard() {
   const body = h('div', { class: 'stack' });
+  /** Whether the card was drawn for someone with a password. */
+  let withPassword = false;
+  // A password set or removed in the card above changes this one at once.
+  const onMe = (/** @type {Event} */ event) => {
+    if (!body.isConnected) window.removeEventListener('hearth:me', onMe);
+    else if (/** @type {CustomEvent} */ (event).detail?.has_password !== withPassword) refresh(body, load);
+  };
+  window.addEventListener('hearth:me', onMe);
   const load = async () => {
     const user = await me();
+    withPassword = !!user?.has_password;
     const error = errorSlot();
     if (!user?.has_password) return [h('p', { class: 'muted' }, 'Two-step codes protect password sign-in. Set a password first to use them.')];
     if (user.totp_enabled) {
@@ -199,7 +208,13 @@ function sessionsCard() {
       h(
         'li',
         { class: 'row' },
-        h('div', { class: 'row-main' }, h('strong', {}, s.device, s.current ? h('span', { class: 'badge' }, 'This device') : null), h('span', { class: 'muted' }, `Last active ${when(s.last_seen_at)}${s.ip ? ` · ${s.ip}` : ''}`)),
+        h('div', { class: 'row-main' }, h('strong', {}, s.device, s.current ? h('span', { class: 'badge' }, 'This device') : null), h('span', { class: 'muted' }, [`Signed in ${when(s.created_at)}`, `last active ${when(s.last_seen_at)}`, s.ip ? (s.home_network ? `on the home network (${s.ip})` : `from ${s.ip}`) : null].filter(Boolean).join(' · '))),
+        action('Rename', async () => {
+          const name = await askText({ heading: 'Name this device', label: 'Name (e.g. “Kitchen laptop”)', confirm: 'Rename', value: s.device });
+          if (name === null) return;
+          await api(`/me/sessions/${s.id}`, { method: 'PATCH', body: { name } });
+          await refresh(body, load);
+        }, error),
         s.current
           ? null
           : action('Sign out', async () => {

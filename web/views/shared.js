@@ -76,6 +76,9 @@ async function page(base, album) {
     tile.addEventListener('click', () => viewer().open(asset, items, { source }));
     grid.append(tile);
   }
+  // A link to one of its photos (or a reload with it open) opens it.
+  const linked = items.find((/** @type {any} */ a) => String(a.id) === new URLSearchParams(location.search).get('photo'));
+  if (linked) queueMicrotask(() => viewer().open(linked, items, { source }));
   const expires = album.expires_at ? h('p', { class: 'muted' }, `This link works until ${when(album.expires_at)}.`) : null;
   return [
     h('header', { class: 'shared-head' }, h('h1', {}, album.title), album.description ? h('p', {}, album.description) : null, h('p', { class: 'muted' }, `Shared by ${album.owner} · ${album.count === 1 ? '1 photo' : `${album.count} photos`}`), expires),

@@ -15,7 +15,7 @@ use super::tokens::{self, Scope};
 use super::users::{self, NewUser};
 use super::{audit, passkeys, service, sessions, totp};
 use crate::api::ApiTag;
-use crate::db::entities::{api_token, passkey};
+use crate::db::entities::{api_token, passkey, session};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -98,10 +98,28 @@ pub struct SessionInfo {
     /// "Safari on iPhone"
     pub device: String,
     pub ip: Option<String>,
+    /// The address is on the home network (or this computer): private,
+    /// link-local, loopback or a VPN's shared range.
+    pub home_network: bool,
+    /// When it signed in.
     pub created_at: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,
     /// The session making this request.
     pub current: bool,
+}
+
+impl SessionInfo {
+    fn of(session: session::Model, current: i64) -> Self {
+        Self {
+            id: session.id,
+            home_network: session.ip.as_deref().is_some_and(sessions::on_home_network),
+            device: session.device_label,
+            ip: session.ip,
+            created_at: session.created_at,
+            last_seen_at: session.last_seen_at,
+            current: session.id == current,
+        }
+    }
 }
 
 #[derive(Debug, Object)]
@@ -394,16 +412,28 @@ impl AccountApi {
         let list = sessions::list(state.db(), me.user.id, state.now()).await?;
         Ok(Json(
             list.into_iter()
-                .map(|s| SessionInfo {
-                    id: s.id,
-                    device: s.device_label,
-                    ip: s.ip,
-                    created_at: s.created_at,
-                    last_seen_at: s.last_seen_at,
-                    current: s.id == current,
-                })
+                .map(|s| SessionInfo::of(s, current))
                 .collect(),
         ))
+    }
+
+    /// Name one of your sessions ("Work laptop"), to tell alike browsers
+    /// apart; an empty name gives back the browser's own.
+    #[oai(
+        path = "/me/sessions/:id",
+        method = "patch",
+        operation_id = "rename_session"
+    )]
+    async fn rename_session(
+        &self,
+        auth: SessionAuth,
+        state: Data<&AppState>,
+        id: Path<i64>,
+        body: Json<Named>,
+    ) -> Result<Json<SessionInfo>, AppError> {
+        let current = auth.0.require_session()?;
+        let renamed = sessions::rename(state.db(), auth.0.user.id, id.0, &body.name).await?;
+        Ok(Json(SessionInfo::of(renamed, current)))
     }
 
     /// Sign out one of your sessions.

@@ -104,13 +104,16 @@ fn encode_id(id: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(id)
 }
 
-/// Stores a verified passkey for `user_id`.
+/// Stores a verified passkey for `user_id`; `signs_in` when making it
+/// also signed the member in (a setup, invite or recovery link): that is
+/// its first use.
 pub async fn save(
     db: &impl ConnectionTrait,
     user_id: i64,
     name: &str,
     key: &Passkey,
     now: DateTime<Utc>,
+    signs_in: bool,
 ) -> Result<passkey::Model, AppError> {
     let json = serde_json::to_string(key).map_err(|err| AppError::Internal(err.into()))?;
     Ok(passkey::ActiveModel {
@@ -119,6 +122,7 @@ pub async fn save(
         name: Set(clean_name(name)?),
         passkey: Set(json),
         created_at: Set(now),
+        last_used_at: Set(signs_in.then_some(now)),
         ..Default::default()
     }
     .insert(db)

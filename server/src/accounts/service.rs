@@ -314,7 +314,7 @@ pub async fn finish_link_passkey(
     let txn = crate::db::write(state.db()).await?;
     let (kind, user) =
         claim_link(&txn, &token, new_user, webauthn_id, client, "passkey", now).await?;
-    passkeys::save(&txn, user.id, passkey_name, &key, now).await?;
+    passkeys::save(&txn, user.id, passkey_name, &key, now, true).await?;
     if kind == Kind::Recovery {
         notify::notify(
             &txn,
@@ -644,7 +644,7 @@ pub async fn finish_add_passkey(
     let webauthn = state.accounts().relying_party.get()?;
     let key = passkeys::finish_registration(webauthn, credential, &registration)?;
     let txn = crate::db::write(state.db()).await?;
-    let saved = passkeys::save(&txn, me.user.id, &name, &key, now).await?;
+    let saved = passkeys::save(&txn, me.user.id, &name, &key, now, false).await?;
     security_event(
         &txn,
         me,

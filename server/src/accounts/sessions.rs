@@ -213,6 +213,54 @@ pub async fn revoke(
     Ok(())
 }
 
+/// Names one of the user's sessions ("Work laptop"); empty gives back the
+/// browser's own name. Answers the session as it is now.
+pub async fn rename(
+    db: &impl ConnectionTrait,
+    user_id: i64,
+    session_id: i64,
+    name: &str,
+) -> Result<session::Model, AppError> {
+    let found = session::Entity::find_by_id(session_id)
+        .filter(session::Column::UserId.eq(user_id))
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::NotFound("There is no such session.".into()))?;
+    let name = name.trim();
+    let label = if name.is_empty() {
+        device::label(found.user_agent.as_deref())
+    } else {
+        name.to_owned()
+    };
+    let mut active = found.into_active_model();
+    active.device_label = Set(label);
+    Ok(active.update(db).await?)
+}
+
+/// Whether an address is on the home network (or this computer): private
+/// and link-local ranges, loopback, and carrier-grade NAT's shared range
+/// (which VPNs such as Tailscale use). Only such places are named.
+#[must_use]
+pub fn on_home_network(ip: &str) -> bool {
+    match ip.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(v4)) => {
+            let [a, b, ..] = v4.octets();
+            v4.is_private()
+                || v4.is_loopback()
+                || v4.is_link_local()
+                || (a == 100 && (64..128).contains(&b))
+        }
+        Ok(std::net::IpAddr::V6(v6)) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return on_home_network(&v4.to_string());
+            }
+            let first = v6.segments()[0];
+            v6.is_loopback() || (first & 0xfe00) == 0xfc00 || (first & 0xffc0) == 0xfe80
+        }
+        Err(_) => false,
+    }
+}
+
 /// Ends every session of the user but `keep` (none: all of them).
 pub async fn revoke_all_except(
     db: &impl ConnectionTrait,
