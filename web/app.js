@@ -140,6 +140,8 @@ function onClick(event) {
 }
 
 window.addEventListener('error', (event) => {
+  // The browser's note that a resize was put off a frame is not a fault.
+  if (/ResizeObserver loop/.test(event.message)) return;
   reportClientError({ message: event.message, source: event.filename, line: event.lineno, column: event.colno, stack: event.error?.stack });
 });
 window.addEventListener('unhandledrejection', (event) => {

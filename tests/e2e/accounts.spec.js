@@ -57,12 +57,21 @@ test('the family joins with passkeys: owner setup, invite, sign out, sign back i
   await expect(grandpa).toHaveURL('/');
   await expect(grandpa.getByRole('link', { name: /Notifications, 1 unread/ })).toBeVisible();
   await grandpa.getByRole('link', { name: /Notifications/ }).click();
-  await expect(grandpa.getByText(/New sign-in on Chrome/)).toBeVisible();
+  await expect(grandpa.getByText('Welcome to the family’s Hearth, Grandpa Joe')).toBeVisible();
+  await expect(grandpa.getByText(/New sign-in/)).toHaveCount(0);
   await grandpa.screenshot({ path: testInfo.outputPath('notifications.png'), fullPage: true });
 
   // A member sees no Household entry.
   await grandpa.goto('/settings');
   await expect(grandpa.getByRole('link', { name: 'Household' })).toHaveCount(0);
+  // Typed in, the page says whose it is, and asks the server nothing (no 403s).
+  const refused = [];
+  grandpa.on('response', (response) => {
+    if (response.status() === 403) refused.push(response.url());
+  });
+  await grandpa.goto('/settings/household');
+  await expect(grandpa.getByRole('heading', { name: 'The owner and admins run the household.' })).toBeVisible();
+  expect(refused).toEqual([]);
   expect(elsewhere).toEqual([]);
   await context.close();
 

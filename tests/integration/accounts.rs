@@ -453,7 +453,13 @@ async fn new_device_sign_in_notifies_once() {
     let first = owner.json("/api/notifications").await;
     assert_eq!(
         first["unread"], 1,
-        "the setup browser is a new device: {first}"
+        "the setup browser is the account's first: {first}"
+    );
+    // Its first notification welcomes; it does not alarm.
+    assert_eq!(first["items"][0]["kind"], "welcome");
+    assert_eq!(
+        first["items"][0]["title"],
+        "Welcome to the family’s Hearth, Olivia"
     );
 
     // Same browser (device cookie) again: no new alert.

@@ -90,7 +90,15 @@ async fn jpegs_with_trailers_and_stray_bytes_come_in_and_cut_off_ones_do_not() {
     let file = send(&owner, "cut.jpg", whole[..whole.len() / 2].to_vec()).await;
     assert_eq!(file["status"], "failed", "{file}");
     assert!(
-        file["reason"].as_str().unwrap().contains("cut off"),
+        file["detail"].as_str().unwrap().contains("cut off"),
+        "{file}"
+    );
+    // In the family's words: what it means, and what to do.
+    assert!(
+        file["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("The file is incomplete"),
         "{file}"
     );
     server.stop().await;
@@ -372,7 +380,14 @@ async fn a_heics_size_is_the_one_its_decoder_shows_and_a_cut_off_one_is_refused(
         let found = send(&owner, "cut.heic", cut).await;
         assert_eq!(found["status"], "failed", "{file}: {found}");
         assert!(
-            found["reason"].as_str().unwrap().contains("cut off"),
+            found["detail"].as_str().unwrap().contains("cut off"),
+            "{file}: {found}"
+        );
+        assert!(
+            found["reason"]
+                .as_str()
+                .unwrap()
+                .starts_with("The file is incomplete"),
             "{file}: {found}"
         );
     }

@@ -899,6 +899,20 @@ async fn takeout_holds_everything_expires_and_comes_back_in_a_fresh_hearth() {
         entries["2024/02/hike.jpg"], originals[1].1,
         "byte-identical"
     );
+    // Each photo is dated as taken (not 1980), its sidecar too.
+    let mut zipped = zip::ZipArchive::new(std::io::Cursor::new(&archive)).unwrap();
+    for (name, date) in [
+        ("2023/08/beach.jpg", (2023, 8, 14, 16, 20)),
+        ("2023/08/beach.jpg.json", (2023, 8, 14, 16, 20)),
+        ("2024/02/hike.jpg", (2024, 2, 3, 9, 0)),
+    ] {
+        let at = zipped.by_name(name).unwrap().last_modified().unwrap();
+        assert_eq!(
+            (at.year(), at.month(), at.day(), at.hour(), at.minute()),
+            date,
+            "{name}"
+        );
+    }
     let meta: Value = serde_json::from_slice(&entries["2023/08/beach.jpg.json"]).unwrap();
     assert_eq!(meta["caption"], "Sandcastle day");
     assert_eq!(meta["taken_local"], "2023-08-14T16:20:00");

@@ -421,10 +421,17 @@ async fn every_kind_of_tiff_scanners_write_comes_in_with_its_colours() {
     let file = &body["files"][0];
     assert_eq!(file["status"], "failed", "{file}");
     assert!(
-        file["reason"]
+        file["detail"]
             .as_str()
             .unwrap()
             .contains("could not be read"),
+        "{file}"
+    );
+    assert!(
+        file["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("The file is damaged"),
         "{file}"
     );
 

@@ -187,7 +187,7 @@ async fn bad_uploads_are_explained_and_leave_nothing_behind() {
         files
             .iter()
             .find(|f| f["name"] == name)
-            .map(|f| (f["status"].clone(), f["reason"].clone()))
+            .map(|f| (f["status"].clone(), f["detail"].clone()))
             .unwrap()
     };
     for name in ["truncated.jpg", "empty.jpg", "bomb.gif", "notes.jpg"] {

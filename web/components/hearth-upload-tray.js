@@ -124,7 +124,10 @@ export class HearthUploadTray extends HTMLElement {
           const result = body.files[0];
           if (result.status === 'imported') finish('ok', 'Added');
           else if (result.status === 'duplicate') finish('same', 'Already in the library');
-          else finish('bad', `Not added: ${result.reason}`);
+          else {
+            finish('bad', `Not added. ${result.reason}`);
+            if (result.detail) entry.status.title = result.detail;
+          }
         } else if (xhr.status === 401) {
           finish('bad', 'Not added: you are signed out');
         } else {

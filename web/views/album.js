@@ -201,7 +201,14 @@ export function albumView(id) {
         }
         syncChildren(grid, shown);
       };
-      const resize = new ResizeObserver(() => draw());
+      // Laid out again when the grid's width changes (not its height, which
+      // drawing sets), in the next frame: no ResizeObserver loop.
+      let drawnWidth = 0;
+      const resize = new ResizeObserver(() => {
+        if (grid.clientWidth === drawnWidth) return;
+        drawnWidth = grid.clientWidth;
+        requestAnimationFrame(() => draw());
+      });
       resize.observe(grid);
 
       /**

@@ -3,7 +3,7 @@
 import { api } from '../api.js';
 import { count } from '../albums/roles.js';
 import { h } from '../dom.js';
-import { me } from '../session.js';
+import { isAdmin, me } from '../session.js';
 import { activityList } from '../activity.js';
 import { proofButton, proveIt } from '../reauth.js';
 import { action, busy, button, card, linkToSend, day, dayAndTime, errorSlot, field, notice, refresh, when } from '../ui.js';
@@ -229,27 +229,40 @@ export function householdView() {
   return {
     title: 'Household',
     render: () => {
-      const members = h('div', { class: 'stack' });
-      const invites = h('div', { class: 'stack' });
-      const activity = h('div', { class: 'stack' });
-      me().then((user) => {
-        membersCard(members, user);
-        invitesCard(invites);
-        refresh(activity, async () => {
-          const [entries, list] = await Promise.all([api('/household/activity'), api('/household/members')]);
-          const names = new Map(list.map((/** @type {any} */ m) => [m.id, m.display_name]));
-          return [activityList(entries, names)];
-        });
-      });
-      return h(
-        'div',
-        { class: 'page' },
-        h('p', { class: 'crumb' }, h('a', { href: '/settings' }, '← Settings')),
-        h('h1', {}, 'Household'),
-        card('Members', members),
-        card('Invite someone', invites),
-        card('Household activity', h('p', { class: 'muted' }, 'Sign-ins and account changes. Never anyone’s photos.'), activity),
-      );
+      const page = h('div', { class: 'page' }, h('p', { class: 'crumb' }, h('a', { href: '/settings' }, '← Settings')), h('h1', {}, 'Household'));
+      const status = h('p', { class: 'muted' }, 'Loading…');
+      page.append(status);
+      me()
+        .then((user) => {
+          // A member is told whose page this is, and nothing is asked of the server.
+          if (!isAdmin(user)) {
+            status.replaceWith(
+              h(
+                'hearth-empty-state',
+                { heading: 'The owner and admins run the household.', icon: 'people', level: '2' },
+                h('p', {}, 'They invite the family, look after accounts and help anyone who is locked out. Your own account is in ', h('a', { href: '/settings/security' }, 'Settings → Security'), '.'),
+              ),
+            );
+            return;
+          }
+          const members = h('div', { class: 'stack' });
+          const invites = h('div', { class: 'stack' });
+          const activity = h('div', { class: 'stack' });
+          status.replaceWith(
+            card('Members', members),
+            card('Invite someone', invites),
+            card('Household activity', h('p', { class: 'muted' }, 'Sign-ins and account changes. Never anyone’s photos.'), activity),
+          );
+          membersCard(members, user);
+          invitesCard(invites);
+          refresh(activity, async () => {
+            const [entries, list] = await Promise.all([api('/household/activity'), api('/household/members')]);
+            const names = new Map(list.map((/** @type {any} */ m) => [m.id, m.display_name]));
+            return [activityList(entries, names)];
+          });
+        })
+        .catch((err) => status.replaceWith(h('p', { class: 'inline-error', role: 'alert' }, err instanceof Error ? err.message : String(err))));
+      return page;
     },
   };
 }

@@ -132,7 +132,7 @@ function failuresCard(body) {
         'ul',
         { class: 'rows' },
         ...failures.map((/** @type {any} */ f) =>
-          h('li', { class: 'row' }, h('div', { class: 'row-main' }, h('strong', { class: 'path' }, f.folder ? `${f.folder}/${f.path}` : f.path), h('p', {}, f.reason), h('span', { class: 'muted' }, when(f.failed_at)))),
+          h('li', { class: 'row' }, h('div', { class: 'row-main' }, h('strong', { class: 'path' }, f.folder ? `${f.folder}/${f.path}` : f.path), h('p', {}, f.reason), h('span', { class: 'muted' }, `${when(f.failed_at)} · ${f.detail}`))),
         ),
       ),
     ];

@@ -30,6 +30,7 @@ const ICONS = /** @type {Record<string, string>} */ ({
   comment: icons.comment,
   mention: icons.comment,
   album_invite: icons.albums,
+  welcome: icons.flame,
   new_device_sign_in: icons.alert,
   passkey_added: icons.check,
   password_changed: icons.check,

@@ -13,6 +13,7 @@ import { LIBRARY_ACTIONS, libraryAction } from '../library/actions.js';
 import { selectionBar } from '../library/selection.js';
 import { scrubber } from '../library/scrubber.js';
 import { Timeline } from '../library/timeline.js';
+import { isAdmin, me } from '../session.js';
 import { button } from '../ui.js';
 
 /** The tray lives beside the views, so uploads continue across navigation. */
@@ -69,22 +70,26 @@ export function photosView() {
       bar.onAction = (action) => libraryAction(action, [...timeline.selected], () => timeline.clearSelection(), () => reload());
       bar.onClear = () => timeline.clearSelection();
 
-      const empty = () =>
+      // Said to whoever reads it: the owner (or an admin) adds folders.
+      const empty = (/** @type {import('../session.js').Me | null} */ user) =>
         h(
           'hearth-empty-state',
           { heading: 'No photos yet', icon: 'photos', level: '2' },
           h('p', {}, 'Upload photos and videos from this device with the Upload button, or drop them anywhere on this page.'),
-          h('p', {}, 'The owner can also add folders on the server that Hearth watches, in ', h('a', { href: '/settings/library' }, 'Settings → Library'), '.'),
+          isAdmin(user)
+            ? h('p', {}, 'You can also add folders on the server for Hearth to watch, in ', h('a', { href: '/settings/library' }, 'Settings → Library'), '.')
+            : h('p', {}, 'Photos the family shares with you will appear here too.'),
         );
 
       /** @param {() => Promise<number>} how */
       const show = async (how) => {
         try {
           const total = await how();
+          const user = total ? null : await me();
           gridRoot.querySelector('hearth-empty-state')?.remove();
           gridRoot.querySelector('.inline-error')?.remove();
           count.textContent = total ? `${total.toLocaleString()} ${total === 1 ? 'item' : 'items'}` : '';
-          if (!total) gridRoot.append(empty());
+          if (!total) gridRoot.append(empty(user));
           rail?.draw();
         } catch (err) {
           gridRoot.querySelector('.inline-error')?.remove();

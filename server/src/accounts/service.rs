@@ -27,8 +27,9 @@ use crate::error::AppError;
 use crate::notifications::service::{self as notify, Kind as Notice};
 use crate::state::AppState;
 
-/// Starts a session for `user`: audit entry, and a notification when the
-/// browser is one this user never signed in from.
+/// Starts a session for `user`: audit entry, and a notification: a welcome
+/// on the account's first browser, an alert when a later browser is one
+/// this user never signed in from.
 pub async fn start_session(
     state: &AppState,
     user: &user::Model,
@@ -50,7 +51,17 @@ pub async fn start_session(
         now,
     )
     .await?;
-    if session.new_device {
+    if session.first_device {
+        notify::notify(
+            &txn,
+            user.id,
+            Notice::Welcome,
+            &format!("Welcome to the family’s Hearth, {}", user.display_name),
+            "Photos the family shares appear in Photos; albums you are added to, in Albums. What you upload stays yours: you choose what the family sees.",
+            now,
+        )
+        .await?;
+    } else if session.new_device {
         notify::notify(
             &txn,
             user.id,

@@ -76,6 +76,9 @@ pub struct NewSession {
     pub device: String,
     /// True when this user had never signed in from this browser.
     pub new_device: bool,
+    /// True when it is the user's first browser of all (the account was
+    /// just made): a welcome, not an alert.
+    pub first_device: bool,
 }
 
 pub async fn create(
@@ -110,6 +113,12 @@ pub async fn create(
         .one(db)
         .await?;
     let new_device = known.is_none();
+    let first_device = new_device
+        && known_device::Entity::find()
+            .filter(known_device::Column::UserId.eq(user.id))
+            .one(db)
+            .await?
+            .is_none();
     match known {
         Some(known) => {
             let mut known = known.into_active_model();
@@ -135,6 +144,7 @@ pub async fn create(
         session,
         device,
         new_device,
+        first_device,
     })
 }
 

@@ -99,7 +99,10 @@ pub struct Failure {
     pub folder: Option<String>,
     pub path: String,
     pub bytes: i64,
+    /// Why, in plain words.
     pub reason: String,
+    /// The decoder's own words, for whoever looks after the server.
+    pub detail: String,
     pub failed_at: DateTime<Utc>,
 }
 
@@ -397,7 +400,8 @@ impl ImportApi {
                     folder: f.root_id.and_then(|id| folders.get(&id).cloned()),
                     path: f.path,
                     bytes: f.bytes,
-                    reason: f.reason,
+                    reason: super::reasons::in_plain_words(&f.reason),
+                    detail: f.reason,
                     failed_at: f.failed_at,
                 })
                 .collect(),

@@ -324,8 +324,12 @@ pub struct UploadResult {
     pub status: UploadStatus,
     #[oai(skip_serializing_if_is_none)]
     pub asset_id: Option<i64>,
+    /// Why it was not imported, in plain words.
     #[oai(skip_serializing_if_is_none)]
     pub reason: Option<String>,
+    /// The decoder's own words, for whoever looks after the server.
+    #[oai(skip_serializing_if_is_none)]
+    pub detail: Option<String>,
 }
 
 #[derive(Debug, Object)]

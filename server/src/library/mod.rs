@@ -10,6 +10,7 @@ pub mod cli;
 pub mod exclusions;
 pub mod ingest;
 pub mod places;
+pub mod reasons;
 pub mod roots;
 pub mod tools;
 pub mod uploads;

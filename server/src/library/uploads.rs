@@ -121,11 +121,12 @@ async fn accept(
     hash: &str,
     origin: &str,
 ) -> Result<UploadResult, AppError> {
-    let result = |status, asset_id, reason| UploadResult {
+    let result = |status, asset_id, detail: Option<String>| UploadResult {
         name: name.to_owned(),
         status,
         asset_id,
-        reason,
+        reason: detail.as_deref().map(super::reasons::in_plain_words),
+        detail,
     };
     if let Some((existing, _)) = ingest::owned_with_hash(state.db(), owner.id, hash).await? {
         return Ok(result(UploadStatus::Duplicate, Some(existing.id), None));

@@ -13,6 +13,8 @@ use crate::state::AppState;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, poem_openapi::Enum)]
 #[oai(rename = "NotificationKind", rename_all = "snake_case")]
 pub enum Kind {
+    /// The account's first sign-in: a welcome, not an alert.
+    Welcome,
     NewDeviceSignIn,
     PasskeyAdded,
     PasswordChanged,
@@ -38,6 +40,7 @@ pub enum Kind {
 impl Kind {
     fn as_str(self) -> &'static str {
         match self {
+            Self::Welcome => "welcome",
             Self::NewDeviceSignIn => "new_device_sign_in",
             Self::PasskeyAdded => "passkey_added",
             Self::PasswordChanged => "password_changed",
@@ -56,6 +59,7 @@ impl Kind {
     #[must_use]
     pub fn parse(text: &str) -> Option<Self> {
         [
+            Self::Welcome,
             Self::NewDeviceSignIn,
             Self::PasskeyAdded,
             Self::PasswordChanged,

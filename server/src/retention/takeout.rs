@@ -14,7 +14,7 @@ use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike as _, NaiveDateTime, Timelike as _, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
@@ -324,12 +324,13 @@ async fn make(state: &AppState, job: export::Model) -> Result<(), AppError> {
         );
         let json = to_json(&meta)?;
         let mut writer = zip.take().ok_or_else(lost)?;
+        let at = taken_at(one);
         writer = blocking(move || {
-            copy_into(&mut writer, &file_name, &original)?;
+            copy_into(&mut writer, &file_name, &original, at)?;
             if let (Some(name), Some(path)) = (motion_name, motion) {
-                copy_into(&mut writer, &name, &path)?;
+                copy_into(&mut writer, &name, &path, at)?;
             }
-            add(&mut writer, &format!("{file_name}.json"), &json)?;
+            add(&mut writer, &format!("{file_name}.json"), &json, at)?;
             Ok(writer)
         })
         .await?;
@@ -342,10 +343,11 @@ async fn make(state: &AppState, job: export::Model) -> Result<(), AppError> {
     }
     let extras = extras(state, &me, &placed).await?;
     let writer = zip.take().ok_or_else(lost)?;
+    let made = state.now().naive_utc();
     blocking(move || {
         let mut writer = writer;
         for (name, json) in extras {
-            add(&mut writer, name, &json)?;
+            add(&mut writer, name, &json, made)?;
         }
         let mut file = writer.finish().map_err(|err| zip_error(&err))?;
         file.flush().map_err(|err| AppError::Internal(err.into()))?;
@@ -490,17 +492,52 @@ fn to_json(value: &impl Serialize) -> Result<Vec<u8>, AppError> {
     serde_json::to_vec_pretty(value).map_err(|err| AppError::Internal(err.into()))
 }
 
-fn options() -> SimpleFileOptions {
-    // Photos and videos are compressed already: stored, with zip64 for
-    // files over 4 GiB.
+/// An entry dated `at` (the photo's capture, local time; the archive's
+/// making for the rest). Photos and videos are compressed already:
+/// stored, with zip64 for files over 4 GiB.
+fn options(at: NaiveDateTime) -> SimpleFileOptions {
     SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Stored)
         .large_file(true)
+        .last_modified_time(zip_time(at))
 }
 
-fn add(writer: &mut zip::ZipWriter<File>, name: &str, bytes: &[u8]) -> Result<(), AppError> {
+/// A zip date: zip counts from 1980 to 2107, so a photo from before
+/// takes the first day it can hold.
+fn zip_time(at: NaiveDateTime) -> zip::DateTime {
+    let part = |value: u32| u8::try_from(value).unwrap_or(0);
+    u16::try_from(at.year())
+        .ok()
+        .and_then(|year| {
+            zip::DateTime::from_date_and_time(
+                year,
+                part(at.month()),
+                part(at.day()),
+                part(at.hour()),
+                part(at.minute()),
+                part(at.second()),
+            )
+            .ok()
+        })
+        .unwrap_or_default()
+}
+
+/// When the photo was taken (local time when known), for its entries.
+fn taken_at(one: &asset::Model) -> NaiveDateTime {
+    one.taken_local
+        .as_deref()
+        .and_then(|t| t.parse::<NaiveDateTime>().ok())
+        .unwrap_or_else(|| one.sort_at.naive_utc())
+}
+
+fn add(
+    writer: &mut zip::ZipWriter<File>,
+    name: &str,
+    bytes: &[u8],
+    at: NaiveDateTime,
+) -> Result<(), AppError> {
     writer
-        .start_file(name, options())
+        .start_file(name, options(at))
         .map_err(|err| zip_error(&err))?;
     writer
         .write_all(bytes)
@@ -508,10 +545,15 @@ fn add(writer: &mut zip::ZipWriter<File>, name: &str, bytes: &[u8]) -> Result<()
 }
 
 /// Streams a file from disk into the archive.
-fn copy_into(writer: &mut zip::ZipWriter<File>, name: &str, path: &Path) -> Result<(), AppError> {
+fn copy_into(
+    writer: &mut zip::ZipWriter<File>,
+    name: &str,
+    path: &Path,
+    at: NaiveDateTime,
+) -> Result<(), AppError> {
     let mut source = File::open(path).map_err(|err| AppError::Internal(err.into()))?;
     writer
-        .start_file(name, options())
+        .start_file(name, options(at))
         .map_err(|err| zip_error(&err))?;
     std::io::copy(&mut source, writer).map_err(|err| AppError::Internal(err.into()))?;
     Ok(())
