@@ -344,18 +344,7 @@ async fn make(state: &AppState, job: export::Model) -> Result<(), AppError> {
     let extras = extras(state, &me, &placed).await?;
     let writer = zip.take().ok_or_else(lost)?;
     let made = state.now().naive_utc();
-    blocking(move || {
-        let mut writer = writer;
-        for (name, json) in extras {
-            add(&mut writer, name, &json, made)?;
-        }
-        let mut file = writer.finish().map_err(|err| zip_error(&err))?;
-        file.flush().map_err(|err| AppError::Internal(err.into()))?;
-        file.sync_all()
-            .map_err(|err| AppError::Internal(err.into()))?;
-        Ok(())
-    })
-    .await?;
+    blocking(move || close(writer, extras, made)).await?;
     tokio::fs::rename(&part, &final_path)
         .await
         .map_err(|err| AppError::Internal(err.into()))?;
@@ -482,6 +471,22 @@ async fn progress(state: &AppState, id: i64, done: u64, part: &Path) -> Result<u
         .exec(state.db())
         .await?;
     Ok(bytes)
+}
+
+/// Adds the account's own files (dated `made`) and writes the archive out.
+fn close(
+    mut writer: zip::ZipWriter<File>,
+    extras: [(&'static str, Vec<u8>); 4],
+    made: NaiveDateTime,
+) -> Result<(), AppError> {
+    for (name, json) in extras {
+        add(&mut writer, name, &json, made)?;
+    }
+    let mut file = writer.finish().map_err(|err| zip_error(&err))?;
+    file.flush().map_err(|err| AppError::Internal(err.into()))?;
+    file.sync_all()
+        .map_err(|err| AppError::Internal(err.into()))?;
+    Ok(())
 }
 
 fn zip_error(err: &zip::result::ZipError) -> AppError {
