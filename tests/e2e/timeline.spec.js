@@ -55,6 +55,37 @@ for (const [size, viewport] of /** @type {const} */ ([
     await page.keyboard.press('End');
     await expect(rail).toHaveAttribute('aria-valuetext', /2026/);
 
+    // The grid by keyboard: arrows move between photos, x selects, Enter opens.
+    await page.keyboard.press('End');
+    const first = page.locator('.timeline .tile').first();
+    await first.focus();
+    const focused = () => page.evaluate(() => Number(document.activeElement?.getAttribute('data-id')));
+    const start = await focused();
+    await page.keyboard.press('ArrowRight');
+    const second = await focused();
+    expect(second).not.toBe(start);
+    await page.keyboard.press('ArrowLeft');
+    expect(await focused()).toBe(start);
+    await page.keyboard.press('ArrowDown');
+    const below = await focused();
+    expect(below).not.toBe(start);
+    const [was, now] = await Promise.all([
+      page.locator(`.tile[data-id="${start}"]`).boundingBox(),
+      page.locator(`.tile[data-id="${below}"]`).boundingBox(),
+    ]);
+    expect(now && was && now.y > was.y).toBe(true);
+    await page.keyboard.press('ArrowUp');
+    expect(await focused()).toBe(start);
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('x');
+    await expect(page.getByRole('toolbar', { name: 'Selected photos' })).toContainText('1 selected');
+    await page.keyboard.press('Escape');
+    await expect(page.getByRole('toolbar', { name: 'Selected photos' })).toBeHidden();
+    await page.keyboard.press('Enter');
+    await expect(page.getByRole('dialog', { name: 'Photo viewer' })).toBeVisible();
+    await expect(page).toHaveURL(new RegExp(`photo=${below}`));
+    await page.keyboard.press('Escape');
+
     // With the upload tray open, the rail ends above it.
     const chooser = page.waitForEvent('filechooser');
     await page.getByRole('button', { name: 'Upload', exact: true }).click();

@@ -72,6 +72,7 @@ async fn server_info() {
             "version": hearth::VERSION,
             "setup_pending": true,
             "public_url": format!("http://localhost:{}/", server.addr().port()),
+            "public_url_set": false,
         })
     );
     server.stop().await;

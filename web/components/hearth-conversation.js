@@ -119,7 +119,7 @@ export class HearthConversation extends HTMLElement {
     this.error = errorSlot();
 
     // The composer.
-    this.area = h('textarea', { id: `${id}-text`, name: 'body', rows: '2', maxlength: String(MAX_COMMENT), placeholder: this.options.asset ? 'Comment on this photo…' : 'Write a comment…', 'aria-autocomplete': 'list', 'aria-controls': `${id}-hints`, 'aria-expanded': 'false', 'aria-describedby': `${id}-count` });
+    this.area = h('textarea', { id: `${id}-text`, name: 'body', rows: '2', maxlength: String(MAX_COMMENT), placeholder: this.options.asset ? 'Comment on this photo…' : 'Write a comment…', 'aria-autocomplete': 'list', 'aria-controls': `${id}-hints`, 'aria-describedby': `${id}-count` });
     this.counter = h('span', { class: 'muted convo-count', id: `${id}-count` }, `0 / ${MAX_COMMENT}`);
     this.hints = h('ul', { class: 'mention-hints', id: `${id}-hints`, role: 'listbox', 'aria-label': 'People to mention', hidden: '' });
     this.send = h('button', { type: 'submit', class: 'button' }, 'Send');
@@ -387,7 +387,6 @@ export class HearthConversation extends HTMLElement {
       }),
     );
     hints.hidden = false;
-    this.area?.setAttribute('aria-expanded', 'true');
     this.area?.setAttribute('aria-activedescendant', `${hints.id}-0`);
   }
 
@@ -395,7 +394,6 @@ export class HearthConversation extends HTMLElement {
     const hints = /** @type {HTMLElement} */ (this.hints);
     hints.hidden = true;
     hints.replaceChildren();
-    this.area?.setAttribute('aria-expanded', 'false');
     this.area?.removeAttribute('aria-activedescendant');
   }
 

@@ -99,8 +99,8 @@ export class Selection {
 
 /**
  * Makes a grid tile selectable: a check circle (click it, or shift-,
- * ctrl- or cmd-click the tile, or press long on touch), and opening on a
- * plain click while nothing is selected.
+ * ctrl- or cmd-click the tile, press long on touch, or press x on it),
+ * and opening on a plain click while nothing is selected.
  * @param {HTMLElement} tile from `tileElement()`
  * @param {object} how
  * @param {() => boolean} how.selecting whether something is selected
@@ -130,6 +130,12 @@ export function selectable(tile, { selecting, selected, toggle, open }) {
   tile.addEventListener('pointerleave', cancel);
   tile.addEventListener('contextmenu', (event) => {
     if (longPressed) event.preventDefault();
+  });
+  // The keyboard: x selects (with Shift, a range), as the check circle does.
+  tile.addEventListener('keydown', (event) => {
+    if (event.key.toLowerCase() !== 'x' || event.ctrlKey || event.metaKey || event.altKey) return;
+    event.preventDefault();
+    toggle(event.shiftKey);
   });
   tile.addEventListener('click', (event) => {
     if (longPressed) return;

@@ -8,6 +8,7 @@
  */
 import { api } from '../api.js';
 import { h } from '../dom.js';
+import { arrowKeys } from './grid-keys.js';
 import { selectable, Selection } from './selection.js';
 import { placeholder } from './thumbhash.js';
 
@@ -114,7 +115,7 @@ export function tileElement(asset, tag = 'button', media = '/api/assets') {
   if (asset.k === 'live') badges.append(h('span', { class: 'badge' }, 'Live'));
   if (asset.fav) badges.append(h('span', { class: 'badge badge-fav', 'aria-label': 'Favourite' }, '♥'));
   /** @type {Record<string, string>} */
-  const attrs = tag === 'button' ? { type: 'button', role: 'listitem', 'aria-label': label } : {};
+  const attrs = tag === 'button' ? { type: 'button', 'aria-label': label } : {};
   const tile = h(tag, { ...attrs, class: `tile${asset.th ? '' : ' no-thumb'}`, 'data-id': String(asset.id) }, placeholder(asset.th), img, badges);
   img.addEventListener('load', () => tile.classList.add('loaded'), { once: true });
   img.addEventListener('error', () => tile.classList.add('no-thumb'), { once: true });
@@ -157,8 +158,9 @@ export class Timeline {
     this.frame = 0;
     this.width = 0;
     this.total = 0;
-    this.grid = h('div', { class: 'timeline', role: 'list' });
+    this.grid = h('div', { class: 'timeline', role: 'group', 'aria-label': 'Photos by month' });
     this.root.append(this.grid);
+    arrowKeys(this.grid);
     this.onScroll = () => this.schedule();
     this.onResize = () => {
       if (Math.abs(this.root.clientWidth - this.width) > 1) this.relayout();

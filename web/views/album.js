@@ -19,6 +19,7 @@ import { h, syncChildren } from '../dom.js';
 import { listen, throttled } from '../events.js';
 import { icons } from '../icons.js';
 import { LIBRARY_ACTIONS, libraryAction } from '../library/actions.js';
+import { arrowKeys } from '../library/grid-keys.js';
 import { selectable, Selection, selectionBar } from '../library/selection.js';
 import { layout, tileElement } from '../library/timeline.js';
 import { navigate } from '../nav.js';
@@ -75,7 +76,8 @@ export function albumView(id) {
       const talkTab = h('button', { type: 'button', role: 'tab', id: `album-${id}-talk-tab`, 'aria-controls': `album-${id}-talk`, 'aria-selected': 'false', class: 'album-tab', tabindex: '-1' }, 'Conversation');
       const tabs = h('div', { class: 'album-tabs', role: 'tablist', 'aria-label': 'Album' }, photosTab, talkTab);
 
-      const grid = h('div', { class: 'album-grid-tiles', role: 'list', 'aria-label': 'Photos' });
+      const grid = h('div', { class: 'album-grid-tiles', role: 'group', 'aria-label': 'Photos' });
+      arrowKeys(grid);
       const emptyPhotos = h('div', { class: 'album-empty', hidden: '' });
       const photosPanel = h('section', { class: 'album-photos', id: `album-${id}-photos`, role: 'tabpanel', 'aria-labelledby': photosTab.id }, emptyPhotos, grid);
       const conversation = /** @type {HearthConversation} */ (h('hearth-conversation'));
@@ -275,8 +277,8 @@ export function albumView(id) {
           });
           shown.push(select);
         }
-        const members = button('', { class: 'button button-secondary', 'aria-label': `Members (${album.members})` });
-        members.append(withIcon(icons.people, String(album.members)));
+        const members = button('', { class: 'button button-secondary' });
+        members.append(withIcon(icons.people, count(album.members, 'member')));
         members.addEventListener('click', () => membersDialog());
         shown.push(members);
         const mute = button('', { class: 'button button-secondary', 'aria-pressed': String(album.muted), title: album.muted ? 'You get no notifications from this album (mentions still come)' : 'Stop notifications from this album (mentions still come)' });

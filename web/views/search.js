@@ -10,6 +10,7 @@ import { openLinked, viewer } from '../components/hearth-viewer.js';
 import { api, ApiError } from '../api.js';
 import { h } from '../dom.js';
 import { LIBRARY_ACTIONS, libraryAction } from '../library/actions.js';
+import { arrowKeys } from '../library/grid-keys.js';
 import { selectable, Selection, selectionBar } from '../library/selection.js';
 import { layout, tileElement } from '../library/timeline.js';
 import { navigate } from '../nav.js';
@@ -57,7 +58,8 @@ export function searchView() {
       });
       const status = h('p', { class: 'muted search-status', role: 'status' });
       const facets = h('div', { class: 'facets' });
-      const grid = h('div', { class: 'search-grid', role: 'list' });
+      const grid = h('div', { class: 'search-grid', role: 'group', 'aria-label': 'Results' });
+      arrowKeys(grid);
       const more = h('div', { class: 'search-more' });
       const nothing = h('div', { class: 'card', hidden: '' }, h('h2', {}, 'Try fewer words, or these'), help());
       const bar = selectionBar(LIBRARY_ACTIONS);

@@ -10,6 +10,7 @@
 import { viewer } from '../components/hearth-viewer.js';
 import { api, ApiError } from '../api.js';
 import { h } from '../dom.js';
+import { arrowKeys } from '../library/grid-keys.js';
 import { tileElement } from '../library/timeline.js';
 import { richText } from '../text.js';
 import { busy, button, errorSlot, field, refresh, showIn, when } from '../ui.js';
@@ -70,7 +71,8 @@ async function page(base, album) {
   const { items } = await api(`${base}/assets`);
   /** @type {import('../components/hearth-viewer.js').ViewerSource} */
   const source = { url: (asset, kind) => `/api${base}/assets/${asset.id}/${kind}?v=${asset.v}`, download: album.allow_download, details: false };
-  const grid = h('div', { class: 'shared-grid', role: 'list' });
+  const grid = h('div', { class: 'shared-grid', role: 'group', 'aria-label': 'Photos' });
+  arrowKeys(grid);
   for (const asset of items) {
     const tile = tileElement(asset, 'button', `/api${base}/assets`);
     tile.addEventListener('click', () => viewer().open(asset, items, { source }));
