@@ -12,6 +12,7 @@ import { listen, throttled } from './events.js';
 import { navigate, toSignIn } from './nav.js';
 import { me } from './session.js';
 import { albumView } from './views/album.js';
+import { collectionView } from './views/collection.js';
 import { albumsView } from './views/albums.js';
 import { cancelDeletionView } from './views/cancel-deletion.js';
 import { householdView } from './views/household.js';
@@ -44,6 +45,8 @@ const routes = {
   '/settings/server': serverView,
   '/notifications': notificationsView,
   '/trash': trashView,
+  '/favourites': () => collectionView('favourites'),
+  '/archive': () => collectionView('archive'),
   '/signin': signinView,
   '/setup': linkView,
   '/invite': linkView,

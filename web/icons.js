@@ -32,5 +32,9 @@ export const icons = {
   lock: icon('<rect x="5" y="10.5" width="14" height="10" rx="2"/><path d="M8 10.5V8a4 4 0 0 1 8 0v2.5"/>'),
   albumRemove: icon('<rect x="3" y="7" width="14" height="13" rx="2"/><path d="M7 4h11a3 3 0 0 1 3 3v10M7 13.5h6"/>'),
   toStart: icon('<path d="M5 4.5h14M12 20V8.5M7 13.5l5-5 5 5"/>'),
+  pause: icon('<path d="M8.5 5.5v13M15.5 5.5v13"/>'),
+  previous: icon('<path d="m14.5 6-6 6 6 6"/>'),
+  next: icon('<path d="m9.5 6 6 6-6 6"/>'),
+  shuffle: icon('<path d="M4 7h3.5c2 0 3 1 4.5 3.5l1 1.5c1.5 2.5 2.5 3.5 4.5 3.5H20M4 17h3.5c1.3 0 2.2-.4 3-1.3M14 8.3c.8-.9 1.7-1.3 3-1.3H20M17.5 4.5 20 7l-2.5 2.5M17.5 14.5 20 17l-2.5 2.5"/>'),
   heartFilled: icon('<path fill="currentColor" d="M12 20s-7.5-4.4-7.5-10A4.3 4.3 0 0 1 12 7.4 4.3 4.3 0 0 1 19.5 10c0 5.6-7.5 10-7.5 10z"/>'),
 };

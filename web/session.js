@@ -14,6 +14,7 @@ import { api } from './api.js';
  * @property {'owner' | 'admin' | 'member'} role
  * @property {boolean} has_password
  * @property {boolean} totp_enabled
+ * @property {'family' | 'private'} default_visibility what their uploads start as
  */
 
 /** @type {Promise<Me | null> | null} */

@@ -16,6 +16,7 @@ mod m20261122_000006_retention;
 mod m20261206_000007_content_per_owner;
 mod m20261206_000008_recovery_delay;
 mod m20261206_000009_honest_records;
+mod m20261207_000010_everyday;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000007_content_per_owner::Migration),
             Box::new(m20261206_000008_recovery_delay::Migration),
             Box::new(m20261206_000009_honest_records::Migration),
+            Box::new(m20261207_000010_everyday::Migration),
         ]
     }
 }

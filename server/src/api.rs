@@ -18,6 +18,7 @@ use crate::error::AppError;
 use crate::events::api::EventsApi;
 use crate::library::admin_api::ImportApi;
 use crate::library::api::LibraryApi;
+use crate::library::download::DownloadApi;
 use crate::notifications::api::NotificationsApi;
 use crate::retention::api::RetentionApi;
 use crate::search::api::SearchApi;
@@ -63,7 +64,7 @@ type Apis = (
     AccountApi,
     HouseholdApi,
     NotificationsApi,
-    LibraryApi,
+    (LibraryApi, DownloadApi),
     ImportApi,
     EventsApi,
     SearchApi,
@@ -84,7 +85,7 @@ fn service() -> OpenApiService<Apis, ()> {
             AccountApi,
             HouseholdApi,
             NotificationsApi,
-            LibraryApi,
+            (LibraryApi, DownloadApi),
             ImportApi,
             EventsApi,
             SearchApi,

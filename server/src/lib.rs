@@ -24,6 +24,7 @@ pub mod search;
 pub mod state;
 pub mod system;
 pub mod web;
+pub mod zipped;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

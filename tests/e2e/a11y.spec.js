@@ -84,6 +84,30 @@ for (const [size, viewport] of /** @type {const} */ ([
       await page.keyboard.press('Escape');
       await visit(`/albums/${album.id}?photo=${ids[0]}`, page.getByRole('complementary', { name: 'Comments' }));
 
+      // Adding photos from inside the album; the slideshow.
+      await page.goto(`/albums/${album.id}`);
+      await page.getByRole('button', { name: 'Add photos' }).click();
+      await expect(page.locator('.picker-grid .tile').first()).toBeVisible();
+      await check('album: Add photos');
+      await page.keyboard.press('Escape');
+      await page.getByRole('button', { name: 'More' }).click();
+      await page.getByRole('menuitem', { name: 'Slideshow' }).click();
+      await expect(page.getByRole('dialog', { name: 'Slideshow' }).locator('.slide')).toBeVisible();
+      await page.keyboard.press('Space');
+      await check('slideshow, paused');
+      await page.keyboard.press('Escape');
+      await page.request.patch(`/api/assets/${ids[0]}`, { data: { favourite: true }, headers });
+      // (The search index takes a moment to learn the marks.)
+      const indexed = async (/** @type {string} */ path) => {
+        await expect(async () => {
+          await page.goto(path);
+          await expect(page.locator('.tile').first()).toBeVisible({ timeout: 1000 });
+        }).toPass();
+        await check(path);
+      };
+      await indexed('/favourites');
+      await page.request.patch(`/api/assets/${ids[0]}`, { data: { archived: true }, headers });
+      await indexed('/archive');
       await visit('/search', page.getByRole('combobox', { name: /Search/ }).first());
       await visit('/search?q=tokyo', page.locator('.tile.loaded').first());
       await visit('/notifications', page.getByText(/Welcome to the family/));

@@ -12,6 +12,8 @@ const views = [
   '/albums',
   '/search',
   '/trash',
+  '/favourites',
+  '/archive',
   '/notifications',
   '/settings',
   '/settings/library',

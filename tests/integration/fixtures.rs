@@ -134,3 +134,32 @@ pub fn iso_box(kind: [u8; 4], body: &[u8]) -> Vec<u8> {
     out.extend_from_slice(body);
     out
 }
+
+/// A zip's entries: name → bytes.
+pub fn unzip(bytes: &[u8]) -> std::collections::BTreeMap<String, Vec<u8>> {
+    use std::io::Read as _;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut out = std::collections::BTreeMap::new();
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).unwrap();
+        let mut content = Vec::new();
+        entry.read_to_end(&mut content).unwrap();
+        out.insert(entry.name().to_owned(), content);
+    }
+    out
+}
+
+/// A zip's entries' dates: name → (year, month, day, hour, minute).
+pub fn zip_dates(bytes: &[u8]) -> std::collections::BTreeMap<String, (u16, u8, u8, u8, u8)> {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    (0..archive.len())
+        .map(|i| {
+            let entry = archive.by_index(i).unwrap();
+            let at = entry.last_modified().unwrap();
+            (
+                entry.name().to_owned(),
+                (at.year(), at.month(), at.day(), at.hour(), at.minute()),
+            )
+        })
+        .collect()
+}

@@ -24,6 +24,7 @@ mod cli;
 mod config;
 mod crash;
 mod events;
+mod everyday;
 mod formats;
 mod heif_planes;
 mod household;

@@ -12,7 +12,7 @@ use hearth::clock::Clock as _;
 use serde_json::{Value, json};
 
 use crate::albums::photo;
-use crate::fixtures::{jpeg, jpeg_marked};
+use crate::fixtures::{jpeg, jpeg_marked, unzip, zip_dates};
 use crate::harness::{Browser, OWNER_PASSWORD, TestServer};
 use crate::household::join;
 
@@ -806,20 +806,6 @@ async fn retention_rules_trash_what_their_dry_run_showed_and_skip_shared_photos(
     assert_eq!(sweep(&owner).await["trash"], 3);
 }
 
-/// Reads a zip's entries: name → bytes.
-fn unzip(bytes: &[u8]) -> BTreeMap<String, Vec<u8>> {
-    use std::io::Read as _;
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
-    let mut out = BTreeMap::new();
-    for i in 0..archive.len() {
-        let mut entry = archive.by_index(i).unwrap();
-        let mut content = Vec::new();
-        entry.read_to_end(&mut content).unwrap();
-        out.insert(entry.name().to_owned(), content);
-    }
-    out
-}
-
 #[tokio::test]
 async fn takeout_holds_everything_expires_and_comes_back_in_a_fresh_hearth() {
     let server = TestServer::start().await;
@@ -900,19 +886,10 @@ async fn takeout_holds_everything_expires_and_comes_back_in_a_fresh_hearth() {
         "byte-identical"
     );
     // Each photo is dated as taken (not 1980), its sidecar too.
-    let mut zipped = zip::ZipArchive::new(std::io::Cursor::new(&archive)).unwrap();
-    for (name, date) in [
-        ("2023/08/beach.jpg", (2023, 8, 14, 16, 20)),
-        ("2023/08/beach.jpg.json", (2023, 8, 14, 16, 20)),
-        ("2024/02/hike.jpg", (2024, 2, 3, 9, 0)),
-    ] {
-        let at = zipped.by_name(name).unwrap().last_modified().unwrap();
-        assert_eq!(
-            (at.year(), at.month(), at.day(), at.hour(), at.minute()),
-            date,
-            "{name}"
-        );
-    }
+    let dates = zip_dates(&archive);
+    assert_eq!(dates["2023/08/beach.jpg"], (2023, 8, 14, 16, 20));
+    assert_eq!(dates["2023/08/beach.jpg.json"], (2023, 8, 14, 16, 20));
+    assert_eq!(dates["2024/02/hike.jpg"], (2024, 2, 3, 9, 0));
     let meta: Value = serde_json::from_slice(&entries["2023/08/beach.jpg.json"]).unwrap();
     assert_eq!(meta["caption"], "Sandcastle day");
     assert_eq!(meta["taken_local"], "2023-08-14T16:20:00");

@@ -32,6 +32,10 @@ async fn files_have_their_content_types() {
         ("/styles/selection.css", "text/css; charset=utf-8"),
         ("/styles/scrubber.css", "text/css; charset=utf-8"),
         ("/styles/upload-tray.css", "text/css; charset=utf-8"),
+        ("/styles/choices.css", "text/css; charset=utf-8"),
+        ("/styles/days.css", "text/css; charset=utf-8"),
+        ("/styles/picker.css", "text/css; charset=utf-8"),
+        ("/styles/slideshow.css", "text/css; charset=utf-8"),
         ("/icon.svg", "image/svg+xml; charset=utf-8"),
         (
             "/manifest.webmanifest",

@@ -10,7 +10,8 @@ import { pickAlbum } from '../albums/add.js';
 import { api, showError } from '../api.js';
 import { h, trapFocus } from '../dom.js';
 import { icons } from '../icons.js';
-import { trashWithUndo } from '../library/actions.js';
+import { libraryAction, trashWithUndo } from '../library/actions.js';
+import { slideshow } from './hearth-slideshow.js';
 import { details } from './viewer-info.js';
 
 /** @typedef {import('../library/timeline.js').Brief} Brief */
@@ -38,7 +39,7 @@ import { details } from './viewer-info.js';
 const SHOWN = ['image/jpeg', 'image/png', 'image/gif', 'image/webp', 'image/avif', 'image/bmp'];
 
 /** @type {ViewerSource} */
-const LIBRARY = { url: (asset, kind) => `/api/assets/${asset.id}/${kind}?v=${asset.v}`, download: true, details: true };
+export const LIBRARY_SOURCE = { url: (asset, kind) => `/api/assets/${asset.id}/${kind}?v=${asset.v}`, download: true, details: true };
 
 export class HearthViewer extends HTMLElement {
   constructor() {
@@ -61,7 +62,7 @@ export class HearthViewer extends HTMLElement {
     this.swallowPop = false;
     /** @type {ViewerSide | null} */
     this.side = null;
-    this.source = LIBRARY;
+    this.source = LIBRARY_SOURCE;
     this.untrap = () => {};
     /** Whether opening added a history entry (Back closes the viewer). */
     this.pushed = false;
@@ -77,7 +78,7 @@ export class HearthViewer extends HTMLElement {
    */
   open(asset, list, options = {}) {
     this.side = options.side ?? null;
-    this.source = options.source ?? LIBRARY;
+    this.source = options.source ?? LIBRARY_SOURCE;
     this.classList.toggle('with-side', !!this.side?.open);
     if (this.side?.open) this.classList.remove('with-info');
     this.list = list;
@@ -98,7 +99,7 @@ export class HearthViewer extends HTMLElement {
     window.addEventListener('keydown', this.onKey);
     window.addEventListener('popstate', this.onPop);
     // Tab stays in the viewer (and the notices above it, for an Undo).
-    this.untrap = trapFocus(() => [this, ...document.querySelectorAll('hearth-toasts')], () => !document.querySelector('dialog[open]'));
+    this.untrap = trapFocus(() => [this, ...document.querySelectorAll('hearth-toasts')], () => !document.querySelector('dialog[open], hearth-slideshow[open]'));
     this.show();
   }
 
@@ -219,11 +220,18 @@ export class HearthViewer extends HTMLElement {
       actions.push(fav);
     }
     if (this.source.details) actions.push(this.barButton('albumAdd', 'Add to album', () => pickAlbum([asset.id])));
+    if (asset.mine) {
+      const archived = !!asset.arc;
+      const archive = this.barButton('archive', archived ? 'Unarchive' : 'Archive', () => this.archive());
+      archive.setAttribute('aria-pressed', String(archived));
+      actions.push(archive);
+    }
     if (this.source.download) {
       const download = h('a', { class: 'viewer-button', href: `${this.source.url(asset, 'original')}&download=true`, download: '', title: 'Download the original' }, h('span', { class: 'visually-hidden' }, 'Download the original'));
       download.insertAdjacentHTML('afterbegin', icons.download);
       actions.push(download);
     }
+    if (this.list.length > 1) actions.push(this.barButton('play', 'Slideshow', () => slideshow(this.list, asset, this.source)));
     if (asset.mine) actions.push(this.barButton('trash', 'Move to trash', () => this.trash(), 'Delete'));
     const media = this.media(asset);
     const stage = h('div', { class: 'viewer-stage' }, media);
@@ -371,7 +379,7 @@ export class HearthViewer extends HTMLElement {
   /** @param {KeyboardEvent} event */
   key(event) {
     // Typing is not a shortcut; a dialog above the viewer has the keys.
-    if (event.target instanceof HTMLInputElement || event.target instanceof HTMLTextAreaElement || document.querySelector('dialog[open]')) return;
+    if (event.target instanceof HTMLInputElement || event.target instanceof HTMLTextAreaElement || document.querySelector('dialog[open], hearth-slideshow[open]')) return;
     const actions = /** @type {Record<string, () => void>} */ ({
       ArrowRight: () => this.go(1),
       ArrowLeft: () => this.go(-1),
@@ -423,6 +431,17 @@ export class HearthViewer extends HTMLElement {
     } catch (err) {
       showError(err);
     }
+  }
+
+  /** Archives the photo (or brings it back), with Undo; it stays shown. */
+  async archive() {
+    const asset = this.asset;
+    await libraryAction(asset.arc ? 'unarchive' : 'archive', [asset.id], () => {}, async () => {
+      const now = await api(`/assets/${asset.id}`).catch(() => null);
+      if (now) asset.arc = now.archived || undefined;
+      this.onChange?.(asset);
+      if (this.asset?.id === asset.id && this.hasAttribute('open')) this.show();
+    });
   }
 
   /** Moves the photo to the trash (with Undo) and shows the next one. */

@@ -3,13 +3,14 @@
  * What may be done to selected photos, the same wherever photos are
  * selected (Photos, Search, an album, Favourites, Archive) and from the
  * viewer: add to an album, favourite, archive, share or make private,
- * download, move to the trash. What can be undone says so in a notice
+ * download as a zip, move to the trash. What can be undone says so in a notice
  * with Undo; only the owner's own photos change (the server's rule), and
  * the notice says when some were someone else's.
  */
 import { pickAlbum } from '../albums/add.js';
 import { count } from '../albums/roles.js';
 import { api, showError } from '../api.js';
+import { h } from '../dom.js';
 import { notice } from '../ui.js';
 
 /** @typedef {[action: string, words: string, icon: string]} ActionSpec */
@@ -19,10 +20,34 @@ import { notice } from '../ui.js';
 export const LIBRARY_ACTIONS = [
   ['album', 'Add to album', 'albumAdd'],
   ['favourite', 'Favourite', 'heart'],
+  ['archive', 'Archive', 'archive'],
   ['family', 'Share with family', 'people'],
   ['private', 'Make private', 'lock'],
+  ['download', 'Download', 'download'],
   ['trash', 'Move to trash', 'trash'],
 ];
+
+/**
+ * Has the browser save a zip of `ids`' originals: a form post, so the
+ * browser streams it to disk itself, however large.
+ * @param {number[]} ids
+ */
+export function downloadZip(ids) {
+  const form = h('form', { method: 'post', action: '/api/assets/download', hidden: '' }, h('input', { type: 'hidden', name: 'ids', value: ids.join(',') }));
+  document.body.append(form);
+  form.submit();
+  form.remove();
+  notice(`Your browser is saving ${count(ids.length, 'item')} as a zip.`);
+}
+
+/**
+ * The library's actions with one swapped for its opposite (Favourites
+ * offers "Unfavourite", the Archive "Unarchive").
+ * @param {string} action
+ * @param {ActionSpec} instead
+ * @returns {ActionSpec[]}
+ */
+export const actionsWith = (action, instead) => LIBRARY_ACTIONS.map((spec) => (spec[0] === action ? instead : spec));
 
 /**
  * How many changed, in words, with the ones that were not the member's.
@@ -51,9 +76,15 @@ export async function trashWithUndo(ids, changed) {
   });
 }
 
-/** What each change asks the server for, and says when done. */
-const EDITS = /** @type {Record<string, [Record<string, unknown>, string]>} */ ({
+/**
+ * What each change asks the server for, says when done, and (for those
+ * that take photos out of where they are shown) the change that undoes it.
+ */
+const EDITS = /** @type {Record<string, [Record<string, unknown>, string, Record<string, unknown>?]>} */ ({
   favourite: [{ favourite: true }, 'marked as favourites'],
+  unfavourite: [{ favourite: false }, 'no longer favourites', { favourite: true }],
+  archive: [{ archived: true }, 'archived: hidden from the timeline, kept, found with is:archived', { archived: false }],
+  unarchive: [{ archived: false }, 'back in the timeline', { archived: true }],
   family: [{ visibility: 'family' }, 'shared with the family'],
   private: [{ visibility: 'private' }, 'made private'],
 });
@@ -70,13 +101,25 @@ export async function libraryAction(action, ids, done, changed) {
     pickAlbum(ids, done);
     return;
   }
+  if (action === 'download') {
+    downloadZip(ids);
+    done();
+    return;
+  }
   try {
     if (action === 'trash') await trashWithUndo(ids, changed);
     else {
-      const [change, words] = EDITS[action];
+      const [change, words, reverse] = EDITS[action];
       const answer = await api('/assets/edit', { method: 'POST', body: { ids, ...change } });
       changed();
-      notice(changedWords(answer.changed, ids.length, words));
+      const undo = reverse
+        ? async () => {
+            await api('/assets/edit', { method: 'POST', body: { ids, ...reverse } });
+            changed();
+            return 'Changed back.';
+          }
+        : undefined;
+      notice(changedWords(answer.changed, ids.length, words), undefined, undo);
     }
     done();
   } catch (err) {

@@ -79,6 +79,19 @@ export class Selection {
     this.onChange(this.selected);
   }
 
+  /**
+   * Selects (or unselects) all of `ids` at once (a day).
+   * @param {number[]} ids
+   * @param {boolean} on
+   */
+  set(ids, on) {
+    for (const id of ids) {
+      if (on) this.selected.add(id);
+      else this.selected.delete(id);
+    }
+    this.onChange(this.selected);
+  }
+
   clear() {
     this.selected.clear();
     this.anchor = null;

@@ -1,7 +1,8 @@
 // @ts-check
 /**
- * The timeline grid: months (newest first) laid out as justified rows that
- * keep each photo's aspect ratio. Only months near the screen are fetched,
+ * The timeline grid: months (newest first), each day in them with its
+ * header ("select this day"), laid out as justified rows that keep each
+ * photo's aspect ratio. Only months near the screen are fetched,
  * and only rows near the screen are in the DOM, so 100 000 photos scroll
  * like 100. A month not yet fetched takes an estimated height, corrected
  * (without a jump) when it arrives.
@@ -24,9 +25,13 @@ import { placeholder } from './thumbhash.js';
  * @property {string} v media version
  * @property {boolean} mine
  * @property {boolean} fav
+ * @property {boolean} [arc] archived by its owner (who is the viewer)
  */
 
-/** @typedef {{ top: number, height: number, items: { x: number, w: number, asset: Brief }[] }} Row */
+/**
+ * A row of tiles, or a day's header (`day`, no items).
+ * @typedef {{ top: number, height: number, items: { x: number, w: number, asset: Brief }[], day?: string }} Row
+ */
 
 /**
  * @typedef {object} Month
@@ -40,10 +45,13 @@ import { placeholder } from './thumbhash.js';
  * @property {HTMLElement} el
  * @property {HTMLElement} body
  * @property {Map<number, HTMLElement>} tiles
+ * @property {Map<string, HTMLElement>} days the day headers drawn
  */
 
 const GAP = 4;
 const HEADER = 56;
+/** A day's header inside a month: its date and "select this day". */
+const DAY_HEADER = 40;
 /** Screens above and below the visible one that are kept ready. */
 const MARGIN = 1.5;
 
@@ -98,6 +106,41 @@ export function layout(assets, width, target) {
 }
 
 /**
+ * A month's rows with a header before each day's photos (the grid's days
+ * follow the photos' local dates).
+ * @param {Brief[]} assets newest first
+ * @param {number} width
+ * @param {number} target
+ * @returns {Row[]}
+ */
+export function dayLayout(assets, width, target) {
+  /** @type {Row[]} */
+  const rows = [];
+  let top = 0;
+  let start = 0;
+  while (start < assets.length) {
+    const day = assets[start].t.slice(0, 10);
+    let end = start;
+    while (end < assets.length && assets[end].t.slice(0, 10) === day) end++;
+    rows.push({ top, height: DAY_HEADER, items: [], day });
+    top += DAY_HEADER;
+    for (const row of layout(assets.slice(start, end), width, target)) {
+      rows.push({ ...row, top: top + row.top });
+    }
+    const last = rows[rows.length - 1];
+    top = last.top + last.height + GAP * 2;
+    start = end;
+  }
+  return rows;
+}
+
+/** @param {string} day YYYY-MM-DD */
+export function dayName(day) {
+  const [year, month, date] = day.split('-').map(Number);
+  return new Date(year, month - 1, date).toLocaleDateString(undefined, { weekday: 'long', day: 'numeric', month: 'long' });
+}
+
+/**
  * A grid tile: thumbhash placeholder, the thumbnail fading in over it,
  * and badges (video length, Live, favourite). A button, unless `tag` says
  * otherwise (a picture inside a link: `span`). `media` is where the
@@ -131,7 +174,7 @@ export function tileElement(asset, tag = 'button', media = '/api/assets') {
 function newMonth(m) {
   const body = h('div', { class: 'month-body' });
   const el = h('section', { class: 'month', 'data-month': m.month }, h('h2', { class: 'month-title' }, monthName(m.month)), body);
-  return { ...m, assets: null, loading: null, rows: null, top: 0, height: 0, el, body, tiles: new Map() };
+  return { ...m, assets: null, loading: null, rows: null, top: 0, height: 0, el, body, tiles: new Map(), days: new Map() };
 }
 
 /** @param {Brief} asset */
@@ -225,7 +268,7 @@ export class Timeline {
   relayout() {
     this.width = this.root.clientWidth;
     for (const month of this.months) {
-      if (month.assets) month.rows = layout(month.assets, this.width, this.target);
+      if (month.assets) month.rows = dayLayout(month.assets, this.width, this.target);
       for (const tile of month.tiles.values()) tile.remove();
       month.tiles.clear();
     }
@@ -280,9 +323,11 @@ export class Timeline {
     for (const month of this.months) {
       const near = month.top + month.height > from && month.top < to;
       if (!near) {
-        if (month.tiles.size) {
+        if (month.tiles.size || month.days.size) {
           for (const tile of month.tiles.values()) tile.remove();
+          for (const header of month.days.values()) header.remove();
           month.tiles.clear();
+          month.days.clear();
         }
         continue;
       }
@@ -291,11 +336,29 @@ export class Timeline {
         continue;
       }
       const keep = new Set();
+      const keepDays = new Set();
       /** @type {HTMLElement | null} */
       let previous = null;
       for (const row of month.rows ?? []) {
         const rowTop = month.top + HEADER + row.top;
         if (rowTop + row.height < from || rowTop > to) continue;
+        if (row.day) {
+          keepDays.add(row.day);
+          let header = month.days.get(row.day);
+          if (!header) {
+            header = this.dayHeader(month, row.day);
+            month.days.set(row.day, header);
+          }
+          /** @type {Element | null} */
+          const there = previous ? previous.nextElementSibling : month.body.firstElementChild;
+          if (there !== header) {
+            if (previous) previous.after(header);
+            else month.body.prepend(header);
+          }
+          previous = header;
+          header.style.transform = `translateY(${row.top}px)`;
+          continue;
+        }
         for (const item of row.items) {
           keep.add(item.asset.id);
           let tile = month.tiles.get(item.asset.id);
@@ -323,6 +386,12 @@ export class Timeline {
           month.tiles.delete(id);
         }
       }
+      for (const [day, header] of month.days) {
+        if (!keepDays.has(day)) {
+          header.remove();
+          month.days.delete(day);
+        }
+      }
     }
   }
 
@@ -341,7 +410,7 @@ export class Timeline {
         }
         month.assets = data.assets;
         month.count = data.assets.length;
-        month.rows = layout(data.assets, this.width, this.target);
+        month.rows = dayLayout(data.assets, this.width, this.target);
         this.position();
         // A month above the screen changed height: keep what is seen still.
         if (wasAbove) window.scrollBy(0, month.height - before);
@@ -351,6 +420,24 @@ export class Timeline {
         month.loading = null;
         month.body.replaceChildren(h('p', { class: 'inline-error', role: 'alert' }, `This month could not be loaded: ${err.message}`));
       });
+  }
+
+  /**
+   * A day's header: its date, and a button selecting all of its photos (or
+   * none, when all are).
+   * @param {Month} month
+   * @param {string} day YYYY-MM-DD
+   */
+  dayHeader(month, day) {
+    const ids = () => (month.assets ?? []).filter((a) => a.t.startsWith(day)).map((a) => a.id);
+    const name = dayName(day);
+    const select = h('button', { type: 'button', class: 'day-select', 'aria-pressed': 'false' }, h('span', { class: 'day-check', 'aria-hidden': 'true' }), h('span', { class: 'visually-hidden' }, `Select ${name}`));
+    select.addEventListener('click', () => {
+      const all = ids();
+      this.selection.set(all, !all.every((id) => this.selected.has(id)));
+    });
+    const header = h('div', { class: 'day-head', 'data-day': day }, select, h('h3', { class: 'day-title' }, name));
+    return header;
   }
 
   /** @param {Brief} asset */
@@ -389,6 +476,14 @@ export class Timeline {
   refreshSelection() {
     this.grid.classList.toggle('selecting', this.selected.size > 0);
     for (const month of this.months) this.selection.paint(month.tiles);
+    for (const month of this.months) {
+      for (const [day, header] of month.days) {
+        const all = (month.assets ?? []).filter((a) => a.t.startsWith(day));
+        const on = all.length > 0 && all.every((a) => this.selected.has(a.id));
+        header.classList.toggle('selected', on);
+        header.querySelector('.day-select')?.setAttribute('aria-pressed', String(on));
+      }
+    }
     this.options.onSelect(this.selected);
   }
 

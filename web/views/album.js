@@ -9,12 +9,14 @@
  * (the owner). Photos, comments and hearts others add arrive in place.
  */
 import '../components/hearth-conversation.js';
-import { viewer } from '../components/hearth-viewer.js';
+import { LIBRARY_SOURCE, viewer } from '../components/hearth-viewer.js';
 import { api, ApiError, showError } from '../api.js';
 import { ruleEditor, textArea } from '../albums/forms.js';
 import { shareDialog } from '../albums/share.js';
 import { atLeast, count, ROLE_HINTS, ROLE_NAMES } from '../albums/roles.js';
 import { confirmDialog, openDialog } from '../dialog.js';
+import { pickPhotos } from '../albums/picker.js';
+import { slideshow } from '../components/hearth-slideshow.js';
 import { h, syncChildren } from '../dom.js';
 import { listen, throttled } from '../events.js';
 import { icons } from '../icons.js';
@@ -267,6 +269,11 @@ export function albumView(id) {
         const album = details.album;
         /** @type {HTMLElement[]} */
         const shown = [];
+        if (atLeast(role(), 'contributor')) {
+          const adding = button('Add photos', { class: 'button' });
+          adding.addEventListener('click', () => pickPhotos(album, () => reloadItems()));
+          shown.push(adding);
+        }
         if (items.some((item) => removable(item)) || (atLeast(role(), 'editor') && items.length)) {
           const select = button(selectMode ? 'Done' : 'Select', { class: 'button button-secondary', 'aria-pressed': String(selectMode) });
           select.addEventListener('click', () => {
@@ -300,6 +307,10 @@ export function albumView(id) {
         if (atLeast(role(), 'editor')) more.push(['Edit details', editDialog]);
         if (album.role === 'owner') more.push([album.live ? 'Live rule' : 'Make it live', ruleDialog]);
         if (album.role === 'owner') more.push(['Share by link', () => shareDialog(album.id, album.title)]);
+        if (items.length > 1) more.push(['Slideshow', () => slideshow(assets(), assets()[0], LIBRARY_SOURCE)]);
+        more.push(['Download all', () => {
+          location.href = `/api${base}/download`;
+        }]);
         if (album.role === 'owner') more.push(['Delete album', deleteDialog, 'danger']);
         else more.push(['Leave album', leave, 'danger']);
         shown.push(menu(more));

@@ -5,6 +5,7 @@
  */
 import { api } from '../api.js';
 import { h } from '../dom.js';
+import { chosen, saveSharing, sharingChoice } from '../library/sharing.js';
 import { navigate } from '../nav.js';
 import { setMe } from '../session.js';
 import { busy, button, dayAndTime, errorSlot, field } from '../ui.js';
@@ -115,15 +116,17 @@ function form(token, info, passkeyProblem) {
     passwordButton.textContent = creating ? 'Create account' : 'Set password';
     passwordButton.classList.remove('button-secondary');
   }
-  const formEl = h('form', { class: 'stack', novalidate: '' }, ...fields, passwordField, passkeyButton, passwordButton, error);
+  // Asked once, when the account is made: a spouse should not start with an empty timeline.
+  const sharing = creating ? sharingChoice('family') : null;
+  const formEl = h('form', { class: 'stack', novalidate: '' }, ...fields, sharing, passwordField, passkeyButton, passwordButton, error);
 
   const account = () => {
     if (!creating) return undefined;
     const data = new FormData(formEl);
     return { display_name: data.get('display_name'), username: data.get('username'), email: data.get('email') || null };
   };
-  const finish = (/** @type {any} */ user) => {
-    setMe(user);
+  const finish = async (/** @type {any} */ user) => {
+    setMe(sharing ? await saveSharing(chosen(sharing)) : user);
     navigate('/', { replace: true });
   };
 
@@ -132,7 +135,7 @@ function form(token, info, passkeyProblem) {
       const challenge = await api('/links/passkey/start', { method: 'POST', body: { token, account: account() } });
       try {
         const credential = await createPasskey(challenge.options);
-        finish(await api('/links/passkey/finish', { method: 'POST', body: { ceremony: challenge.ceremony, credential } }));
+        await finish(await api('/links/passkey/finish', { method: 'POST', body: { ceremony: challenge.ceremony, credential } }));
       } catch (err) {
         if (!(err instanceof PasskeyCancelled)) throw err;
       }
@@ -148,7 +151,7 @@ function form(token, info, passkeyProblem) {
     }
     const password = new FormData(formEl).get('password');
     busy(passwordButton, error, async () => {
-      finish(await api('/links/password', { method: 'POST', body: { token, account: account(), password } }));
+      await finish(await api('/links/password', { method: 'POST', body: { token, account: account(), password } }));
     });
   });
   return h('div', { class: 'stack' }, h('h1', {}, title), h('p', {}, intro), note, formEl);

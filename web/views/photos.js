@@ -46,7 +46,7 @@ export function photosView() {
     render: () => {
       const page = h('div', { class: 'page page-wide photos' });
       const count = h('p', { class: 'muted photos-count' });
-      const head = h('div', { class: 'page-head' }, h('div', {}, h('h1', {}, 'Photos'), count), h('div', { class: 'page-actions' }, h('a', { class: 'button button-quiet', href: '/trash' }, 'Trash'), uploadButton(page)));
+      const head = h('div', { class: 'page-head' }, h('div', {}, h('h1', {}, 'Photos'), count), h('div', { class: 'page-actions' }, h('a', { class: 'button button-quiet', href: '/favourites' }, 'Favourites'), h('a', { class: 'button button-quiet', href: '/archive' }, 'Archive'), h('a', { class: 'button button-quiet', href: '/trash' }, 'Trash'), uploadButton(page)));
       const gridRoot = h('div', { class: 'timeline-root' });
       const bar = selectionBar(LIBRARY_ACTIONS);
       page.append(head, gridRoot, bar.el);

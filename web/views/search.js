@@ -6,17 +6,12 @@
  * when nothing matches.
  */
 import '../components/hearth-search-box.js';
-import { openLinked, viewer } from '../components/hearth-viewer.js';
 import { api, ApiError } from '../api.js';
 import { h } from '../dom.js';
-import { LIBRARY_ACTIONS, libraryAction } from '../library/actions.js';
-import { arrowKeys } from '../library/grid-keys.js';
-import { selectable, Selection, selectionBar } from '../library/selection.js';
-import { layout, tileElement } from '../library/timeline.js';
+import { LIBRARY_ACTIONS } from '../library/actions.js';
+import { resultsGrid } from '../library/results.js';
 import { navigate } from '../nav.js';
 import { queryProblem } from '../ui.js';
-
-/** @typedef {import('../library/timeline.js').Brief} Brief */
 
 const HELP = [
   ['beach 2019', 'words and a year'],
@@ -25,7 +20,7 @@ const HELP = [
   ['before:2020 · after:2018-05-01', 'before or from a date'],
   ['place:lisbon · camera:pixel · lens:50mm', 'where, with what'],
   ['tag:holiday · by:alice · folder:dashcam', 'a tag, whose photos, which import folder'],
-  ['type:video · type:live · is:favorite · has:gps', 'kinds, favourites, with a location'],
+  ['type:video · type:live · is:favorite · is:archived · has:gps', 'kinds, favourites, the archive, with a location'],
   ['-word · -place:paris', 'leave these out'],
 ];
 
@@ -58,74 +53,20 @@ export function searchView() {
       });
       const status = h('p', { class: 'muted search-status', role: 'status' });
       const facets = h('div', { class: 'facets' });
-      const grid = h('div', { class: 'search-grid', role: 'group', 'aria-label': 'Results' });
-      arrowKeys(grid);
-      const more = h('div', { class: 'search-more' });
       const nothing = h('div', { class: 'card', hidden: '' }, h('h2', {}, 'Try fewer words, or these'), help());
-      const bar = selectionBar(LIBRARY_ACTIONS);
-      const page = h('div', { class: 'page page-wide search-page' }, h('h1', { class: 'visually-hidden' }, 'Search'), h('div', { class: 'search-head' }, box, helpButton), helpPanel, status, facets, nothing, grid, more, bar.el);
+      const head = h('div', { class: 'search-head' }, box, helpButton);
       if (!query) {
         queueMicrotask(() => box.focus());
         status.textContent = 'Search by words, places, dates, cameras and more.';
-        helpPanel.hidden = false;
-        helpButton.setAttribute('aria-expanded', 'true');
-        return page;
+        return h('div', { class: 'page page-wide search-page' }, h('h1', { class: 'visually-hidden' }, 'Search'), head, helpPanel, status, landing());
       }
-
-      /** @type {Brief[]} */
-      const results = [];
-      const selection = new Selection((selected) => {
-        grid.classList.toggle('selecting', selected.size > 0);
-        selection.paint([...grid.querySelectorAll('.tile')].map((tile) => /** @type {[number, HTMLElement]} */ ([Number(tile.getAttribute('data-id')), tile])));
-        bar.update(selected);
-      });
-      bar.onClear = () => selection.clear();
-      bar.onAction = (action) => libraryAction(action, [...selection.selected], () => selection.clear(), () => rerun());
-      /** @type {string | undefined} */
-      let next;
-      let loading = false;
-      const draw = () => {
-        const width = grid.clientWidth || page.clientWidth;
-        const rows = layout(results, width, width < 600 ? 120 : 200);
-        const last = rows[rows.length - 1];
-        grid.style.height = `${last ? last.top + last.height : 0}px`;
-        grid.replaceChildren(
-          ...rows.flatMap((row) =>
-            row.items.map((item) => {
-              const tile = selectable(tileElement(item.asset), {
-                selecting: () => selection.selected.size > 0,
-                selected: selection.selected.has(item.asset.id),
-                toggle: (range) => selection.toggle(item.asset.id, range, results.map((a) => a.id)),
-                open: () => openViewer(item.asset),
-              });
-              tile.style.transform = `translate(${item.x}px, ${row.top}px)`;
-              tile.style.width = `${item.w}px`;
-              tile.style.height = `${row.height}px`;
-              return tile;
-            }),
-          ),
-        );
-      };
-      /**
-       * @param {Brief} asset
-       * @param {Brief[]} [list]
-       */
-      const openViewer = (asset, list = results) => {
-        const v = viewer();
-        v.onChange = () => draw();
-        v.onTrash = () => rerun();
-        v.open(asset, list);
-      };
-      const load = async () => {
-        if (loading) return;
-        loading = true;
-        try {
-          const params = new URLSearchParams({ q: query });
-          if (sort) params.set('sort', sort);
-          if (next) params.set('cursor', next);
-          const found = await api(`/search?${params}`);
-          results.push(...found.items);
-          next = found.next;
+      remember(query);
+      const results = resultsGrid({
+        query,
+        sort,
+        label: 'Results',
+        actions: LIBRARY_ACTIONS,
+        onPage: (found) => {
           if (found.facets) {
             status.replaceChildren(`${found.total.toLocaleString()} ${found.total === 1 ? 'result' : 'results'}`, sortSwitch(query, found.sort));
             facets.replaceChildren(...facetGroups(query, found.facets));
@@ -134,40 +75,69 @@ export function searchView() {
             status.textContent = 'Nothing matches.';
             nothing.hidden = false;
           }
-          draw();
-          more.replaceChildren(next ? h('span', { class: 'muted' }, 'Loading more…') : '');
-        } catch (err) {
+        },
+        onError: (err) => {
           status.replaceChildren(h('span', { class: 'inline-error', role: 'alert' }, err instanceof ApiError && err.code === 'invalid_query' ? queryProblem(err) : `The search failed: ${queryProblem(err)}`));
           helpPanel.hidden = false;
-        } finally {
-          loading = false;
-        }
-      };
-      // After a change (a trash, a favourite, an Undo): the results again.
-      const rerun = () => {
-        results.length = 0;
-        next = undefined;
-        load();
-      };
-      const observer = new IntersectionObserver((entries) => {
-        if (entries.some((e) => e.isIntersecting) && next) load();
-      }, { rootMargin: '800px' });
-      observer.observe(more);
-      const onResize = () => results.length && draw();
-      window.addEventListener('resize', onResize);
-      const leave = new MutationObserver(() => {
-        if (page.isConnected) return;
-        leave.disconnect();
-        observer.disconnect();
-        window.removeEventListener('resize', onResize);
+        },
       });
-      queueMicrotask(() => {
-        if (page.parentElement) leave.observe(page.parentElement, { childList: true });
-        load().then(() => openLinked(results, openViewer));
-      });
+      const page = h('div', { class: 'page page-wide search-page' }, h('h1', { class: 'visually-hidden' }, 'Search'), head, helpPanel, status, facets, nothing, results.grid, results.more, results.bar.el);
+      results.start(page);
       return page;
     },
   };
+}
+
+/** This browser's recent searches (newest first), kept in it only. */
+const RECENT_KEY = 'hearth-recent-searches';
+
+/** @returns {string[]} */
+function recent() {
+  try {
+    const list = JSON.parse(localStorage.getItem(RECENT_KEY) ?? '[]');
+    return Array.isArray(list) ? list.filter((q) => typeof q === 'string').slice(0, 8) : [];
+  } catch {
+    return [];
+  }
+}
+
+/** @param {string} query */
+function remember(query) {
+  localStorage.setItem(RECENT_KEY, JSON.stringify([query, ...recent().filter((q) => q !== query)].slice(0, 8)));
+}
+
+/** @param {string} href */
+const go = (href) => (/** @type {MouseEvent} */ event) => {
+  event.preventDefault();
+  navigate(href);
+};
+
+/**
+ * Search before anything is typed: recent searches, and the places,
+ * cameras and years of the photos the member may see, each a tap away.
+ */
+function landing() {
+  const body = h('div', { class: 'stack search-landing' });
+  const searches = recent();
+  if (searches.length) {
+    const chips = searches.map((q) => {
+      const href = `/search?q=${encodeURIComponent(q)}`;
+      const chip = h('a', { class: 'chip', href }, q);
+      chip.addEventListener('click', go(href));
+      return chip;
+    });
+    const forget = h('button', { type: 'button', class: 'button button-quiet' }, 'Forget them');
+    const group = h('div', { class: 'facet-group', role: 'group', 'aria-label': 'Recent searches' }, h('span', { class: 'facet-label' }, 'Recent'), ...chips, forget);
+    forget.addEventListener('click', () => {
+      localStorage.removeItem(RECENT_KEY);
+      group.remove();
+    });
+    body.append(group);
+  }
+  api('/search?limit=1')
+    .then((found) => body.append(...facetGroups('', found.facets ?? {}, 1)))
+    .catch(() => {});
+  return body;
 }
 
 /**
@@ -183,22 +153,21 @@ function sortSwitch(query, current) {
 /**
  * @param {string} query
  * @param {Record<string, { value: string, count: number, filter: string }[]>} facets
+ * @param {number} [least] a group shows with this many values (one alone narrows nothing in results)
  */
-function facetGroups(query, facets) {
+function facetGroups(query, facets, least = 2) {
   const names = /** @type {Record<string, string>} */ ({ years: 'Years', places: 'Places', cameras: 'Cameras', kinds: 'Kinds' });
   return Object.entries(names)
-    .filter(([key]) => (facets[key]?.length ?? 0) > 1)
+    .filter(([key]) => (facets[key]?.length ?? 0) >= least)
     .map(([key, label]) =>
       h(
         'div',
         { class: 'facet-group', role: 'group', 'aria-label': label },
         h('span', { class: 'facet-label' }, label),
         ...facets[key].map((f) => {
-          const chip = h('a', { class: 'chip', href: `/search?q=${encodeURIComponent(narrowed(query, f.filter))}` }, f.value, h('span', { class: 'chip-count' }, f.count.toLocaleString()));
-          chip.addEventListener('click', (event) => {
-            event.preventDefault();
-            navigate(chip.getAttribute('href') ?? '/search');
-          });
+          const href = `/search?q=${encodeURIComponent(narrowed(query, f.filter))}`;
+          const chip = h('a', { class: 'chip', href }, f.value, h('span', { class: 'chip-count' }, f.count.toLocaleString()));
+          chip.addEventListener('click', go(href));
           return chip;
         }),
       ),

@@ -3,7 +3,8 @@
 import { api, ApiError } from '../api.js';
 import { navigate } from '../nav.js';
 import { isAdmin, me, signOut } from '../session.js';
-import { busy, button, errorSlot } from '../ui.js';
+import { busy, button, errorSlot, showIn } from '../ui.js';
+import { chosen, saveSharing, sharingChoice } from '../library/sharing.js';
 import { h } from '../dom.js';
 import { icons } from '../icons.js';
 
@@ -51,10 +52,14 @@ async function loadAbout(list) {
   try {
     const [info, health] = await Promise.all([api('/server/info'), api('/health', { accept: [503] })]);
     list.replaceChildren(
-      row('Version', `${info.name} ${info.version}`, 'version'),
-      row('Status', healthStatus(health.status === 'ok'), 'status'),
-      row('Database', health.database === 'ok' ? 'Working' : 'Not reachable', 'database'),
-      row('Running for', formatUptime(health.uptime_seconds), 'uptime'),
+      h(
+        'dl',
+        { class: 'facts' },
+        row('Version', `${info.name} ${info.version}`, 'version'),
+        row('Status', healthStatus(health.status === 'ok'), 'status'),
+        row('Database', health.database === 'ok' ? 'Working' : 'Not reachable', 'database'),
+        row('Running for', formatUptime(health.uptime_seconds), 'uptime'),
+      ),
     );
   } catch (err) {
     const message = err instanceof ApiError ? err.message : 'The server status could not be loaded.';
@@ -95,17 +100,40 @@ function accountCard() {
   return h('section', { class: 'card', 'aria-labelledby': 'account-heading' }, h('h2', { id: 'account-heading' }, 'Your account'), body);
 }
 
+/** Whether new uploads start private or the family's; saved when changed. */
+function sharingCard() {
+  const body = h('div', { class: 'stack' }, h('p', { class: 'muted' }, 'Loading…'));
+  me().then((user) => {
+    if (!user) return;
+    const choice = sharingChoice(user.default_visibility);
+    const said = h('p', { class: 'muted', role: 'status' });
+    const error = errorSlot();
+    choice.addEventListener('change', async () => {
+      said.textContent = '';
+      try {
+        await saveSharing(chosen(choice));
+        said.textContent = 'Saved. Photos you upload from now on start this way.';
+      } catch (err) {
+        showIn(error, err);
+      }
+    });
+    body.replaceChildren(choice, said, error);
+  });
+  return h('section', { class: 'card', 'aria-labelledby': 'sharing-heading' }, h('h2', { id: 'sharing-heading' }, 'Sharing'), body);
+}
+
 export function settingsView() {
   return {
     title: 'Settings',
     render: () => {
-      const about = h('dl', { class: 'facts', 'aria-busy': 'true' }, h('p', { class: 'muted' }, 'Loading…'));
+      const about = h('div', { 'aria-busy': 'true' }, h('p', { class: 'muted' }, 'Loading…'));
       loadAbout(about).finally(() => about.removeAttribute('aria-busy'));
       return h(
         'div',
         { class: 'page' },
         h('h1', {}, 'Settings'),
         accountCard(),
+        sharingCard(),
         h('section', { class: 'card', 'aria-labelledby': 'about-heading' }, h('h2', { id: 'about-heading' }, 'This server'), about),
         h(
           'section',

@@ -82,8 +82,9 @@ async function page(base, album) {
   const linked = items.find((/** @type {any} */ a) => String(a.id) === new URLSearchParams(location.search).get('photo'));
   if (linked) queueMicrotask(() => viewer().open(linked, items, { source }));
   const expires = album.expires_at ? h('p', { class: 'muted' }, `This link works until ${when(album.expires_at)}.`) : null;
+  const download = album.allow_download && items.length ? h('a', { class: 'button button-secondary', href: `/api${base}/download`, download: '' }, 'Download all') : null;
   return [
-    h('header', { class: 'shared-head' }, h('h1', {}, album.title), album.description ? h('p', {}, album.description) : null, h('p', { class: 'muted' }, `Shared by ${album.owner} · ${album.count === 1 ? '1 photo' : `${album.count} photos`}`), expires),
+    h('header', { class: 'shared-head' }, h('h1', {}, album.title), album.description ? h('p', {}, album.description) : null, h('p', { class: 'muted' }, `Shared by ${album.owner} · ${album.count === 1 ? '1 photo' : `${album.count} photos`}`), expires, download),
     items.length ? grid : h('p', { class: 'muted' }, 'No photos yet.'),
     album.allow_uploads ? uploader(base) : null,
     album.allow_comments ? await conversation(base) : null,

@@ -17,6 +17,7 @@ use super::{audit, passkeys, service, sessions, totp};
 use crate::api::ApiTag;
 use crate::db::entities::{api_token, passkey, session};
 use crate::error::AppError;
+use crate::library::api::Visibility;
 use crate::state::AppState;
 
 pub struct AccountApi;
@@ -24,10 +25,14 @@ pub struct AccountApi;
 #[derive(Debug, Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct Profile {
+    /// Absent: unchanged.
     #[oai(validator(max_length = 128))]
-    pub display_name: String,
+    pub display_name: Option<String>,
+    /// Absent or empty: none (with a display name given).
     #[oai(validator(max_length = 254))]
     pub email: Option<String>,
+    /// What you upload starts as (absent: unchanged).
+    pub default_visibility: Option<Visibility>,
 }
 
 #[derive(Debug, Object)]
@@ -213,7 +218,8 @@ impl AccountApi {
         Ok(Json(Me::from(&me.user)))
     }
 
-    /// Change your display name or email.
+    /// Change your display name and email, or whether what you upload
+    /// starts private or shared with the family.
     #[oai(path = "/me", method = "patch", operation_id = "update_me")]
     async fn update_me(
         &self,
@@ -222,15 +228,20 @@ impl AccountApi {
         body: Json<Profile>,
     ) -> Result<Json<Me>, AppError> {
         let me = &auth.0;
-        let checked = users::validate(&NewUser {
-            username: me.user.username.clone(),
-            display_name: body.display_name.clone(),
-            email: body.email.clone(),
-            role: me.role(),
-        })?;
         let mut active = me.user.clone().into_active_model();
-        active.display_name = Set(checked.display_name);
-        active.email = Set(checked.email);
+        if let Some(display_name) = &body.display_name {
+            let checked = users::validate(&NewUser {
+                username: me.user.username.clone(),
+                display_name: display_name.clone(),
+                email: body.email.clone(),
+                role: me.role(),
+            })?;
+            active.display_name = Set(checked.display_name);
+            active.email = Set(checked.email);
+        }
+        if let Some(visibility) = body.default_visibility {
+            active.default_visibility = Set(visibility.as_str().to_owned());
+        }
         active.updated_at = Set(state.now());
         Ok(Json(Me::from(&active.update(state.db()).await?)))
     }

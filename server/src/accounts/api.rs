@@ -16,6 +16,7 @@ use super::{proof, service, totp};
 use crate::api::ApiTag;
 use crate::db::entities::user;
 use crate::error::AppError;
+use crate::library::api::Visibility;
 use crate::state::AppState;
 
 pub struct AuthApi;
@@ -31,6 +32,8 @@ pub struct Me {
     pub role: Role,
     pub has_password: bool,
     pub totp_enabled: bool,
+    /// What the member uploads starts as: private, or the family's.
+    pub default_visibility: Visibility,
 }
 
 impl From<&user::Model> for Me {
@@ -43,6 +46,7 @@ impl From<&user::Model> for Me {
             role: Role::parse(&user.role),
             has_password: user.password_hash.is_some(),
             totp_enabled: user.totp_enabled_at.is_some(),
+            default_visibility: Visibility::parse(&user.default_visibility),
         }
     }
 }

@@ -7,11 +7,11 @@
 //! limited); the browser then holds a cookie for that link only.
 
 use chrono::{DateTime, TimeDelta, Utc};
-use poem::Request;
 use poem::web::cookie::{Cookie, CookieJar, SameSite};
 use poem::web::{Data, Multipart, StaticFileRequest};
+use poem::{Body, Request};
 use poem_openapi::param::{Path, Query};
-use poem_openapi::payload::Json;
+use poem_openapi::payload::{Attachment, Json};
 use poem_openapi::{Object, OpenApi};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
@@ -137,6 +137,19 @@ pub struct GuestUploads {
 struct Opened {
     link: album_link::Model,
     album: album::Model,
+}
+
+impl Opened {
+    /// Whether the link lets guests download originals.
+    fn downloads(&self) -> Result<(), AppError> {
+        if self.link.allow_download {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(
+                "This link does not allow downloads.".into(),
+            ))
+        }
+    }
 }
 
 fn guest_name(text: &str) -> Result<String, AppError> {
@@ -341,10 +354,8 @@ impl GuestApi {
         if !access::in_album(&state, opened.album.id, id.0).await? {
             return Err(missing());
         }
-        if kind.0 == MediaKind::Original && !opened.link.allow_download {
-            return Err(AppError::Forbidden(
-                "This link does not allow downloads.".into(),
-            ));
+        if kind.0 == MediaKind::Original {
+            opened.downloads()?;
         }
         let found = asset::Entity::find_by_id(id.0)
             .one(state.db())
@@ -359,6 +370,26 @@ impl GuestApi {
             request,
         )
         .await
+    }
+
+    /// The whole album as one zip of its originals, when the link allows
+    /// downloads.
+    #[oai(
+        path = "/shared/:token/download",
+        method = "get",
+        operation_id = "shared_download"
+    )]
+    async fn download(
+        &self,
+        req: &Request,
+        state: Data<&AppState>,
+        token: Path<String>,
+    ) -> Result<Attachment<Body>, AppError> {
+        let opened = open(&state, req, &token.0, false).await?;
+        opened.downloads()?;
+        let items = content::items(&state, &opened.album).await?;
+        let assets: Vec<_> = items.into_iter().map(|item| item.asset).collect();
+        crate::library::download::zip_of(&state, &assets, &opened.album.title).await
     }
 
     /// The album's conversation, when the link allows guest comments.
@@ -477,7 +508,9 @@ impl GuestApi {
             .one(state.db())
             .await?
             .ok_or(AppError::ShareUnusable)?;
-        let results = crate::library::uploads::receive(&state, &owner, multipart).await?;
+        // A guest's photo is seen in the album, not in the family's timeline.
+        let results =
+            crate::library::uploads::receive(&state, &owner, "private", multipart).await?;
         let imported: Vec<i64> = results
             .iter()
             .filter(|r| r.status == UploadStatus::Imported)

@@ -64,6 +64,9 @@ pub struct Brief {
     /// Yours to change.
     pub mine: bool,
     pub fav: bool,
+    /// Archived by its owner (only the owner is told; shown when it is).
+    #[oai(skip_serializing_if_is_none)]
+    pub arc: Option<bool>,
 }
 
 /// Your trash, most recently trashed first.
@@ -157,10 +160,21 @@ pub enum Visibility {
 }
 
 impl Visibility {
-    fn as_str(self) -> &'static str {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
         match self {
             Self::Private => "private",
             Self::Family => "family",
+        }
+    }
+
+    /// As stored; anything but `family` is private.
+    #[must_use]
+    pub fn parse(text: &str) -> Self {
+        if text == "family" {
+            Self::Family
+        } else {
+            Self::Private
         }
     }
 }
@@ -205,6 +219,8 @@ pub struct Details {
     pub rating: Option<i16>,
     pub keywords: Vec<String>,
     pub favourite: bool,
+    /// Hidden from the timeline by its owner (its owner's mark).
+    pub archived: bool,
     pub visibility: Visibility,
     /// `active`, `trashed` or `offline` (its file is missing).
     pub status: String,
@@ -225,6 +241,8 @@ pub struct Edit {
     #[oai(validator(max_length = 2000))]
     pub caption: Option<String>,
     pub favourite: Option<bool>,
+    /// Hidden from the timeline (kept; `is:archived` finds it).
+    pub archived: Option<bool>,
     pub visibility: Option<Visibility>,
 }
 
@@ -243,6 +261,7 @@ pub struct BatchEdit {
     #[oai(validator(min_items = 1, max_items = 10000))]
     pub ids: Vec<i64>,
     pub favourite: Option<bool>,
+    pub archived: Option<bool>,
     pub visibility: Option<Visibility>,
 }
 
@@ -374,6 +393,7 @@ pub fn brief(asset: &asset::Model, me: Viewer) -> Brief {
         mine: me.owns(asset),
         // A favourite is its owner's own mark.
         fav: asset.favourite && me.owns(asset),
+        arc: (asset.archived && me.owns(asset)).then_some(true),
     }
 }
 
@@ -400,6 +420,7 @@ pub async fn month_counts(
     viewer: Viewer,
 ) -> Result<Vec<MonthCount>, AppError> {
     Ok(access::filter(asset::Entity::find(), viewer)
+        .filter(asset::Column::Archived.eq(false))
         .select_only()
         .column(asset::Column::Month)
         .column_as(asset::Column::Id.count(), "count")
@@ -417,6 +438,7 @@ pub async fn month_assets(
     month: i32,
 ) -> Result<Vec<asset::Model>, AppError> {
     Ok(access::filter(asset::Entity::find(), viewer)
+        .filter(asset::Column::Archived.eq(false))
         .filter(asset::Column::Month.eq(month))
         .order_by_desc(asset::Column::SortAt)
         .order_by_desc(asset::Column::Id)
@@ -486,7 +508,8 @@ impl LibraryApi {
         Ok(Json(details(&state, found, viewer(me)).await?))
     }
 
-    /// Change your own asset's caption, favourite mark or visibility.
+    /// Change your own asset's caption, favourite mark, archived mark or
+    /// visibility.
     #[oai(path = "/assets/:id", method = "patch", operation_id = "edit_asset")]
     async fn edit(
         &self,
@@ -516,6 +539,9 @@ impl LibraryApi {
         if let Some(favourite) = body.favourite {
             update = update.col_expr(asset::Column::Favourite, Expr::value(favourite));
         }
+        if let Some(archived) = body.archived {
+            update = update.col_expr(asset::Column::Archived, Expr::value(archived));
+        }
         if let Some(visibility) = body.visibility {
             update = update.col_expr(asset::Column::Visibility, Expr::value(visibility.as_str()));
         }
@@ -525,8 +551,8 @@ impl LibraryApi {
         Ok(Json(details(&state, found, viewer(me)).await?))
     }
 
-    /// Favourite or share (or make private) many of your own assets at
-    /// once; the selection bar's actions.
+    /// Favourite, archive or share (or make private) many of your own
+    /// assets at once; the selection bar's actions.
     #[oai(path = "/assets/edit", method = "post", operation_id = "edit_assets")]
     async fn edit_many(
         &self,
@@ -537,9 +563,9 @@ impl LibraryApi {
         let me = auth.principal();
         me.require_session()?;
         let ids = selection(&body.ids)?;
-        if body.favourite.is_none() && body.visibility.is_none() {
+        if body.favourite.is_none() && body.archived.is_none() && body.visibility.is_none() {
             return Err(AppError::InvalidRequest(
-                "Say what to change: favourite or visibility.".into(),
+                "Say what to change: favourite, archived or visibility.".into(),
             ));
         }
         let mut update = asset::Entity::update_many()
@@ -548,6 +574,9 @@ impl LibraryApi {
             .filter(asset::Column::OwnerId.eq(me.user.id));
         if let Some(favourite) = body.favourite {
             update = update.col_expr(asset::Column::Favourite, Expr::value(favourite));
+        }
+        if let Some(archived) = body.archived {
+            update = update.col_expr(asset::Column::Archived, Expr::value(archived));
         }
         if let Some(visibility) = body.visibility {
             update = update.col_expr(asset::Column::Visibility, Expr::value(visibility.as_str()));
@@ -682,7 +711,9 @@ impl LibraryApi {
     ) -> Result<Json<Uploaded>, AppError> {
         let me = auth.principal();
         me.require_scope(Scope::Upload)?;
-        let files = uploads::receive(&state, &me.user, multipart).await?;
+        // What the member adds starts as they chose (Settings, or when they joined).
+        let files =
+            uploads::receive(&state, &me.user, &me.user.default_visibility, multipart).await?;
         Ok(Json(Uploaded { files }))
     }
 }
@@ -935,6 +966,7 @@ async fn details(state: &AppState, found: asset::Model, me: Viewer) -> Result<De
         keywords: serde_json::from_str(&found.keywords).unwrap_or_default(),
         // A favourite is its owner's own mark.
         favourite: found.favourite && mine,
+        archived: found.archived && mine,
         visibility: if found.visibility == "family" {
             Visibility::Family
         } else {

@@ -7,6 +7,7 @@ pub mod access;
 pub mod admin_api;
 pub mod api;
 pub mod cli;
+pub mod download;
 pub mod exclusions;
 pub mod ingest;
 pub mod places;

@@ -37,10 +37,12 @@ impl Drop for Staged {
     }
 }
 
-/// Receives every file part of a multipart upload.
+/// Receives every file part of a multipart upload, each starting as
+/// `visibility` (`private` or `family`).
 pub async fn receive(
     state: &AppState,
     owner: &user::Model,
+    visibility: &str,
     mut multipart: Multipart,
 ) -> Result<Vec<UploadResult>, AppError> {
     let limit = u64::from(state.config().library.upload_max_mib) * 1024 * 1024;
@@ -57,7 +59,7 @@ pub async fn receive(
         let reader = field.into_async_read();
         let (staged, hash) = stage(state, reader, limit, &name).await?;
         let origin = format!("upload: {name}");
-        results.push(accept(state, owner, staged, &name, &hash, &origin).await?);
+        results.push(accept(state, owner, visibility, staged, &name, &hash, &origin).await?);
     }
     if results.is_empty() {
         return Err(AppError::InvalidRequest("The upload held no files.".into()));
@@ -116,6 +118,7 @@ async fn stage(
 async fn accept(
     state: &AppState,
     owner: &user::Model,
+    visibility: &str,
     mut staged: Staged,
     name: &str,
     hash: &str,
@@ -163,7 +166,7 @@ async fn accept(
         root_id: None,
         path: target.clone(),
         location: location.clone(),
-        visibility: "private".to_owned(),
+        visibility: visibility.to_owned(),
         seen: None,
     };
     let outcome = import_now(state, &source).await;
@@ -283,7 +286,7 @@ fn unique(folder: &Path, name: &str) -> PathBuf {
 }
 
 /// `hearth import`: copies one file into the managed originals and imports
-/// it, like an upload.
+/// it, like an upload (starting as the owner's uploads do).
 pub async fn import_copy(
     state: &AppState,
     owner: &user::Model,
@@ -302,6 +305,7 @@ pub async fn import_copy(
     accept(
         state,
         owner,
+        &owner.default_visibility,
         staged,
         &name,
         &hash,

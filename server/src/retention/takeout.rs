@@ -14,7 +14,7 @@ use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use chrono::{DateTime, Datelike as _, NaiveDateTime, Timelike as _, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
@@ -22,7 +22,6 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use tokio::sync::watch;
-use zip::write::SimpleFileOptions;
 
 use super::sweeps::TEMPORARY;
 use crate::db::entities::{
@@ -305,7 +304,7 @@ async fn make(state: &AppState, job: export::Model) -> Result<(), AppError> {
     let part = final_path.with_extension("zip.part");
     let file = File::create(&part).map_err(|err| AppError::Internal(err.into()))?;
     let mut zip = Some(zip::ZipWriter::new(file));
-    let mut names: HashSet<String> = HashSet::new();
+    let mut names = crate::zipped::Names::default();
     let mut placed: HashMap<i64, String> = HashMap::new();
     let mut last = std::time::Instant::now();
     for (done, one) in assets.iter().enumerate() {
@@ -314,8 +313,8 @@ async fn make(state: &AppState, job: export::Model) -> Result<(), AppError> {
         };
         let motion = crate::library::locate(state, one.id, "motion").await?;
         let folder = folder_of(one);
-        let file_name = unique(&mut names, &folder, &original);
-        let motion_name = motion.as_ref().map(|m| unique(&mut names, &folder, m));
+        let file_name = names.unique(Some(&folder), &original);
+        let motion_name = motion.as_ref().map(|m| names.unique(Some(&folder), m));
         let meta = describe(
             one,
             file_name.clone(),
@@ -324,7 +323,7 @@ async fn make(state: &AppState, job: export::Model) -> Result<(), AppError> {
         );
         let json = to_json(&meta)?;
         let mut writer = zip.take().ok_or_else(lost)?;
-        let at = taken_at(one);
+        let at = crate::zipped::taken_at(one);
         writer = blocking(move || {
             copy_into(&mut writer, &file_name, &original, at)?;
             if let (Some(name), Some(path)) = (motion_name, motion) {
@@ -497,44 +496,6 @@ fn to_json(value: &impl Serialize) -> Result<Vec<u8>, AppError> {
     serde_json::to_vec_pretty(value).map_err(|err| AppError::Internal(err.into()))
 }
 
-/// An entry dated `at` (the photo's capture, local time; the archive's
-/// making for the rest). Photos and videos are compressed already:
-/// stored, with zip64 for files over 4 GiB.
-fn options(at: NaiveDateTime) -> SimpleFileOptions {
-    SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Stored)
-        .large_file(true)
-        .last_modified_time(zip_time(at))
-}
-
-/// A zip date: zip counts from 1980 to 2107, so a photo from before
-/// takes the first day it can hold.
-fn zip_time(at: NaiveDateTime) -> zip::DateTime {
-    let part = |value: u32| u8::try_from(value).unwrap_or(0);
-    u16::try_from(at.year())
-        .ok()
-        .and_then(|year| {
-            zip::DateTime::from_date_and_time(
-                year,
-                part(at.month()),
-                part(at.day()),
-                part(at.hour()),
-                part(at.minute()),
-                part(at.second()),
-            )
-            .ok()
-        })
-        .unwrap_or_default()
-}
-
-/// When the photo was taken (local time when known), for its entries.
-fn taken_at(one: &asset::Model) -> NaiveDateTime {
-    one.taken_local
-        .as_deref()
-        .and_then(|t| t.parse::<NaiveDateTime>().ok())
-        .unwrap_or_else(|| one.sort_at.naive_utc())
-}
-
 fn add(
     writer: &mut zip::ZipWriter<File>,
     name: &str,
@@ -542,7 +503,7 @@ fn add(
     at: NaiveDateTime,
 ) -> Result<(), AppError> {
     writer
-        .start_file(name, options(at))
+        .start_file(name, crate::zipped::options(at))
         .map_err(|err| zip_error(&err))?;
     writer
         .write_all(bytes)
@@ -558,7 +519,7 @@ fn copy_into(
 ) -> Result<(), AppError> {
     let mut source = File::open(path).map_err(|err| AppError::Internal(err.into()))?;
     writer
-        .start_file(name, options(at))
+        .start_file(name, crate::zipped::options(at))
         .map_err(|err| zip_error(&err))?;
     std::io::copy(&mut source, writer).map_err(|err| AppError::Internal(err.into()))?;
     Ok(())
@@ -570,27 +531,6 @@ fn folder_of(one: &asset::Model) -> String {
         .as_deref()
         .and_then(|t| Some(format!("{}/{}", t.get(0..4)?, t.get(5..7)?)))
         .unwrap_or_else(|| one.sort_at.format("%Y/%m").to_string())
-}
-
-/// An archive path in `folder` for `path`'s file name, not used before.
-fn unique(names: &mut HashSet<String>, folder: &str, path: &Path) -> String {
-    let name = crate::library::uploads::safe_name(
-        &path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-    );
-    let (stem, extension) = match name.rsplit_once('.') {
-        Some((stem, extension)) if !stem.is_empty() => (stem.to_owned(), format!(".{extension}")),
-        _ => (name.clone(), String::new()),
-    };
-    let mut candidate = format!("{folder}/{name}");
-    let mut n = 2;
-    while !names.insert(candidate.to_lowercase()) {
-        candidate = format!("{folder}/{stem} ({n}){extension}");
-        n += 1;
-    }
-    candidate
 }
 
 /// Every album's title, by id.

@@ -201,7 +201,7 @@ impl SearchApi {
     /// Search the photos and videos you can see. `q` is free text and
     /// filters (`2019`, `date:2019-06..2019-08`, `before:`, `after:`,
     /// `place:`, `camera:`, `lens:`, `tag:`, `type:video|photo|live`,
-    /// `is:favorite`, `has:gps`, `album:`, `by:`, quoted phrases, `-` to
+    /// `is:favorite`, `is:archived`, `has:gps`, `album:`, `by:`, quoted phrases, `-` to
     /// exclude); a query that cannot be read is `invalid_query` with the
     /// `position` of the trouble.
     #[oai(path = "/search", method = "get", operation_id = "search")]
@@ -238,6 +238,14 @@ impl SearchApi {
             None => None,
         };
         let limit = usize::try_from(limit.0.unwrap_or(100).clamp(1, 200)).unwrap_or(100);
+        // The marks asked for are checked again in the database below: the
+        // index may be a moment behind an Archive or a Favourite.
+        let marks: Vec<(What, bool)> = parsed
+            .filters
+            .iter()
+            .filter(|f| matches!(f.what, What::Archived | What::Favourite))
+            .map(|f| (f.what.clone(), !f.negated))
+            .collect();
         let runtime = search_index(&state)?;
         let access = access(&state, me.user.id, true).await?;
         let found = blocking(move || {
@@ -262,6 +270,13 @@ impl SearchApi {
             .ids
             .iter()
             .filter_map(|id| by_id.remove(id))
+            .filter(|asset| {
+                marks.iter().all(|(what, on)| match what {
+                    What::Archived => asset.archived == *on,
+                    What::Favourite => asset.favourite == *on,
+                    _ => true,
+                })
+            })
             .map(|asset| brief(&asset, me_viewer))
             .collect();
         let values = |list: Vec<(String, u64)>, key: &str| {

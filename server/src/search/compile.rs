@@ -235,6 +235,10 @@ fn filter_query(generation: &Generation, what: &What, names: &Names) -> Box<dyn 
             Term::from_field_u64(fields.favourite, 1),
             IndexRecordOption::Basic,
         )),
+        What::Archived => Box::new(TermQuery::new(
+            Term::from_field_u64(fields.archived, 1),
+            IndexRecordOption::Basic,
+        )),
         What::Gps => Box::new(TermQuery::new(
             Term::from_field_u64(fields.gps, 1),
             IndexRecordOption::Basic,

@@ -6,7 +6,7 @@
 //!
 //! `2019`, `date:2019-07`, `date:2019-06..2019-08`, `before:2020`,
 //! `after:2018-05-01`, `place:lisbon`, `camera:pixel`, `lens:50mm`,
-//! `tag:beach`, `type:video|photo|live`, `is:favorite`, `has:gps`,
+//! `tag:beach`, `type:video|photo|live`, `is:favorite`, `is:archived`, `has:gps`,
 //! `album:"summer"`, `by:alice`, `"quoted phrases"`, and `-` before a word
 //! or a filter to exclude it.
 
@@ -70,6 +70,7 @@ pub enum What {
     /// `photo`, `video`, `live` (a photo includes Live Photos).
     Kind(Vec<String>),
     Favourite,
+    Archived,
     Gps,
     Album(String),
     By(String),
@@ -270,7 +271,8 @@ fn filter(key: &str, value: &str, at: usize) -> Result<What, AppError> {
         }
         "is" => match lower.as_str() {
             "favorite" | "favourite" | "fav" | "starred" => What::Favourite,
-            _ => return Err(invalid("Use “is:favorite”.", at)),
+            "archived" | "archive" => What::Archived,
+            _ => return Err(invalid("Use “is:favorite” or “is:archived”.", at)),
         },
         "has" => match lower.as_str() {
             "gps" | "location" | "place" => What::Gps,

@@ -34,6 +34,7 @@ pub struct Fields {
     pub year: tantivy::schema::Field,
     pub kind: tantivy::schema::Field,
     pub favourite: tantivy::schema::Field,
+    pub archived: tantivy::schema::Field,
     pub gps: tantivy::schema::Field,
     pub owner: tantivy::schema::Field,
     /// Who may see it: `u:<owner id>`, `family`, `album:<id>`.
@@ -90,6 +91,7 @@ pub fn schema() -> (Schema, Fields) {
         year: builder.add_u64_field("year", INDEXED | FAST),
         kind: builder.add_text_field("kind", STRING | FAST),
         favourite: builder.add_u64_field("favourite", INDEXED),
+        archived: builder.add_u64_field("archived", INDEXED),
         gps: builder.add_u64_field("gps", INDEXED),
         owner: builder.add_u64_field("owner", INDEXED | FAST),
         access: builder.add_text_field("access", STRING),
@@ -313,6 +315,7 @@ pub fn document(fields: &Fields, indexed: &Indexed) -> TantivyDocument {
     doc.add_u64(fields.year, u64::try_from(local.year()).unwrap_or_default());
     doc.add_text(fields.kind, &asset.kind);
     doc.add_u64(fields.favourite, u64::from(asset.favourite));
+    doc.add_u64(fields.archived, u64::from(asset.archived));
     doc.add_u64(
         fields.gps,
         u64::from(asset.latitude.is_some() && asset.longitude.is_some()),

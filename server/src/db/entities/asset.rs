@@ -33,6 +33,8 @@ pub struct Model {
     pub rating: Option<i16>,
     pub keywords: String,
     pub favourite: bool,
+    /// Hidden from the timeline by its owner, kept (`is:archived`).
+    pub archived: bool,
     pub visibility: String,
     pub status: String,
     pub thumbhash: Option<Vec<u8>>,

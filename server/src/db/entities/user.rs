@@ -18,6 +18,8 @@ pub struct Model {
     pub totp_last_step: Option<i64>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// What the member adds starts as: `private` or `family`.
+    pub default_visibility: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
