@@ -82,6 +82,8 @@ let serverInfo = null;
 
 async function render() {
   const shell = /** @type {import('./components/hearth-shell.js').HearthShell} */ (document.querySelector('hearth-shell'));
+  // A selection belongs to the view it was made in.
+  document.body.classList.remove('selecting');
   const path = location.pathname.replace(/\/+$/, '') || '/';
   let view = route(path);
   if (!view.public) {

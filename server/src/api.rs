@@ -171,5 +171,10 @@ async fn refuse_foreign_writes<E: Endpoint>(
 /// The address links made for this request start with (see
 /// [`crate::config::Config::link_base`]).
 pub fn link_base(state: &crate::state::AppState, req: &poem::Request) -> url::Url {
-    state.config().link_base(req.header("host"))
+    // Only the person making the link reads it, so their proxy's word is
+    // enough.
+    let https = req
+        .header("x-forwarded-proto")
+        .is_some_and(|proto| proto.eq_ignore_ascii_case("https"));
+    state.config().link_base(req.header("host"), https)
 }

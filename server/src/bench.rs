@@ -273,7 +273,10 @@ pub async fn search(count: u32) -> Result<String, crate::error::AppError> {
 
     let runtime = std::sync::Arc::new(crate::search::Runtime::open(&index_dir)?);
     let access = vec!["u:2".to_owned(), "family".to_owned()];
-    let names = compile::Names::default();
+    let names = compile::Names {
+        me: 2,
+        ..compile::Names::default()
+    };
     let runs = 20;
     let mut all = Vec::new();
     let mut lines = Vec::new();
@@ -339,7 +342,10 @@ async fn searchable_after(
     access: &[String],
 ) -> Result<Duration, crate::error::AppError> {
     use crate::search::{compile, find, query, writer};
-    let names = compile::Names::default();
+    let names = compile::Names {
+        me: 2,
+        ..compile::Names::default()
+    };
     let state = crate::state::AppState::new(
         crate::config::Config {
             data_dir: data.root().to_path_buf(),

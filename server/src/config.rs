@@ -308,13 +308,15 @@ impl Config {
     /// share links): `public_url` when it is set; otherwise the address the
     /// browser is using (`host`, its `Host` header), so an owner browsing at
     /// `http://192.168.1.10:2468` hands out links that work on the home
-    /// network; `public_url()` when there is no usable host.
+    /// network (`https` when a reverse proxy says the browser used it);
+    /// `public_url()` when there is no usable host.
     #[must_use]
-    pub fn link_base(&self, host: Option<&str>) -> Url {
+    pub fn link_base(&self, host: Option<&str>, https: bool) -> Url {
         if let Some(url) = &self.public_url {
             return url.clone();
         }
-        host.and_then(|host| Url::parse(&format!("http://{host}/")).ok())
+        let scheme = if https { "https" } else { "http" };
+        host.and_then(|host| Url::parse(&format!("{scheme}://{host}/")).ok())
             .filter(|url| {
                 url.host_str().is_some()
                     && url.path() == "/"

@@ -117,6 +117,18 @@ pub async fn entries(
 
 /// The bytes written so far go to the response in chunks of this size.
 const CHUNK: usize = 256 * 1024;
+/// A browser that reads nothing for this long loses its download.
+const STALLED: std::time::Duration = std::time::Duration::from_mins(2);
+/// Zips written at once, for everyone together: each holds a blocking
+/// thread while it runs.
+const AT_ONCE: usize = 4;
+
+/// The permits for running zips.
+fn running() -> &'static std::sync::Arc<tokio::sync::Semaphore> {
+    static RUNNING: std::sync::OnceLock<std::sync::Arc<tokio::sync::Semaphore>> =
+        std::sync::OnceLock::new();
+    RUNNING.get_or_init(|| std::sync::Arc::new(tokio::sync::Semaphore::new(AT_ONCE)))
+}
 
 /// Sends what the zip writer writes to the response, a chunk at a time; a
 /// full channel makes the writer wait (the download's pace).
@@ -126,14 +138,40 @@ struct Sender {
 }
 
 impl Sender {
+    /// Hands a chunk on, waiting while the browser is behind, but not
+    /// forever: one that stops reading for `STALLED` ends the download
+    /// (a blocking thread is not held by a reader that went quiet).
     fn send(&mut self) -> std::io::Result<()> {
+        use tokio::sync::mpsc::error::TrySendError;
         if self.buffer.is_empty() {
             return Ok(());
         }
-        let chunk = std::mem::replace(&mut self.buffer, Vec::with_capacity(CHUNK));
-        self.channel.blocking_send(Ok(chunk)).map_err(|_| {
-            std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the download was stopped")
-        })
+        let mut chunk = Ok(std::mem::replace(
+            &mut self.buffer,
+            Vec::with_capacity(CHUNK),
+        ));
+        let since = std::time::Instant::now();
+        loop {
+            match self.channel.try_send(chunk) {
+                Ok(()) => return Ok(()),
+                Err(TrySendError::Closed(_)) => {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::BrokenPipe,
+                        "the download was stopped",
+                    ));
+                }
+                Err(TrySendError::Full(back)) if since.elapsed() < STALLED => {
+                    chunk = back;
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                Err(TrySendError::Full(_)) => {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::TimedOut,
+                        "the browser stopped reading",
+                    ));
+                }
+            }
+        }
     }
 }
 
@@ -153,12 +191,17 @@ impl Write for Sender {
 
 /// A zip of `entries` as a response body, written while it is sent (a few
 /// chunks in memory at most). A file that cannot be read ends the archive
-/// early, and the browser reports the download as failed.
-#[must_use]
-pub fn stream(entries: Vec<Entry>) -> Body {
+/// early, and the browser reports the download as failed. At most
+/// `AT_ONCE` are written at a time: another is refused (503), to be asked
+/// for again in a moment.
+pub fn stream(entries: Vec<Entry>) -> Result<Body, AppError> {
+    let permit = running().clone().try_acquire_owned().map_err(|_| {
+        AppError::Unavailable("Other downloads are being made: try again in a minute.".into())
+    })?;
     let (channel, mut receiver) = tokio::sync::mpsc::channel(4);
     let failed = channel.clone();
     tokio::task::spawn_blocking(move || {
+        let _permit = permit;
         let sender = Sender {
             buffer: Vec::with_capacity(CHUNK),
             channel,
@@ -175,10 +218,10 @@ pub fn stream(entries: Vec<Entry>) -> Body {
         })();
         if let Err(err) = written {
             tracing::info!(error = %err, "a zip download ended early");
-            let _ = failed.blocking_send(Err(err));
+            let _ = failed.try_send(Err(err));
         }
     });
-    Body::from_bytes_stream(futures_util::stream::poll_fn(move |cx| {
-        receiver.poll_recv(cx)
-    }))
+    Ok(Body::from_bytes_stream(futures_util::stream::poll_fn(
+        move |cx| receiver.poll_recv(cx),
+    )))
 }

@@ -131,6 +131,10 @@ for (const [size, viewport] of /** @type {const} */ ([
       await guest.goto('/signin');
       await expect(guest.getByRole('heading', { level: 1 })).toBeVisible();
       found.push(...(await problems(guest, '/signin')));
+      const invite = await (await page.request.post('/api/household/invites', { data: { role: 'member' }, headers })).json();
+      await guest.goto(new URL(invite.url).pathname + new URL(invite.url).search);
+      await expect(guest.getByRole('heading', { name: "You're invited" })).toBeVisible();
+      found.push(...(await problems(guest, 'invite')));
       await guest.goto(new URL(link.url).pathname);
       await expect(guest.locator('.tile.loaded').first()).toBeVisible();
       found.push(...(await problems(guest, 'shared album')));

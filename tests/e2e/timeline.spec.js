@@ -48,10 +48,11 @@ for (const [size, viewport] of /** @type {const} */ ([
     await page.mouse.up();
     expect(await page.evaluate(() => String(window.getSelection()))).toBe('');
     await expect(page.getByRole('heading', { name: /1601/ })).toBeInViewport();
-    await expect(rail).toHaveAttribute('aria-valuetext', /1601/);
 
-    // The keyboard: End is the newest month.
+    // The keyboard: Home is the oldest month, End the newest.
     await rail.focus();
+    await page.keyboard.press('Home');
+    await expect(rail).toHaveAttribute('aria-valuetext', /1601/);
     await page.keyboard.press('End');
     await expect(rail).toHaveAttribute('aria-valuetext', /2026/);
 

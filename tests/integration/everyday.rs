@@ -101,6 +101,8 @@ async fn archived_photos_leave_the_timeline_and_stay_found() {
             found(&owner, "is:archived").await == vec![receipt]
         })
         .await;
+    // A mark is its owner's own: Ben's archive does not hold it.
+    assert!(found(&member, "is:archived").await.is_empty());
     let listed = owner.json("/api/search?q=is%3Aarchived").await;
     assert_eq!(listed["items"][0]["arc"], true);
     assert!(
@@ -151,6 +153,7 @@ async fn archived_photos_leave_the_timeline_and_stay_found() {
             found(&owner, "is:favorite").await == vec![beach]
         })
         .await;
+    assert!(found(&member, "is:favorite").await.is_empty());
     server.stop().await;
 }
 

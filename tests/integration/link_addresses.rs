@@ -49,6 +49,25 @@ async fn without_public_url_links_use_the_address_in_use() {
     let link = post_at(&owner, &lan, &format!("/api/albums/{id}/links"), &json!({})).await;
     let url = link["url"].as_str().unwrap();
     assert!(url.starts_with(&format!("http://{lan}/shared/")), "{url}");
+    // Behind a reverse proxy that says the browser used https: https.
+    let proxied = owner
+        .client
+        .post(server.url("/api/household/invites"))
+        .header("host", "photos.home.arpa")
+        .header("x-forwarded-proto", "https")
+        .header("origin", server.origin())
+        .json(&json!({ "role": "member" }))
+        .send()
+        .await
+        .unwrap();
+    let url = proxied.json::<Value>().await.unwrap()["url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        url.starts_with("https://photos.home.arpa/invite?token="),
+        "{url}"
+    );
     // Listed again from another address, it says that one.
     let listed = owner.json(&format!("/api/albums/{id}/links")).await;
     let url = listed[0]["url"].as_str().unwrap();

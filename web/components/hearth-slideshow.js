@@ -34,6 +34,7 @@ export class HearthSlideshow extends HTMLElement {
     this.untrap = () => {};
     /** @type {ViewerSource | null} */
     this.source = null;
+    this.overViewer = false;
   }
 
   /**
@@ -51,6 +52,8 @@ export class HearthSlideshow extends HTMLElement {
     this.setAttribute('role', 'dialog');
     this.setAttribute('aria-modal', 'true');
     this.setAttribute('aria-label', 'Slideshow');
+    // Over the viewer, the page behind stays still when it ends.
+    this.overViewer = document.body.classList.contains('viewer-open');
     document.body.classList.add('viewer-open');
     window.addEventListener('keydown', this.onKey, true);
     this.untrap = trapFocus(() => [this], () => true);
@@ -66,7 +69,7 @@ export class HearthSlideshow extends HTMLElement {
     clearTimeout(this.timer);
     this.removeAttribute('open');
     this.replaceChildren();
-    document.body.classList.remove('viewer-open');
+    if (!this.overViewer) document.body.classList.remove('viewer-open');
     window.removeEventListener('keydown', this.onKey, true);
     this.untrap();
     this.awake?.release().catch(() => {});
@@ -89,6 +92,15 @@ export class HearthSlideshow extends HTMLElement {
   play(on) {
     this.playing = on;
     this.classList.toggle('paused', !on);
+    // A video pauses with the slideshow; one that ended meanwhile moves on.
+    const video = this.querySelector('video.slide');
+    if (video instanceof HTMLVideoElement) {
+      if (!on) video.pause();
+      else if (video.ended) {
+        this.go(1);
+        return;
+      } else video.play().catch(() => {});
+    }
     this.draw(false);
   }
 

@@ -499,6 +499,6 @@ export async function openLinked(list, open) {
   const d = await api(`/assets/${id}`).catch(() => null);
   if (!d) return;
   /** @type {Brief} */
-  const asset = { id: d.id, w: d.width ?? 0, h: d.height ?? 0, th: d.thumbhash, k: d.kind, t: d.taken_local ?? d.sort_at, d: d.duration_ms, v: d.v, mine: d.mine, fav: d.favourite };
+  const asset = { id: d.id, w: d.width ?? 0, h: d.height ?? 0, th: d.thumbhash, k: d.kind, t: d.taken_local ?? d.sort_at, d: d.duration_ms, v: d.v, mine: d.mine, fav: d.favourite, arc: d.archived || undefined };
   open(asset, [asset]);
 }

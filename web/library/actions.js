@@ -33,6 +33,10 @@ export const LIBRARY_ACTIONS = [
  * @param {number[]} ids
  */
 export function downloadZip(ids) {
+  if (ids.length > 10000) {
+    showError(new Error('A download holds at most 10 000 photos: select fewer.'));
+    return;
+  }
   const form = h('form', { method: 'post', action: '/api/assets/download', hidden: '' }, h('input', { type: 'hidden', name: 'ids', value: ids.join(',') }));
   document.body.append(form);
   form.submit();

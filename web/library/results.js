@@ -72,16 +72,21 @@ export function resultsGrid({ query, sort, label, actions, onPage, onError }) {
     const v = viewer();
     v.onChange = () => draw();
     v.onTrash = () => rerun();
-    v.open(asset, list);
+    // Its own copy: asking again (after a trash) does not empty it.
+    v.open(asset, list.slice());
   };
+  /** Counts the askings: an answer to an earlier one is not used. */
+  let asked = 0;
   const load = async () => {
     if (loading) return;
     loading = true;
+    const mine = asked;
     try {
       const params = new URLSearchParams({ q: query });
       if (sort) params.set('sort', sort);
       if (next) params.set('cursor', next);
       const found = await api(`/search?${params}`);
+      if (mine !== asked) return;
       results.push(...found.items);
       next = found.next;
       onPage(found);
@@ -94,8 +99,10 @@ export function resultsGrid({ query, sort, label, actions, onPage, onError }) {
     }
   };
   const rerun = () => {
+    asked++;
     results.length = 0;
     next = undefined;
+    loading = false;
     load();
   };
 

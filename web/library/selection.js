@@ -40,7 +40,12 @@ export function selectionBar(actions) {
   };
   // Esc clears the selection (unless the viewer or a dialog has it).
   const onKey = (/** @type {KeyboardEvent} */ event) => {
-    if (event.key !== 'Escape' || !el.isConnected || document.body.classList.contains('viewer-open') || document.querySelector('dialog[open]')) return;
+    if (!el.isConnected) {
+      // Its view has gone.
+      window.removeEventListener('keydown', onKey);
+      return;
+    }
+    if (event.key !== 'Escape' || document.body.classList.contains('viewer-open') || document.querySelector('dialog[open]')) return;
     bar.onClear();
   };
   clear.addEventListener('click', () => bar.onClear());

@@ -54,7 +54,7 @@ pub async fn zip_of(
     what: &str,
 ) -> Result<Attachment<Body>, AppError> {
     let entries = crate::zipped::entries(state, assets).await?;
-    Ok(Attachment::new(crate::zipped::stream(entries))
+    Ok(Attachment::new(crate::zipped::stream(entries)?)
         .attachment_type(AttachmentType::Attachment)
         .filename(file_name(state, what)))
 }

@@ -128,7 +128,10 @@ pub(crate) async fn names(
     user_id: i64,
     parsed: &Parsed,
 ) -> Result<Names, AppError> {
-    let mut found = Names::default();
+    let mut found = Names {
+        me: user_id,
+        ..Names::default()
+    };
     let mut members: Option<Vec<user::Model>> = None;
     let mut albums: Option<Vec<(i64, String)>> = None;
     for filter in &parsed.filters {
@@ -271,10 +274,13 @@ impl SearchApi {
             .iter()
             .filter_map(|id| by_id.remove(id))
             .filter(|asset| {
-                marks.iter().all(|(what, on)| match what {
-                    What::Archived => asset.archived == *on,
-                    What::Favourite => asset.favourite == *on,
-                    _ => true,
+                marks.iter().all(|(what, on)| {
+                    let mine = asset.owner_id == me.user.id;
+                    match what {
+                        What::Archived => (mine && asset.archived) == *on,
+                        What::Favourite => (mine && asset.favourite) == *on,
+                        _ => true,
+                    }
                 })
             })
             .map(|asset| brief(&asset, me_viewer))

@@ -45,6 +45,9 @@ pub struct Names {
     pub owners: HashMap<String, i64>,
     /// `album:` names (lower-cased) → album ids.
     pub albums: HashMap<String, Vec<i64>>,
+    /// Who is asking: a favourite or archive mark is its owner's own, so
+    /// `is:favorite` and `is:archived` find only theirs.
+    pub me: i64,
 }
 
 /// The query for `parsed`, limited to documents carrying one of `access`
@@ -231,14 +234,8 @@ fn filter_query(generation: &Generation, what: &What, names: &Names) -> Box<dyn 
                 .iter()
                 .map(|kind| Term::from_field_text(fields.kind, kind)),
         )),
-        What::Favourite => Box::new(TermQuery::new(
-            Term::from_field_u64(fields.favourite, 1),
-            IndexRecordOption::Basic,
-        )),
-        What::Archived => Box::new(TermQuery::new(
-            Term::from_field_u64(fields.archived, 1),
-            IndexRecordOption::Basic,
-        )),
+        What::Favourite => own_mark(fields, fields.favourite, names.me),
+        What::Archived => own_mark(fields, fields.archived, names.me),
         What::Gps => Box::new(TermQuery::new(
             Term::from_field_u64(fields.gps, 1),
             IndexRecordOption::Basic,
@@ -273,4 +270,21 @@ fn any(options: Vec<Box<dyn Query>>) -> Box<dyn Query> {
 
 fn every(parts: Vec<Box<dyn Query>>) -> Box<dyn Query> {
     Box::new(BooleanQuery::intersection(parts))
+}
+
+/// The asker's own photos carrying a mark (favourite, archived).
+fn own_mark(fields: &Fields, mark: tantivy::schema::Field, me: i64) -> Box<dyn Query> {
+    let term = |field, value| -> Box<dyn Query> {
+        Box::new(TermQuery::new(
+            Term::from_field_u64(field, value),
+            IndexRecordOption::Basic,
+        ))
+    };
+    Box::new(BooleanQuery::new(vec![
+        (Occur::Must, term(mark, 1)),
+        (
+            Occur::Must,
+            term(fields.owner, u64::try_from(me).unwrap_or_default()),
+        ),
+    ]))
 }
