@@ -133,7 +133,7 @@ pub async fn start(
     let indexer = search::writer::spawn(&state, search);
     let background = library::start(&state).await.map_err(StartError::Setup)?;
     let scheduler = retention::start(&state);
-    let acceptor = TcpAcceptor::from_tokio(listener).map_err(StartError::Listener)?;
+    let acceptor = http::NoDelay(TcpAcceptor::from_tokio(listener).map_err(StartError::Listener)?);
     let (stop, stopped) = oneshot::channel::<()>();
     let app = routes(state.clone());
     let task = tokio::spawn(async move {

@@ -166,7 +166,9 @@ async fn serve_logs_and_stops_on_sigterm() {
         hearth_command(dir.path())
             .args(["serve", "--listen", "127.0.0.1:0", "--data"])
             .arg(dir.path().join("data"))
-            .env("HEARTH_LOG__FORMAT", "json"),
+            .env("HEARTH_LOG__FORMAT", "json")
+            // Requests are logged at debug (a NAS keeps info).
+            .env("HEARTH_LOG__LEVEL", "info,hearth::http=debug"),
     );
     let setup = hearth
         .wait_for_log("has no owner yet")
