@@ -11,81 +11,81 @@ import { api, ApiError, reportClientError, showError } from './api.js';
 import { listen, throttled } from './events.js';
 import { navigate, toSignIn } from './nav.js';
 import { me } from './session.js';
-import { albumView } from './views/album.js';
-import { collectionView } from './views/collection.js';
-import { albumsView } from './views/albums.js';
-import { cancelDeletionView } from './views/cancel-deletion.js';
-import { householdView } from './views/household.js';
-import { libraryView } from './views/library.js';
-import { linkView, waitingView } from './views/link.js';
-import { notFoundView } from './views/not-found.js';
-import { notificationsView } from './views/notifications.js';
 import { photosView } from './views/photos.js';
-import { privacyView } from './views/privacy.js';
-import { searchView } from './views/search.js';
-import { serverView } from './views/server.js';
-import { sharedView } from './views/shared.js';
-import { securityView } from './views/security.js';
-import { settingsView } from './views/settings.js';
-import { signinView } from './views/signin.js';
-import { trashView } from './views/trash.js';
 
 /** @typedef {{ title: string, public?: boolean, render: () => HTMLElement }} View */
 
-/** @type {Record<string, () => View>} */
+/**
+ * A view whose code loads when it is first visited (Photos comes with the
+ * app: it is where almost every visit starts).
+ * @param {() => Promise<any>} load the view's module
+ * @param {string} name the view's function in it
+ * @returns {(...parts: any[]) => Promise<View>}
+ */
+const lazy = (load, name) => async (...parts) => (await load())[name](...parts);
+
+const linkView = lazy(() => import('./views/link.js'), 'linkView');
+const collectionView = lazy(() => import('./views/collection.js'), 'collectionView');
+
+/** @type {Record<string, () => View | Promise<View>>} */
 const routes = {
   '/': photosView,
-  '/albums': albumsView,
-  '/search': searchView,
-  '/settings': settingsView,
-  '/settings/security': securityView,
-  '/settings/household': householdView,
-  '/settings/library': libraryView,
-  '/settings/privacy': privacyView,
-  '/settings/server': serverView,
-  '/notifications': notificationsView,
-  '/trash': trashView,
+  '/albums': lazy(() => import('./views/albums.js'), 'albumsView'),
+  '/search': lazy(() => import('./views/search.js'), 'searchView'),
+  '/settings': lazy(() => import('./views/settings.js'), 'settingsView'),
+  '/settings/security': lazy(() => import('./views/security.js'), 'securityView'),
+  '/settings/household': lazy(() => import('./views/household.js'), 'householdView'),
+  '/settings/library': lazy(() => import('./views/library.js'), 'libraryView'),
+  '/settings/privacy': lazy(() => import('./views/privacy.js'), 'privacyView'),
+  '/settings/server': lazy(() => import('./views/server.js'), 'serverView'),
+  '/notifications': lazy(() => import('./views/notifications.js'), 'notificationsView'),
+  '/trash': lazy(() => import('./views/trash.js'), 'trashView'),
   '/favourites': () => collectionView('favourites'),
   '/archive': () => collectionView('archive'),
-  '/signin': signinView,
+  '/signin': lazy(() => import('./views/signin.js'), 'signinView'),
   '/setup': linkView,
   '/invite': linkView,
   '/recover': linkView,
-  '/cancel-deletion': cancelDeletionView,
+  '/cancel-deletion': lazy(() => import('./views/cancel-deletion.js'), 'cancelDeletionView'),
 };
 
 /**
  * Routes with a part that varies, e.g. `/albums/12`.
- * @type {[RegExp, (...parts: string[]) => View][]}
+ * @type {[RegExp, (...parts: string[]) => Promise<View>][]}
  */
 const patterns = [
-  [/^\/albums\/(\d+)$/, (id) => albumView(Number(id))],
-  [/^\/shared\/([\w-]+)$/, (token) => sharedView(token)],
+  [/^\/albums\/(\d+)$/, (id) => lazy(() => import('./views/album.js'), 'albumView')(Number(id))],
+  [/^\/shared\/([\w-]+)$/, lazy(() => import('./views/shared.js'), 'sharedView')],
 ];
 
 /**
  * @param {string} path
- * @returns {View}
+ * @returns {Promise<View>}
  */
-function route(path) {
+async function route(path) {
   const exact = routes[path];
   if (exact) return exact();
   for (const [pattern, view] of patterns) {
     const match = path.match(pattern);
     if (match) return view(...match.slice(1));
   }
-  return notFoundView();
+  return lazy(() => import('./views/not-found.js'), 'notFoundView')();
 }
 
 /** @type {Promise<any> | null} */
 let serverInfo = null;
 
+/** Counts renders: a slower one (its view's code still loading) yields to a later one. */
+let rendering = 0;
+
 async function render() {
+  const turn = ++rendering;
   const shell = /** @type {import('./components/hearth-shell.js').HearthShell} */ (document.querySelector('hearth-shell'));
   // A selection belongs to the view it was made in.
   document.body.classList.remove('selecting');
   const path = location.pathname.replace(/\/+$/, '') || '/';
-  let view = route(path);
+  let view = await route(path);
+  if (turn !== rendering) return;
   if (!view.public) {
     const user = await me({ fresh: true });
     if (!user) {
@@ -93,7 +93,7 @@ async function render() {
       const info = await serverInfo.catch(() => null);
       if (info?.setup_pending) {
         serverInfo = null;
-        view = waitingView();
+        view = await lazy(() => import('./views/link.js'), 'waitingView')();
       } else {
         toSignIn();
         return;
@@ -101,6 +101,7 @@ async function render() {
     }
   }
   const user = view.public ? null : await me();
+  if (turn !== rendering) return;
   shell.setSignedIn(!!user);
   followUnread(!!user);
   if (user) refreshUnread();

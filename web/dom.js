@@ -60,3 +60,24 @@ export function trapFocus(places, active) {
   document.addEventListener('keydown', onKey, true);
   return () => document.removeEventListener('keydown', onKey, true);
 }
+
+/**
+ * Adds one of the app's stylesheets to the page (once), for code that
+ * loads after the page: the Photos view does not wait for the viewer's
+ * styles. Resolves when it applies (or failed to load: the view still
+ * works, unstyled, rather than never).
+ * @param {string} path under `web/`, e.g. `styles/viewer.css`
+ * @returns {Promise<void>}
+ */
+export function stylesheet(path) {
+  const href = new URL(path, import.meta.url).href;
+  const present = [...document.querySelectorAll('link[rel="stylesheet"]')].find((link) => link instanceof HTMLLinkElement && link.href === href);
+  if (present) return Promise.resolve();
+  const link = h('link', { rel: 'stylesheet', href });
+  const loaded = new Promise((done) => {
+    link.addEventListener('load', () => done(undefined), { once: true });
+    link.addEventListener('error', () => done(undefined), { once: true });
+  });
+  document.head.append(link);
+  return loaded;
+}

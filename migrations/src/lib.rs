@@ -17,6 +17,7 @@ mod m20261206_000007_content_per_owner;
 mod m20261206_000008_recovery_delay;
 mod m20261206_000009_honest_records;
 mod m20261207_000010_everyday;
+mod m20261208_000011_timeline_months;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000008_recovery_delay::Migration),
             Box::new(m20261206_000009_honest_records::Migration),
             Box::new(m20261207_000010_everyday::Migration),
+            Box::new(m20261208_000011_timeline_months::Migration),
         ]
     }
 }

@@ -149,6 +149,7 @@ pub fn routes() -> impl Endpoint {
             }
             resp
         })
+        .around(crate::compress::json)
 }
 
 /// Any write whose `Origin` (or `Referer`) names another site is refused,

@@ -9,6 +9,7 @@ pub mod backup;
 pub mod bench;
 pub mod check;
 pub mod clock;
+pub mod compress;
 pub mod config;
 pub mod data_dir;
 pub mod db;

@@ -1,18 +1,38 @@
-//! The embedded web UI: files under `web/` (read from disk in debug builds,
-//! compiled in for release), with ETags, and `index.html` for client-side
-//! routes. `/api/...` never falls back to HTML.
-
-use std::fmt::Write as _;
+//! The embedded web UI: files under `web/`, compressed at build time
+//! (`build.rs`), with ETags, and `index.html` for client-side routes.
+//! `/api/...` never falls back to HTML.
+//!
+//! Each file answers at its own path (revalidated with its ETag) and under
+//! `/v/<version>/` (kept for a year): the pages load everything from there,
+//! so a repeat visit costs one small request.
 
 use poem::http::{HeaderValue, Method, StatusCode, header};
-use poem::{Request, Response, handler};
-use rust_embed::Embed;
+use poem::{Body, Request, Response, handler};
 
-#[derive(Embed)]
-#[folder = "../web/"]
-struct Assets;
+use crate::compress::Encoding;
+
+/// One file of the web app, as built.
+struct WebFile {
+    path: &'static str,
+    mime: &'static str,
+    /// The quoted ETag of its bytes.
+    etag: &'static str,
+    raw: &'static [u8],
+    br: Option<&'static [u8]>,
+    gz: Option<&'static [u8]>,
+}
+
+// `VERSION` and `FILES` (sorted by path), written by `build.rs`.
+include!(concat!(env!("OUT_DIR"), "/web_files.rs"));
 
 const INDEX: &str = "index.html";
+
+fn file(path: &str) -> Option<&'static WebFile> {
+    FILES
+        .binary_search_by(|file| file.path.cmp(path))
+        .ok()
+        .and_then(|at| FILES.get(at))
+}
 
 /// Any path outside `/api`.
 #[handler]
@@ -24,15 +44,24 @@ pub fn ui(req: &Request) -> Response {
             .content_type("text/plain; charset=utf-8")
             .body("Method not allowed");
     }
-    let path = req.uri().path().trim_start_matches('/');
+    let mut path = req.uri().path().trim_start_matches('/');
+    // `/v/<version>/x` is `x`, kept for good when the version is this one.
+    // An older version's page may still ask: it gets today's file, fresh.
+    let mut immutable = false;
+    if let Some(rest) = path.strip_prefix("v/")
+        && let Some((version, inner)) = rest.split_once('/')
+    {
+        immutable = version == VERSION;
+        path = inner;
+    }
     if path.is_empty() {
-        return asset(req, INDEX);
+        return asset(req, INDEX, false);
     }
     if path.split('/').any(|part| part == ".." || part == ".") || path.contains('\\') {
         return not_found();
     }
-    if Assets::get(path).is_some() {
-        return asset(req, path);
+    if file(path).is_some() {
+        return asset(req, path, immutable);
     }
     // A missing file (it has an extension) is a 404, not HTML in disguise;
     // anything else is a route of the single-page app.
@@ -40,14 +69,14 @@ pub fn ui(req: &Request) -> Response {
     if last.contains('.') {
         not_found()
     } else {
-        asset(req, INDEX)
+        asset(req, INDEX, false)
     }
 }
 
 /// `/api/docs`: the API explorer page.
 #[handler]
 pub fn api_docs(req: &Request) -> Response {
-    asset(req, "api-docs.html")
+    asset(req, "api-docs.html", false)
 }
 
 fn not_found() -> Response {
@@ -57,21 +86,23 @@ fn not_found() -> Response {
         .body("Not found")
 }
 
-/// One embedded file, or 304 when the client's copy is current.
-fn asset(req: &Request, path: &str) -> Response {
-    let Some(file) = Assets::get(path) else {
+/// One embedded file in the best encoding the client takes, or 304 when
+/// the client's copy is current.
+fn asset(req: &Request, path: &str, immutable: bool) -> Response {
+    let Some(file) = file(path) else {
         return not_found();
     };
-    let mut etag = String::from("\"");
-    for byte in &file.metadata.sha256_hash()[..16] {
-        let _ = write!(etag, "{byte:02x}");
-    }
-    etag.push('"');
-    // Files have no hashed names (no build step), so browsers revalidate
-    // every time; the ETag makes that a cheap 304.
+    let cache = if immutable {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
     let builder = Response::builder()
-        .header(header::ETAG, etag.as_str())
-        .header(header::CACHE_CONTROL, "no-cache");
+        .header(header::ETAG, file.etag)
+        .header(header::CACHE_CONTROL, cache)
+        .header(header::VARY, "accept-encoding");
+    // One ETag for every encoding of the same bytes: a weak match is what
+    // If-None-Match asks for.
     let fresh = req
         .headers()
         .get_all(header::IF_NONE_MATCH)
@@ -80,26 +111,22 @@ fn asset(req: &Request, path: &str) -> Response {
         .flat_map(|value| value.split(','))
         .any(|tag| {
             let tag = tag.trim();
-            tag == "*" || tag.trim_start_matches("W/") == etag
+            tag == "*" || tag.trim_start_matches("W/") == file.etag
         });
     if fresh {
         return builder.status(StatusCode::NOT_MODIFIED).finish();
     }
-    let mime = file.metadata.mimetype();
-    let content_type = if mime.starts_with("text/")
-        || mime.ends_with("javascript")
-        || mime.ends_with("json")
-        || mime.ends_with("svg+xml")
-    {
-        format!("{mime}; charset=utf-8")
-    } else {
-        mime.to_owned()
+    let encoding = Encoding::choose(req.headers(), file.br.is_some(), file.gz.is_some());
+    let bytes = match encoding {
+        Encoding::Brotli => file.br.unwrap_or(file.raw),
+        Encoding::Gzip => file.gz.unwrap_or(file.raw),
+        Encoding::Identity => file.raw,
+    };
+    let builder = match encoding.header() {
+        Some(coding) => builder.header(header::CONTENT_ENCODING, coding),
+        None => builder,
     };
     builder
-        .header(
-            header::CONTENT_TYPE,
-            HeaderValue::from_str(&content_type)
-                .unwrap_or(HeaderValue::from_static("application/octet-stream")),
-        )
-        .body(file.data.into_owned())
+        .header(header::CONTENT_TYPE, HeaderValue::from_static(file.mime))
+        .body(Body::from(bytes))
 }

@@ -127,6 +127,7 @@ test('the owner writes a caption in the viewer; the camera is named once', async
   await uploadPhoto(page, photo);
   await page.locator('.tile').first().click();
   const viewer = page.getByRole('dialog', { name: 'Photo viewer' });
+  await expect(viewer).toBeVisible();
   await page.keyboard.press('i');
   const details = viewer.getByRole('complementary', { name: 'Details' });
   await expect(details).toContainText('Canon EOS 500D');

@@ -454,3 +454,126 @@ async fn hostile_exif_is_read_or_refused_without_harm() {
     assert_eq!(server.get("/api/health").await.status(), 200);
     server.stop().await;
 }
+
+/// Each member's months as `/api/timeline` gives them, and as a count of
+/// the assets themselves says they are.
+async fn months_both_ways(
+    server: &TestServer,
+    member: &crate::harness::Browser,
+    id: i64,
+) -> (Vec<(String, i64)>, Vec<(String, i64)>) {
+    use sea_orm::{ConnectionTrait as _, Statement};
+    let kept = member.json("/api/timeline").await["months"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["month"].as_str().unwrap().to_owned(),
+                m["count"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    let db = server.state().db();
+    let counted = db
+        .query_all_raw(Statement::from_sql_and_values(
+            db.get_database_backend(),
+            "SELECT printf('%04d-%02d', month / 100, month % 100) AS month, COUNT(*) AS count \
+             FROM assets WHERE status = 'active' AND archived = 0 \
+             AND (owner_id = ? OR visibility = 'family') GROUP BY month ORDER BY month DESC",
+            [id.into()],
+        ))
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| {
+            (
+                row.try_get::<String>("", "month").unwrap(),
+                row.try_get::<i64>("", "count").unwrap(),
+            )
+        })
+        .collect();
+    (kept, counted)
+}
+
+#[tokio::test]
+async fn the_months_kept_match_the_photos_through_every_change() {
+    let server = TestServer::start().await;
+    let owner = server.owner().await;
+    let owner_id = owner.json("/api/me").await["id"].as_i64().unwrap();
+    let (member, member_id) = join(&server, &owner, "member", "ben").await;
+    let mut mine = Vec::new();
+    for (seed, taken) in [
+        (1, "2024:03:01 10:00:00"),
+        (2, "2024:03:02 10:00:00"),
+        (3, "2023:12:24 18:00:00"),
+        (4, "2020:01:05 09:00:00"),
+    ] {
+        mine.push(
+            owner
+                .imported(&format!("{seed}.jpg"), jpeg(64, 48, seed, Some(taken)))
+                .await,
+        );
+    }
+    let bens = member
+        .imported("ben.jpg", jpeg(64, 48, 9, Some("2024:03:03 10:00:00")))
+        .await;
+    let check = async |step: &str| {
+        for (who, id) in [(&owner, owner_id), (&member, member_id)] {
+            let (kept, counted) = months_both_ways(&server, who, id).await;
+            assert_eq!(kept, counted, "{step}, as user {id}");
+        }
+    };
+    check("imported").await;
+    assert_eq!(
+        months_both_ways(&server, &owner, owner_id).await.0,
+        vec![
+            ("2024-03".to_owned(), 2),
+            ("2023-12".to_owned(), 1),
+            ("2020-01".to_owned(), 1)
+        ]
+    );
+    owner
+        .ok(
+            "/api/assets/edit",
+            &json!({ "ids": [mine[0], mine[2]], "visibility": "family" }),
+        )
+        .await;
+    member
+        .ok(
+            "/api/assets/edit",
+            &json!({ "ids": [bens], "visibility": "family" }),
+        )
+        .await;
+    check("shared with the family").await;
+    owner
+        .ok(
+            "/api/assets/edit",
+            &json!({ "ids": [mine[0]], "archived": true }),
+        )
+        .await;
+    check("archived").await;
+    owner
+        .ok("/api/assets/trash", &json!({ "ids": [mine[2], mine[3]] }))
+        .await;
+    check("trashed").await;
+    owner
+        .ok("/api/assets/restore", &json!({ "ids": [mine[3]] }))
+        .await;
+    check("restored").await;
+    owner.ok("/api/trash/empty", &json!({})).await;
+    check("purged").await;
+    owner
+        .ok(
+            "/api/assets/edit",
+            &json!({ "ids": [mine[0]], "archived": false, "visibility": "private" }),
+        )
+        .await;
+    check("unarchived, private again").await;
+    // Ben sees his own photo and nothing of Olivia's now.
+    assert_eq!(
+        months_both_ways(&server, &member, member_id).await.0,
+        vec![("2024-03".to_owned(), 1)]
+    );
+    server.stop().await;
+}

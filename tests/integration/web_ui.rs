@@ -1,5 +1,6 @@
 //! The embedded web UI: files with the right types, client-side routes,
-//! caching by ETag, the limits of the fallback, security headers.
+//! caching by ETag and by version, compression, the limits of the
+//! fallback, security headers.
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -151,11 +152,11 @@ async fn security_headers_on_every_response() {
     let etag = header(&server.get("/app.js").await, "etag");
     let responses = vec![
         server.get("/").await,
-        server.get("/app.js").await,
         server.get("/missing.js").await,
         server.get("/api/health").await,
         server.get("/api/nope").await,
         server.get("/api/docs").await,
+        server.get("/icon.svg").await,
         server
             .client
             .get(server.url("/app.js"))
@@ -184,6 +185,111 @@ async fn security_headers_on_every_response() {
         );
         assert_eq!(header(&response, "referrer-policy"), "same-origin", "{url}");
         assert_eq!(header(&response, "x-frame-options"), "DENY", "{url}");
+    }
+    // Scripts and stylesheets are never documents: nosniff holds them to
+    // that, and the document's headers would only cost bytes.
+    for path in ["/app.js", "/styles/app.css"] {
+        let response = server.get(path).await;
+        assert_eq!(header(&response, "x-content-type-options"), "nosniff");
+        assert_eq!(header(&response, "referrer-policy"), "same-origin");
+        assert!(response.headers().get("content-security-policy").is_none());
+    }
+    server.stop().await;
+}
+
+fn unbrotli(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    brotli::BrotliDecompress(&mut &bytes[..], &mut out).unwrap();
+    out
+}
+
+async fn fetch(server: &TestServer, path: &str, accept: &str) -> reqwest::Response {
+    server
+        .client
+        .get(server.url(path))
+        .header("accept-encoding", accept)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_app_is_sent_compressed_and_kept_for_good_under_its_version() {
+    use std::io::Read as _;
+    let server = TestServer::start().await;
+    let plain = fetch(&server, "/app.js", "identity").await;
+    assert!(plain.headers().get("content-encoding").is_none());
+    assert_eq!(header(&plain, "vary"), "accept-encoding");
+    let plain = plain.bytes().await.unwrap();
+
+    // Brotli when the browser takes it (every one does), else gzip; the
+    // same bytes either way, precompressed (no work per request).
+    let br = fetch(&server, "/app.js", "gzip, deflate, br, zstd").await;
+    assert_eq!(header(&br, "content-encoding"), "br");
+    let br = br.bytes().await.unwrap();
+    assert!(
+        br.len() * 3 < plain.len(),
+        "{} of {}",
+        br.len(),
+        plain.len()
+    );
+    assert_eq!(unbrotli(&br), plain);
+    let gz = fetch(&server, "/app.js", "gzip;q=1, br;q=0").await;
+    assert_eq!(header(&gz, "content-encoding"), "gzip");
+    let mut unzipped = Vec::new();
+    flate2::read::GzDecoder::new(&gz.bytes().await.unwrap()[..])
+        .read_to_end(&mut unzipped)
+        .unwrap();
+    assert_eq!(unzipped, plain);
+
+    // The page loads its files under /v/<version>/, kept for a year.
+    let index = server.get("/").await.text().await.unwrap();
+    let start = index.find("src=\"/v/").expect("a versioned script") + 5;
+    let script = &index[start..start + index[start..].find('"').unwrap()];
+    assert!(script.ends_with("/app.js"), "{script}");
+    let kept = fetch(&server, script, "br").await;
+    assert_eq!(kept.status(), 200);
+    assert_eq!(
+        header(&kept, "cache-control"),
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(unbrotli(&kept.bytes().await.unwrap()), plain);
+    // Its modules import each other relatively, so stay under it.
+    let version = script.trim_end_matches("app.js");
+    let module = server.get(&format!("{version}library/timeline.js")).await;
+    assert_eq!(module.status(), 200);
+    assert!(header(&module, "cache-control").contains("immutable"));
+    // Another version's page (open during an upgrade) gets today's file,
+    // not kept; a missing file is still missing.
+    let other = server.get("/v/0123456789ab/app.js").await;
+    assert_eq!(other.status(), 200);
+    assert_eq!(header(&other, "cache-control"), "no-cache");
+    assert_eq!(server.get(&format!("{version}nope.js")).await.status(), 404);
+    // The page itself is always asked again.
+    assert_eq!(header(&server.get("/").await, "cache-control"), "no-cache");
+
+    // Large JSON is compressed; small JSON and media are not.
+    let spec = fetch(&server, "/api/openapi.json", "br").await;
+    assert_eq!(header(&spec, "content-encoding"), "br");
+    let spec: serde_json::Value =
+        serde_json::from_slice(&unbrotli(&spec.bytes().await.unwrap())).unwrap();
+    assert!(spec["paths"].is_object());
+    let health = fetch(&server, "/api/health", "br").await;
+    assert!(health.headers().get("content-encoding").is_none());
+    let owner = server.owner().await;
+    let id = owner
+        .imported("a.jpg", crate::fixtures::jpeg(800, 600, 7, None))
+        .await;
+    for kind in ["thumb", "preview", "original"] {
+        let media = owner
+            .client
+            .get(owner.base.clone() + &format!("/api/assets/{id}/{kind}"))
+            .header("accept-encoding", "br, gzip")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(media.status(), 200, "{kind}");
+        assert!(media.headers().get("content-encoding").is_none(), "{kind}");
     }
     server.stop().await;
 }
@@ -235,7 +341,9 @@ async fn the_ui_loads_nothing_from_elsewhere() {
 /// `src`/`href` attributes, CSS `url()`s and ES module specifiers.
 fn references(text: &str) -> Vec<String> {
     let mut found = Vec::new();
-    for marker in ["src=\"", "href=\"", "from '", "import '", "url("] {
+    for marker in [
+        "src=\"", "href=\"", "from '", "import '", "import('", "url(",
+    ] {
         let mut rest = text;
         while let Some(start) = rest.find(marker) {
             rest = &rest[start + marker.len()..];

@@ -6,12 +6,15 @@
  */
 import { api, showError } from '../api.js';
 import { openDialog } from '../dialog.js';
-import { h } from '../dom.js';
+import { h, stylesheet } from '../dom.js';
 import { arrowKeys } from '../library/grid-keys.js';
 import { tileElement } from '../library/timeline.js';
 import { button, errorSlot } from '../ui.js';
 import { addToAlbum } from './add.js';
 import { count } from './roles.js';
+
+// Its styles come with it (not with the page), before it shows.
+await stylesheet('styles/picker.css');
 
 /**
  * @param {{ id: number, title: string }} album

@@ -7,8 +7,11 @@
  * ← → move, Space plays or pauses, Esc ends it. The next photo is loaded
  * before it is due.
  */
-import { h, trapFocus } from '../dom.js';
+import { h, stylesheet, trapFocus } from '../dom.js';
 import { icons } from '../icons.js';
+
+// Its styles come with it (not with the page), before it shows.
+await stylesheet('styles/slideshow.css');
 
 /** @typedef {import('../library/timeline.js').Brief} Brief */
 /** @typedef {import('./hearth-viewer.js').ViewerSource} ViewerSource */

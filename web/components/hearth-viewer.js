@@ -8,11 +8,14 @@
  */
 import { pickAlbum } from '../albums/add.js';
 import { api, showError } from '../api.js';
-import { h, trapFocus } from '../dom.js';
+import { h, stylesheet, trapFocus } from '../dom.js';
 import { icons } from '../icons.js';
 import { libraryAction, trashWithUndo } from '../library/actions.js';
 import { slideshow } from './hearth-slideshow.js';
 import { details } from './viewer-info.js';
+
+// Its styles come with it (not with the page), before it shows.
+await stylesheet('styles/viewer.css');
 
 /** @typedef {import('../library/timeline.js').Brief} Brief */
 
@@ -478,27 +481,4 @@ export function viewer() {
     document.body.append(found);
   }
   return /** @type {HearthViewer} */ (found);
-}
-
-/**
- * Opens the photo the address names (`?photo=<id>`, from a link or a
- * reload) with `open`, from `list` when it holds it, else on its own (a
- * member's photo, asked of the server). Nothing opens for a photo the
- * member may not see.
- * @param {Brief[]} list
- * @param {(asset: Brief, list: Brief[]) => void} open
- */
-export async function openLinked(list, open) {
-  const id = Number(new URLSearchParams(location.search).get('photo'));
-  if (!id) return;
-  const found = list.find((asset) => asset.id === id);
-  if (found) {
-    open(found, list);
-    return;
-  }
-  const d = await api(`/assets/${id}`).catch(() => null);
-  if (!d) return;
-  /** @type {Brief} */
-  const asset = { id: d.id, w: d.width ?? 0, h: d.height ?? 0, th: d.thumbhash, k: d.kind, t: d.taken_local ?? d.sort_at, d: d.duration_ms, v: d.v, mine: d.mine, fav: d.favourite, arc: d.archived || undefined };
-  open(asset, [asset]);
 }

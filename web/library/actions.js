@@ -7,7 +7,6 @@
  * with Undo; only the owner's own photos change (the server's rule), and
  * the notice says when some were someone else's.
  */
-import { pickAlbum } from '../albums/add.js';
 import { count } from '../albums/roles.js';
 import { api, showError } from '../api.js';
 import { h } from '../dom.js';
@@ -102,7 +101,8 @@ const EDITS = /** @type {Record<string, [Record<string, unknown>, string, Record
  */
 export async function libraryAction(action, ids, done, changed) {
   if (action === 'album') {
-    pickAlbum(ids, done);
+    // The album picker's code loads when it is first wanted.
+    import('../albums/add.js').then(({ pickAlbum }) => pickAlbum(ids, done));
     return;
   }
   if (action === 'download') {

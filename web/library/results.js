@@ -6,10 +6,10 @@
  * names the photo), arrow keys. After a change (a trash, an archive, an
  * Undo) the results are asked for again.
  */
-import { openLinked, viewer } from '../components/hearth-viewer.js';
 import { api } from '../api.js';
 import { h } from '../dom.js';
 import { libraryAction } from './actions.js';
+import { lazyViewer, openLinked, warmViewer } from './open.js';
 import { arrowKeys } from './grid-keys.js';
 import { selectable, Selection, selectionBar } from './selection.js';
 import { layout, tileElement } from './timeline.js';
@@ -27,6 +27,7 @@ import { layout, tileElement } from './timeline.js';
  */
 export function resultsGrid({ query, sort, label, actions, onPage, onError }) {
   const grid = h('div', { class: 'search-grid', role: 'group', 'aria-label': label });
+  warmViewer(grid);
   arrowKeys(grid);
   const more = h('div', { class: 'search-more' });
   const bar = selectionBar(actions);
@@ -69,11 +70,13 @@ export function resultsGrid({ query, sort, label, actions, onPage, onError }) {
    * @param {Brief[]} [list]
    */
   const openAt = (asset, list = results) => {
-    const v = viewer();
-    v.onChange = () => draw();
-    v.onTrash = () => rerun();
     // Its own copy: asking again (after a trash) does not empty it.
-    v.open(asset, list.slice());
+    const copy = list.slice();
+    lazyViewer().then((v) => {
+      v.onChange = () => draw();
+      v.onTrash = () => rerun();
+      v.open(asset, copy);
+    });
   };
   /** Counts the askings: an answer to an earlier one is not used. */
   let asked = 0;

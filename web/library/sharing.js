@@ -4,8 +4,11 @@
  * asked once when they join (or set up Hearth), changed in Settings.
  */
 import { api } from '../api.js';
-import { h } from '../dom.js';
+import { h, stylesheet } from '../dom.js';
 import { setMe } from '../session.js';
+
+// Its styles come with it (not with the page), before it shows.
+await stylesheet('styles/choices.css');
 
 let count = 0;
 

@@ -6,10 +6,10 @@
  * button or by dropping files anywhere.
  */
 import '../components/hearth-upload-tray.js';
-import { openLinked, viewer } from '../components/hearth-viewer.js';
 import { h } from '../dom.js';
 import { listen, throttled } from '../events.js';
 import { LIBRARY_ACTIONS, libraryAction } from '../library/actions.js';
+import { lazyViewer, openLinked, warmViewer } from '../library/open.js';
 import { selectionBar } from '../library/selection.js';
 import { scrubber } from '../library/scrubber.js';
 import { Timeline } from '../library/timeline.js';
@@ -48,6 +48,7 @@ export function photosView() {
       const count = h('p', { class: 'muted photos-count' });
       const head = h('div', { class: 'page-head' }, h('div', {}, h('h1', {}, 'Photos'), count), h('div', { class: 'page-actions' }, h('a', { class: 'button button-quiet', href: '/favourites' }, 'Favourites'), h('a', { class: 'button button-quiet', href: '/archive' }, 'Archive'), h('a', { class: 'button button-quiet', href: '/trash' }, 'Trash'), uploadButton(page)));
       const gridRoot = h('div', { class: 'timeline-root' });
+      warmViewer(gridRoot);
       const bar = selectionBar(LIBRARY_ACTIONS);
       page.append(head, gridRoot, bar.el);
 
@@ -60,10 +61,11 @@ export function photosView() {
       });
       /** @type {(asset: import('../library/timeline.js').Brief, list: import('../library/timeline.js').Brief[]) => void} */
       const openAt = (asset, list) => {
-        const v = viewer();
-        v.onChange = () => timeline.redraw();
-        v.onTrash = () => reload();
-        v.open(asset, list);
+        lazyViewer().then((v) => {
+          v.onChange = () => timeline.redraw();
+          v.onTrash = () => reload();
+          v.open(asset, list);
+        });
       };
       rail = scrubber(timeline);
       page.append(rail.el, rail.bubble);

@@ -414,21 +414,25 @@ pub struct MonthCount {
     pub count: i64,
 }
 
-/// The months `viewer` has photos in, newest first, with counts.
+/// The months `viewer` has photos in, newest first, with counts: from the
+/// counts kept per month, owner and visibility (`timeline_months`, kept by
+/// triggers), with the rule of [`access::Viewer::visible`].
 pub async fn month_counts(
     db: &sea_orm::DatabaseConnection,
     viewer: Viewer,
 ) -> Result<Vec<MonthCount>, AppError> {
-    Ok(access::filter(asset::Entity::find(), viewer)
-        .filter(asset::Column::Archived.eq(false))
-        .select_only()
-        .column(asset::Column::Month)
-        .column_as(asset::Column::Id.count(), "count")
-        .group_by(asset::Column::Month)
-        .order_by_desc(asset::Column::Month)
-        .into_model::<MonthCount>()
+    use sea_orm::Statement;
+    Ok(
+        MonthCount::find_by_statement(Statement::from_sql_and_values(
+            db.get_database_backend(),
+            "SELECT month, SUM(count) AS count FROM timeline_months \
+         WHERE owner_id = ? OR visibility = 'family' \
+         GROUP BY month HAVING SUM(count) > 0 ORDER BY month DESC",
+            [viewer.user_id.into()],
+        ))
         .all(db)
-        .await?)
+        .await?,
+    )
 }
 
 /// One month (yyyymm) of what `viewer` may see, newest first.
