@@ -62,10 +62,34 @@ fn accepts(headers: &HeaderMap, coding: &str) -> bool {
         })
 }
 
-/// Compresses a JSON answer of at least [`JSON_MIN_BYTES`] with Brotli
-/// when the client takes it (every browser does).
+/// The reads whose answers are large and hold no secret: the timeline,
+/// search, the trash, albums and the API's description. Answers that may
+/// hold a secret (tokens, links, codes) are never compressed, so their
+/// length cannot betray them (BREACH).
+const COMPRESSED: [&str; 5] = [
+    "/api/timeline",
+    "/api/search",
+    "/api/trash",
+    "/api/albums",
+    "/api/openapi.json",
+];
+
+/// Compresses a large JSON answer (at least [`JSON_MIN_BYTES`]) of the
+/// reads in [`COMPRESSED`] with Brotli when the client takes it (every
+/// browser does).
 pub async fn json<E: Endpoint>(ep: E, req: Request) -> poem::Result<Response> {
-    let encoding = Encoding::choose(req.headers(), true, false);
+    let path = req.original_uri().path();
+    let wanted = req.method() == poem::http::Method::GET
+        && COMPRESSED.iter().any(|prefix| {
+            path.strip_prefix(prefix)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        })
+        && !path.contains("/links");
+    let encoding = if wanted {
+        Encoding::choose(req.headers(), true, false)
+    } else {
+        Encoding::Identity
+    };
     let mut resp = ep.call(req).await?.into_response();
     let is_json = resp
         .headers()

@@ -80,6 +80,8 @@ pub fn routes(state: AppState) -> impl Endpoint {
 /// A server that is accepting connections.
 pub struct Running {
     state: AppState,
+    /// The state background work holds (its own database pool).
+    work: AppState,
     local_addr: SocketAddr,
     stop: oneshot::Sender<()>,
     task: JoinHandle<std::io::Result<()>>,
@@ -130,10 +132,11 @@ pub async fn start(
     let search =
         Arc::new(search::Runtime::open(&state.data_dir().index()).map_err(StartError::Setup)?);
     state.set_search(search.clone());
-    let live_albums = albums::live::follow(&state, &search);
-    let indexer = search::writer::spawn(&state, search);
-    let background = library::start(&state).await.map_err(StartError::Setup)?;
-    let scheduler = retention::start(&state);
+    let work = state.with_db(db::open_background(&state.data_dir().database()).await?);
+    let live_albums = albums::live::follow(&work, &search);
+    let indexer = search::writer::spawn(&work, search);
+    let background = library::start(&work).await.map_err(StartError::Setup)?;
+    let scheduler = retention::start(&work);
     let acceptor = http::NoDelay(TcpAcceptor::from_tokio(listener).map_err(StartError::Listener)?);
     let (stop, stopped) = oneshot::channel::<()>();
     let app = routes(state.clone());
@@ -152,6 +155,7 @@ pub async fn start(
     summary(&state).await;
     Ok(Running {
         state,
+        work,
         local_addr,
         stop,
         task,
@@ -238,7 +242,9 @@ impl Running {
         self.background.stop().await;
         self.indexer.stop().await;
         self.live_albums.stop().await;
+        close(&self.work).await;
         close(&self.state).await;
+        tracing::info!("Hearth stopped");
         joined.map_err(std::io::Error::other)?
     }
 
@@ -253,5 +259,4 @@ async fn close(state: &AppState) {
     if let Err(err) = state.db().clone().close().await {
         tracing::warn!(error = %err, "closing the database");
     }
-    tracing::info!("Hearth stopped");
 }

@@ -14,12 +14,14 @@ use crate::{accounts, events, library, retention, search};
 #[derive(Clone)]
 pub struct AppState {
     inner: Arc<Inner>,
+    /// The connections this holder uses: requests and background work
+    /// have pools of their own (see [`AppState::with_db`]).
+    db: DatabaseConnection,
 }
 
 struct Inner {
     config: Config,
     data_dir: DataDir,
-    db: DatabaseConnection,
     clock: Arc<dyn Clock>,
     started_at: DateTime<Utc>,
     accounts: accounts::Runtime,
@@ -45,10 +47,10 @@ impl AppState {
         let accounts = accounts::Runtime::new(&config.public_url());
         let library = library::Runtime::new(&config.library);
         Self {
+            db,
             inner: Arc::new(Inner {
                 config,
                 data_dir,
-                db,
                 clock,
                 started_at,
                 accounts,
@@ -74,7 +76,18 @@ impl AppState {
 
     #[must_use]
     pub fn db(&self) -> &DatabaseConnection {
-        &self.inner.db
+        &self.db
+    }
+
+    /// The same state over other connections: background work (imports,
+    /// the indexer, retention) has a pool of its own, so it never queues
+    /// behind a hundred browsers for a connection, nor they behind it.
+    #[must_use]
+    pub fn with_db(&self, db: DatabaseConnection) -> Self {
+        Self {
+            inner: self.inner.clone(),
+            db,
+        }
     }
 
     #[must_use]

@@ -14,6 +14,10 @@ use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 /// Readers run concurrently in WAL mode; SQLite serialises the writers.
 const MAX_CONNECTIONS: u32 = 4;
 
+/// Connections for background work (imports, indexing, retention), apart
+/// from the requests' (see `AppState::with_db`).
+const BACKGROUND_CONNECTIONS: u32 = 2;
+
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
     #[error("cannot open the database {path}: {source}")]
@@ -46,6 +50,11 @@ pub enum DbError {
 /// Opens (creating if missing) the database file with Hearth's pragmas.
 pub async fn open(path: &Path) -> Result<DatabaseConnection, DbError> {
     connect(path, MAX_CONNECTIONS, true).await
+}
+
+/// The background work's pool (the database is open and migrated already).
+pub async fn open_background(path: &Path) -> Result<DatabaseConnection, DbError> {
+    connect(path, BACKGROUND_CONNECTIONS, false).await
 }
 
 /// Opens an existing database file on one connection, so that every

@@ -13,7 +13,10 @@ use poem_openapi::registry::{MetaMediaType, MetaResponse, MetaResponses, Registr
 use poem_openapi::types::Type as _;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, DerivePartialModel, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
+    QuerySelect,
+};
 
 use super::access::{self, Viewer};
 use super::uploads;
@@ -372,29 +375,71 @@ fn thumbhash_text(bytes: Option<&Vec<u8>>) -> Option<String> {
 }
 
 /// The media version: changes whenever the content or its derivatives do.
-fn version(asset: &asset::Model) -> String {
-    let derived = asset.derived_at.map_or(0, |at| at.timestamp());
-    format!("{}{derived:x}", &asset.hash[..asset.hash.len().min(10)])
+fn version(hash: &str, derived_at: Option<DateTime<Utc>>) -> String {
+    let derived = derived_at.map_or(0, |at| at.timestamp());
+    format!("{}{derived:x}", &hash[..hash.len().min(10)])
+}
+
+/// The columns a tile is made of: a month of the timeline reads these
+/// rather than whole rows (a third of the columns, most of the time).
+#[derive(Debug, DerivePartialModel)]
+#[sea_orm(entity = "asset::Entity")]
+pub struct Tile {
+    pub id: i64,
+    pub owner_id: i64,
+    pub hash: String,
+    pub kind: String,
+    pub width: Option<i32>,
+    pub height: Option<i32>,
+    pub thumbhash: Option<Vec<u8>>,
+    pub taken_local: Option<String>,
+    pub sort_at: DateTime<Utc>,
+    pub duration_ms: Option<i64>,
+    pub derived_at: Option<DateTime<Utc>>,
+    pub favourite: bool,
+    pub archived: bool,
+}
+
+impl Tile {
+    pub fn brief(&self, me: Viewer) -> Brief {
+        let mine = self.owner_id == me.user_id;
+        Brief {
+            id: self.id,
+            w: self.width.unwrap_or(0),
+            h: self.height.unwrap_or(0),
+            th: thumbhash_text(self.thumbhash.as_ref()),
+            k: self.kind.clone(),
+            t: self
+                .taken_local
+                .clone()
+                .unwrap_or_else(|| self.sort_at.format("%Y-%m-%dT%H:%M:%S").to_string()),
+            d: self.duration_ms,
+            v: version(&self.hash, self.derived_at),
+            mine,
+            // A favourite is its owner's own mark.
+            fav: self.favourite && mine,
+            arc: (self.archived && mine).then_some(true),
+        }
+    }
 }
 
 pub fn brief(asset: &asset::Model, me: Viewer) -> Brief {
-    Brief {
+    Tile {
         id: asset.id,
-        w: asset.width.unwrap_or(0),
-        h: asset.height.unwrap_or(0),
-        th: thumbhash_text(asset.thumbhash.as_ref()),
-        k: asset.kind.clone(),
-        t: asset
-            .taken_local
-            .clone()
-            .unwrap_or_else(|| asset.sort_at.format("%Y-%m-%dT%H:%M:%S").to_string()),
-        d: asset.duration_ms,
-        v: version(asset),
-        mine: me.owns(asset),
-        // A favourite is its owner's own mark.
-        fav: asset.favourite && me.owns(asset),
-        arc: (asset.archived && me.owns(asset)).then_some(true),
+        owner_id: asset.owner_id,
+        hash: asset.hash.clone(),
+        kind: asset.kind.clone(),
+        width: asset.width,
+        height: asset.height,
+        thumbhash: asset.thumbhash.clone(),
+        taken_local: asset.taken_local.clone(),
+        sort_at: asset.sort_at,
+        duration_ms: asset.duration_ms,
+        derived_at: asset.derived_at,
+        favourite: asset.favourite,
+        archived: asset.archived,
     }
+    .brief(me)
 }
 
 fn parse_month(text: &str) -> Result<i32, AppError> {
@@ -435,17 +480,18 @@ pub async fn month_counts(
     )
 }
 
-/// One month (yyyymm) of what `viewer` may see, newest first.
+/// One month (yyyymm) of what `viewer` may see, newest first, as tiles.
 pub async fn month_assets(
     db: &sea_orm::DatabaseConnection,
     viewer: Viewer,
     month: i32,
-) -> Result<Vec<asset::Model>, AppError> {
+) -> Result<Vec<Tile>, AppError> {
     Ok(access::filter(asset::Entity::find(), viewer)
         .filter(asset::Column::Archived.eq(false))
         .filter(asset::Column::Month.eq(month))
         .order_by_desc(asset::Column::SortAt)
         .order_by_desc(asset::Column::Id)
+        .into_partial_model::<Tile>()
         .all(db)
         .await?)
 }
@@ -494,7 +540,7 @@ impl LibraryApi {
         let assets = month_assets(state.db(), viewer(me), number).await?;
         Ok(Json(MonthAssets {
             month: month.0,
-            assets: assets.iter().map(|a| brief(a, viewer(me))).collect(),
+            assets: assets.iter().map(|a| a.brief(viewer(me))).collect(),
         }))
     }
 
@@ -930,7 +976,7 @@ async fn details(state: &AppState, found: asset::Model, me: Viewer) -> Result<De
         id: found.id,
         owner_id: found.owner_id,
         mine,
-        v: version(&found),
+        v: version(&found.hash, found.derived_at),
         thumbhash: thumbhash_text(found.thumbhash.as_ref()),
         kind: found.kind,
         mime: found.mime,

@@ -1,6 +1,7 @@
 //! `hearth import PATH`: a one-off import from the command line. Files
 //! are copied into the managed originals (as uploads are), with a progress
-//! bar on standard error and a summary at the end. A `.zip` is read as a
+//! bar on standard error and a summary at the end, as many at once as
+//! there are import workers. A `.zip` is read as a
 //! Hearth takeout archive.
 
 use std::fmt::Write as _;
@@ -8,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
+use futures_util::StreamExt as _;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::api::UploadStatus;
@@ -78,13 +80,19 @@ pub async fn import(
     );
     let (mut imported, mut duplicates) = (0, 0);
     let mut failed = Vec::new();
-    for file in &files {
+    // As many files at once as the server has import workers: their
+    // decoding runs on the blocking threads, within the memory budget.
+    let who = &owner;
+    let mut results = futures_util::stream::iter(&files)
+        .map(|file| async move { (file, uploads::import_copy(state, who, file).await) })
+        .buffer_unordered(state.config().library.worker_count());
+    while let Some((file, result)) = results.next().await {
+        let result = result?;
         progress.set_message(
             file.file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default(),
         );
-        let result = uploads::import_copy(state, &owner, file).await?;
         match result.status {
             UploadStatus::Imported => imported += 1,
             UploadStatus::Duplicate => duplicates += 1,
