@@ -22,7 +22,31 @@ import { photosView } from './views/photos.js';
  * @param {string} name the view's function in it
  * @returns {(...parts: any[]) => Promise<View>}
  */
-const lazy = (load, name) => async (...parts) => (await load())[name](...parts);
+const lazy = (load, name) => async (...parts) => (await load().then(loaded, reloadOnce))[name](...parts);
+
+/**
+ * @param {any} module a view's code, fetched
+ * @returns {any}
+ */
+function loaded(module) {
+  sessionStorage.removeItem('hearth:reloaded');
+  return module;
+}
+
+/**
+ * A view's code that cannot be fetched: after an upgrade the server no
+ * longer has this page's version of it, so the page reloads (once: a
+ * second failure is an error to show, not a loop).
+ * @param {unknown} error
+ * @returns {never}
+ */
+function reloadOnce(error) {
+  if (!sessionStorage.getItem('hearth:reloaded')) {
+    sessionStorage.setItem('hearth:reloaded', '1');
+    location.reload();
+  }
+  throw error;
+}
 
 const linkView = lazy(() => import('./views/link.js'), 'linkView');
 const collectionView = lazy(() => import('./views/collection.js'), 'collectionView');
@@ -88,9 +112,11 @@ async function render() {
   if (turn !== rendering) return;
   if (!view.public) {
     const user = await me({ fresh: true });
+    if (turn !== rendering) return;
     if (!user) {
       serverInfo ??= api('/server/info');
       const info = await serverInfo.catch(() => null);
+      if (turn !== rendering) return;
       if (info?.setup_pending) {
         serverInfo = null;
         view = await lazy(() => import('./views/link.js'), 'waitingView')();

@@ -29,11 +29,15 @@ fn add(row: &str) -> String {
     )
 }
 
+/// One fewer; a count that reaches zero goes (a purged member's months
+/// are forgotten with them).
 fn remove(row: &str) -> String {
+    let key = format!(
+        "month = {row}.month AND owner_id = {row}.owner_id AND visibility = {row}.visibility"
+    );
     format!(
-        "UPDATE timeline_months SET count = count - 1 \
-         WHERE {} AND month = {row}.month AND owner_id = {row}.owner_id \
-         AND visibility = {row}.visibility;",
+        "UPDATE timeline_months SET count = count - 1 WHERE {} AND {key}; \
+         DELETE FROM timeline_months WHERE count <= 0 AND {key};",
         counted(row)
     )
 }

@@ -167,30 +167,7 @@ enum BenchCommand {
     /// Serve a scratch library of many assets to many browsers at once
     /// while photos are imported: latencies, errors, the import's pace and
     /// the server's memory (loopback only).
-    Load {
-        /// How many assets the library holds.
-        #[arg(long, default_value_t = 100_000)]
-        assets: u32,
-        /// How many browsers ask at once (one connection each).
-        #[arg(long, default_value_t = 100)]
-        clients: u32,
-        /// For how many seconds.
-        #[arg(long, default_value_t = 30)]
-        seconds: u32,
-        /// How long to watch the server's memory after the load stops.
-        #[arg(long, default_value_t = 60)]
-        settle: u32,
-        /// A folder of JPEG photos to import meanwhile (copied, made distinct).
-        #[arg(long, default_value = "../shared/corpus")]
-        photos: PathBuf,
-        /// How many photos to import on the idle server first, for its pace.
-        #[arg(long, default_value_t = 40)]
-        imports: u32,
-        /// Each browser's pause between requests in ms, on average (0: none,
-        /// the server's ceiling).
-        #[arg(long, default_value_t = 0)]
-        pause_ms: u32,
-    },
+    Load(hearth::bench::LoadOptions),
 }
 
 #[derive(Subcommand)]
@@ -283,23 +260,7 @@ fn main() -> ExitCode {
         Command::Bench(BenchCommand::Search { assets }) => {
             print_report(hearth::bench::search(assets))
         }
-        Command::Bench(BenchCommand::Load {
-            assets,
-            clients,
-            seconds,
-            settle,
-            photos,
-            imports,
-            pause_ms,
-        }) => print_report(hearth::bench::load(hearth::bench::LoadOptions {
-            assets,
-            clients,
-            seconds,
-            settle,
-            photos,
-            imports,
-            pause_ms,
-        })),
+        Command::Bench(BenchCommand::Load(options)) => print_report(hearth::bench::load(options)),
         Command::Openapi => {
             println!("{}", hearth::api::openapi_json());
             Ok(())

@@ -45,13 +45,18 @@ pub fn ui(req: &Request) -> Response {
             .body("Method not allowed");
     }
     let mut path = req.uri().path().trim_start_matches('/');
-    // `/v/<version>/x` is `x`, kept for good when the version is this one.
-    // An older version's page may still ask: it gets today's file, fresh.
+    // `/v/<version>/x` is `x`, kept for good. An older version's page (open
+    // across an upgrade) asking for a module it has not loaded yet gets a
+    // 404, not today's file, which could not work with the old ones it
+    // holds: the app reloads itself on that.
     let mut immutable = false;
     if let Some(rest) = path.strip_prefix("v/")
         && let Some((version, inner)) = rest.split_once('/')
     {
-        immutable = version == VERSION;
+        if version != VERSION {
+            return not_found();
+        }
+        immutable = true;
         path = inner;
     }
     if path.is_empty() {

@@ -209,3 +209,46 @@ async fn check_rows(server: &TestServer, corpus: &std::path::Path, imported: usi
     }
     crate::agreement::check(&imported_files);
 }
+
+/// Camera cards repeat names: files of one name in different folders,
+/// imported at once (as many as there are workers), each keep their own
+/// original under a name of their own.
+#[tokio::test]
+async fn same_named_files_imported_at_once_keep_their_own_originals() {
+    let server = TestServer::start().await;
+    let _owner = server.owner().await;
+    let dir = server.stop().await;
+    let data = dir.path().join("data");
+    let cards = dir.path().join("cards");
+    let mut contents = Vec::new();
+    for card in 0..6u8 {
+        let folder = cards.join(format!("card-{card}"));
+        std::fs::create_dir_all(&folder).unwrap();
+        let bytes = crate::fixtures::jpeg(64, 48, 40 + card, Some("2024:05:01 10:00:00"));
+        std::fs::write(folder.join("IMG_0001.JPG"), &bytes).unwrap();
+        contents.push(bytes);
+    }
+    let out = run(hearth_command(dir.path())
+        .arg("import")
+        .arg(&cards)
+        .arg("--data")
+        .arg(&data)
+        .env("HEARTH_LIBRARY__WORKERS", "4"));
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert!(
+        out.stdout.starts_with("6 imported, 0 duplicates, 0 failed"),
+        "{}",
+        out.stdout
+    );
+    let folder = data.join("media/originals/olivia/2024/05");
+    let mut kept: Vec<Vec<u8>> = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|entry| std::fs::read(entry.unwrap().path()).unwrap())
+        .collect();
+    kept.sort();
+    contents.sort();
+    assert_eq!(
+        kept, contents,
+        "each original whole, none lost or overwritten"
+    );
+}

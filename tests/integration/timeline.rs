@@ -570,6 +570,22 @@ async fn the_months_kept_match_the_photos_through_every_change() {
         )
         .await;
     check("unarchived, private again").await;
+    // A count that reached zero is gone, not kept as a zero.
+    {
+        use sea_orm::ConnectionTrait as _;
+        let db = server.state().db();
+        let zeros = db
+            .query_one_raw(sea_orm::Statement::from_string(
+                db.get_database_backend(),
+                "SELECT COUNT(*) AS n FROM timeline_months WHERE count <= 0",
+            ))
+            .await
+            .unwrap()
+            .unwrap()
+            .try_get::<i64>("", "n")
+            .unwrap();
+        assert_eq!(zeros, 0);
+    }
     // Ben sees his own photo and nothing of Olivia's now.
     assert_eq!(
         months_both_ways(&server, &member, member_id).await.0,

@@ -73,6 +73,8 @@ export function resultsGrid({ query, sort, label, actions, onPage, onError }) {
     // Its own copy: asking again (after a trash) does not empty it.
     const copy = list.slice();
     lazyViewer().then((v) => {
+      // Gone meanwhile (another view): nothing to open over.
+      if (!grid.isConnected) return;
       v.onChange = () => draw();
       v.onTrash = () => rerun();
       v.open(asset, copy);

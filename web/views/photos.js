@@ -62,6 +62,8 @@ export function photosView() {
       /** @type {(asset: import('../library/timeline.js').Brief, list: import('../library/timeline.js').Brief[]) => void} */
       const openAt = (asset, list) => {
         lazyViewer().then((v) => {
+          // Gone meanwhile (another view): nothing to open over.
+          if (!gridRoot.isConnected) return;
           v.onChange = () => timeline.redraw();
           v.onTrash = () => reload();
           v.open(asset, list);

@@ -17,19 +17,29 @@ use super::{QUERIES, fill_assets, internal, percentile};
 use crate::error::AppError;
 
 /// What `hearth bench load` is asked to do.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct LoadOptions {
+    /// How many assets the library holds.
+    #[arg(long, default_value_t = 100_000)]
     pub assets: u32,
+    /// How many browsers ask at once (one connection each).
+    #[arg(long, default_value_t = 100)]
     pub clients: u32,
+    /// For how many seconds.
+    #[arg(long, default_value_t = 30)]
     pub seconds: u32,
-    /// How long to watch memory after the load stops.
+    /// How long to watch the server's memory after the load stops.
+    #[arg(long, default_value_t = 60)]
     pub settle: u32,
-    /// Photos to import (JPEGs found in it, copied as distinct files).
+    /// A folder of JPEG photos to import meanwhile (copied, made distinct).
+    #[arg(long, default_value = "../shared/corpus")]
     pub photos: PathBuf,
-    /// How many to import on an idle server, for its pace.
+    /// How many photos to import on the idle server first, for its pace.
+    #[arg(long, default_value_t = 40)]
     pub imports: u32,
-    /// A browser's pause between requests, on average (0: none, which
-    /// measures the server's ceiling rather than a family's evening).
+    /// Each browser's pause between requests in ms, on average (0: none,
+    /// which measures the server's ceiling rather than a family's evening).
+    #[arg(long, default_value_t = 0)]
     pub pause_ms: u32,
 }
 
@@ -169,14 +179,7 @@ pub async fn load(options: LoadOptions) -> Result<String, AppError> {
     let (server, mut owner, ready, searchable) = cold_start(home.path(), cookie).await?;
     let idle_rss = server.rss_mib();
 
-    // The import's pace on an idle server.
-    let before = total(&mut owner).await;
-    let copied = copy_photos(&photos, &import, 0, options.imports.into())?;
-    let alone = Instant::now();
-    while total(&mut owner).await < before + copied && alone.elapsed() < 2 * PATIENCE {
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let alone = alone.elapsed();
+    let (copied, alone) = import_alone(&mut owner, &photos, &import, options.imports).await?;
     let alone_rate = float(copied) / alone.as_secs_f64();
 
     // The load, with an import running through it (half as many again as
@@ -203,21 +206,22 @@ pub async fn load(options: LoadOptions) -> Result<String, AppError> {
     // What it logged since it became ready (at the default level).
     let logged: usize = server.log.try_iter().map(|line| line.len() + 1).sum();
     server.stop();
+    // A restart as after an upgrade or a power cut: the index is there.
+    let (server, _, restarted, searchable_again) =
+        cold_start(home.path(), owner.cookie.clone()).await?;
+    server.stop();
 
     let requests: u64 = all.iter().map(|t| t.millis.len() as u64).sum();
     let errors: u64 = all.iter().map(|t| t.errors).sum();
     let mut report = format!(
         "library: {} assets (seeded with thumbnails in {:.1} s)\n\
-         cold start: ready in {} ms; search answering after {}\n\
+         cold start (the search index rebuilt from the database): ready in {} ms; search answering after {}\n\
          import on an idle server: {copied} photos at {alone_rate:.1}/s\n\
          {} clients for {elapsed:.0} s{}, importing meanwhile: {requests} requests ({:.0}/s), {errors} errors\n",
         options.assets,
         seeded.as_secs_f64(),
         ready.as_millis(),
-        searchable.map_or_else(
-            || "never (2 minutes)".to_owned(),
-            |d| format!("{} ms", d.as_millis())
-        ),
+        after(searchable),
         options.clients,
         if options.pause_ms == 0 {
             ", no pause between requests".to_owned()
@@ -246,7 +250,8 @@ pub async fn load(options: LoadOptions) -> Result<String, AppError> {
         report,
         "import under load: {imported} of {batch} photos at {under_load_rate:.1}/s ({:.0}% of idle)\n\
          server memory: idle {idle_rss} MiB, peak under load {} MiB, at the end {end_rss} MiB, {settled_rss} MiB after {} s{}\n\
-         log written from start to end (level info): {} KiB",
+         log written from start to end (level info): {} KiB\n\
+         restart (its index in place): ready in {} ms; search answering after {}",
         under_load_rate / alone_rate * 100.0,
         peak.load(Ordering::Relaxed),
         options.settle,
@@ -255,8 +260,35 @@ pub async fn load(options: LoadOptions) -> Result<String, AppError> {
             d.as_secs_f64()
         )),
         logged / 1024,
+        restarted.as_millis(),
+        after(searchable_again),
     );
     Ok(report)
+}
+
+/// The import's pace on an idle server: `count` photos dropped into the
+/// import folder, and how long until the owner's timeline has them all.
+async fn import_alone(
+    owner: &mut Client,
+    photos: &[PathBuf],
+    import: &Path,
+    count: u32,
+) -> Result<(u64, Duration), AppError> {
+    let before = total(owner).await;
+    let copied = copy_photos(photos, import, 0, count.into())?;
+    let alone = Instant::now();
+    while total(owner).await < before + copied && alone.elapsed() < 2 * PATIENCE {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Ok((copied, alone.elapsed()))
+}
+
+/// "after N ms", or that it never happened.
+fn after(duration: Option<Duration>) -> String {
+    duration.map_or_else(
+        || "never (2 minutes)".to_owned(),
+        |d| format!("{} ms", d.as_millis()),
+    )
 }
 
 /// The server's memory when the load stops, `seconds` later, and how soon

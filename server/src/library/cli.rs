@@ -87,7 +87,15 @@ pub async fn import(
         .map(|file| async move { (file, uploads::import_copy(state, who, file).await) })
         .buffer_unordered(state.config().library.worker_count());
     while let Some((file, result)) = results.next().await {
-        let result = result?;
+        // One file that cannot be read is reported; the others go on.
+        let result = match result {
+            Ok(result) => result,
+            Err(err) => {
+                failed.push((file.clone(), err.detail()));
+                progress.inc(1);
+                continue;
+            }
+        };
         progress.set_message(
             file.file_name()
                 .map(|n| n.to_string_lossy().into_owned())

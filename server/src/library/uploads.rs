@@ -151,10 +151,15 @@ async fn accept(
     tokio::fs::create_dir_all(&folder)
         .await
         .map_err(|err| AppError::Internal(err.into()))?;
-    let target = unique(&folder, name);
-    tokio::fs::rename(&staged.path, &target)
+    let (claim_folder, claim_name) = (folder.clone(), name.to_owned());
+    let target = tokio::task::spawn_blocking(move || unique(&claim_folder, &claim_name))
         .await
+        .map_err(|err| AppError::Internal(err.into()))?
         .map_err(|err| AppError::Internal(err.into()))?;
+    if let Err(err) = tokio::fs::rename(&staged.path, &target).await {
+        let _ = tokio::fs::remove_file(&target).await;
+        return Err(AppError::Internal(err.into()));
+    }
     staged.kept = true;
     let location = target
         .strip_prefix(state.data_dir().originals())
@@ -270,19 +275,33 @@ pub fn safe_name(name: &str) -> String {
 }
 
 /// `name`, or `name (2)`, `name (3)`… so nothing is overwritten.
-fn unique(folder: &Path, name: &str) -> PathBuf {
-    let candidate = folder.join(name);
-    if !candidate.exists() {
-        return candidate;
-    }
+/// Claims a name for a new original in `folder`: `name`, else `name (2)`
+/// and so on. The name is taken by creating an empty file there
+/// (`create_new`, which the OS does atomically), so two uploads or imports
+/// of the same name at once never get the same path; the original is
+/// then renamed over it.
+fn unique(folder: &Path, name: &str) -> std::io::Result<PathBuf> {
     let (stem, extension) = match name.rsplit_once('.') {
         Some((stem, ext)) if !stem.is_empty() => (stem, format!(".{ext}")),
         _ => (name, String::new()),
     };
-    (2..100_000)
-        .map(|n| folder.join(format!("{stem} ({n}){extension}")))
-        .find(|path| !path.exists())
-        .unwrap_or(candidate)
+    let candidates = std::iter::once(folder.join(name))
+        .chain((2..100_000).map(|n| folder.join(format!("{stem} ({n}){extension}"))));
+    for candidate in candidates {
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&candidate)
+        {
+            Ok(_) => return Ok(candidate),
+            Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(err) => return Err(err),
+        }
+    }
+    Err(std::io::Error::new(
+        std::io::ErrorKind::AlreadyExists,
+        format!("no free name for {name} in {}", folder.display()),
+    ))
 }
 
 /// `hearth import`: copies one file into the managed originals and imports
