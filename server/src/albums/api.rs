@@ -21,7 +21,8 @@ use crate::api::ApiTag;
 use crate::db::entities::{album, album_member, asset, notification, user};
 use crate::error::AppError;
 use crate::events::Kind;
-use crate::library::api::{Brief, brief, viewer};
+use crate::library::api::{Brief, viewer};
+use crate::library::timeline::brief;
 use crate::notifications::service::{self as notify, About};
 use crate::state::AppState;
 

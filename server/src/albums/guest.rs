@@ -25,7 +25,8 @@ use crate::api::ApiTag;
 use crate::db::entities::{album, album_link, asset, comment, link_grant, user};
 use crate::error::AppError;
 use crate::library::access::{self, Viewer};
-use crate::library::api::{Brief, Media, MediaKind, UploadStatus, brief, serve};
+use crate::library::api::{Brief, Media, MediaKind, UploadStatus, serve};
+use crate::library::timeline::brief;
 use crate::state::AppState;
 
 pub struct GuestApi;

@@ -219,7 +219,7 @@ async fn scratch_library(
 /// library, as a member who owns half of it sees it.
 pub async fn timeline(count: u32) -> Result<String, crate::error::AppError> {
     use crate::library::access::Viewer;
-    use crate::library::api::{month_assets, month_counts};
+    use crate::library::timeline::{month_assets, month_counts};
 
     let dir = tempfile::tempdir().map_err(|e| internal(&e))?;
     let (db, filled) = scratch_library(dir.path(), count).await?;

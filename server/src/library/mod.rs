@@ -13,6 +13,7 @@ pub mod ingest;
 pub mod places;
 pub mod reasons;
 pub mod roots;
+pub mod timeline;
 pub mod tools;
 pub mod uploads;
 pub mod watch;

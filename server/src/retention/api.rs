@@ -20,7 +20,8 @@ use crate::api::{ApiTag, link_base};
 use crate::db::entities::{account_deletion, asset, export, retention_rule, user};
 use crate::error::AppError;
 use crate::library::access::Viewer;
-use crate::library::api::{Brief, brief};
+use crate::library::api::Brief;
+use crate::library::timeline::brief;
 use crate::state::AppState;
 
 pub struct RetentionApi;

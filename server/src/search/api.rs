@@ -21,7 +21,8 @@ use crate::accounts::tokens::Scope;
 use crate::api::ApiTag;
 use crate::db::entities::{album, album_member, asset, user};
 use crate::error::AppError;
-use crate::library::api::{Brief, brief, viewer};
+use crate::library::api::{Brief, viewer};
+use crate::library::timeline::brief;
 use crate::state::AppState;
 
 pub struct SearchApi;
