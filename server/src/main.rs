@@ -168,6 +168,16 @@ enum BenchCommand {
     /// while photos are imported: latencies, errors, the import's pace and
     /// the server's memory (loopback only).
     Load(hearth::bench::LoadOptions),
+    /// Grow a stopped server's library by many synthetic assets that share
+    /// the thumbnails of its newest photo (to try the web app at scale).
+    Seed {
+        /// The data folder of a stopped server with at least one photo.
+        #[arg(long, value_name = "DIR")]
+        data: PathBuf,
+        /// How many assets to add.
+        #[arg(long, default_value_t = 100_000)]
+        assets: u32,
+    },
 }
 
 #[derive(Subcommand)]
@@ -261,6 +271,9 @@ fn main() -> ExitCode {
             print_report(hearth::bench::search(assets))
         }
         Command::Bench(BenchCommand::Load(options)) => print_report(hearth::bench::load(options)),
+        Command::Bench(BenchCommand::Seed { data, assets }) => {
+            print_report(hearth::bench::seed_library(&data, assets))
+        }
         Command::Openapi => {
             println!("{}", hearth::api::openapi_json());
             Ok(())

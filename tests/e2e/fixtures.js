@@ -7,7 +7,7 @@
  *   violations included).
  */
 import { test as base, expect } from '@playwright/test';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -24,33 +24,42 @@ const binary =
  * @property {string} dataDir
  * @property {string} importDir the default import folder (watched)
  * @property {string[]} log lines the server wrote
+ * @property {(between: () => void | Promise<void>) => Promise<void>} restart
+ *   stops the server, runs `between` and starts it again on the same address
  */
 
-/**
- * @param {Record<string, string>} extraEnv
- * @returns {Promise<Hearth & { stop: () => Promise<void> }>}
- */
-async function startHearth(extraEnv) {
-  // The working directory holds the data folder and the default import folder.
-  const home = mkdtempSync(join(tmpdir(), 'hearth-e2e-'));
-  const dataDir = join(home, 'data');
+/** The environment for the binary: ours, without the caller's HEARTH_* settings. */
+function binaryEnv(/** @type {Record<string, string>} */ extraEnv = {}) {
   /** @type {Record<string, string>} */
   const env = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (!key.startsWith('HEARTH_') && value !== undefined) env[key] = value;
   }
   env.HEARTH_LOG__FORMAT = 'json';
-  Object.assign(env, extraEnv);
-  const child = spawn(binary, ['serve', '--listen', '127.0.0.1:0', '--data', dataDir], {
+  return Object.assign(env, extraEnv);
+}
+
+/** Runs the binary with `args` to its end (a command beside the server). */
+export function runHearth(/** @type {string[]} */ args) {
+  return execFileSync(binary, args, { env: binaryEnv(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/**
+ * Starts `hearth serve` in `home` on `listen`; resolves once it is ready.
+ * @param {string} home
+ * @param {Record<string, string>} env
+ * @param {string} listen
+ * @param {string[]} log
+ */
+async function serve(home, env, listen, log) {
+  const child = spawn(binary, ['serve', '--listen', listen, '--data', join(home, 'data')], {
     env,
     cwd: home,
     stdio: ['ignore', 'ignore', 'pipe'],
   });
-  /** @type {string[]} */
-  const log = [];
   const lines = createInterface({ input: child.stderr });
   let setupToken = '';
-  const url = await new Promise((resolveUrl, reject) => {
+  const address = await new Promise((resolveAddress, reject) => {
     const timer = setTimeout(() => reject(new Error(`hearth did not start:\n${log.join('\n')}`)), 15_000);
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`hearth exited with ${code}:\n${log.join('\n')}`)));
@@ -60,28 +69,50 @@ async function startHearth(extraEnv) {
       if (!line.includes('is ready')) return;
       // Only the server's own "is ready" carries its address (a takeout
       // archive, say, may be ready later too).
-      let address = '';
+      let found = '';
       try {
-        address = JSON.parse(line).fields?.listen ?? '';
+        found = JSON.parse(line).fields?.listen ?? '';
       } catch {
-        address = '';
+        found = '';
       }
-      if (!address) return;
+      if (!found) return;
       clearTimeout(timer);
-      resolveUrl(`http://localhost:${address.split(':').pop()}`);
+      resolveAddress(found);
     });
   });
   child.removeAllListeners('exit');
   const stop = async () => {
-    if (child.exitCode === null) {
-      const exited = new Promise((done) => child.once('exit', done));
-      child.kill('SIGTERM');
-      await exited;
-    }
+    if (child.exitCode !== null) return;
+    const exited = new Promise((done) => child.once('exit', done));
+    child.kill('SIGTERM');
+    await exited;
+  };
+  return { port: String(address).split(':').pop() ?? '', setupToken, stop };
+}
+
+/**
+ * @param {Record<string, string>} extraEnv
+ * @returns {Promise<Hearth & { stop: () => Promise<void> }>}
+ */
+async function startHearth(extraEnv) {
+  // The working directory holds the data folder and the default import folder.
+  const home = mkdtempSync(join(tmpdir(), 'hearth-e2e-'));
+  const env = binaryEnv(extraEnv);
+  /** @type {string[]} */
+  const log = [];
+  let server = await serve(home, env, '127.0.0.1:0', log);
+  const url = `http://localhost:${server.port}`;
+  const restart = async (/** @type {() => void | Promise<void>} */ between) => {
+    await server.stop();
+    await between();
+    server = await serve(home, env, `127.0.0.1:${server.port}`, log);
+  };
+  const stop = async () => {
+    await server.stop();
     rmSync(home, { recursive: true, force: true });
   };
-  const setupUrl = `${url}/setup?token=${setupToken}`;
-  return { url, setupUrl, dataDir, importDir: join(home, 'hearth-import'), log, stop };
+  const setupUrl = `${url}/setup?token=${server.setupToken}`;
+  return { url, setupUrl, dataDir: join(home, 'data'), importDir: join(home, 'hearth-import'), log, restart, stop };
 }
 
 export const test = base.extend({

@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use super::client::{Client, multipart};
-use super::{QUERIES, fill_assets, internal, percentile};
+use super::{QUERIES, internal, percentile};
 use crate::error::AppError;
 
 /// What `hearth bench load` is asked to do.
@@ -366,7 +366,7 @@ async fn prepare(home: &Path, photo: &Path, assets: u32) -> Result<(String, Dura
     server.stop();
     let data = crate::data_dir::DataDir::prepare(&home.join("data")).map_err(|e| internal(&e))?;
     let seeded = Instant::now();
-    seed(&data, assets, real).await?;
+    super::seed::seed(&data, assets, real).await?;
     Ok((owner.cookie, seeded.elapsed()))
 }
 
@@ -490,57 +490,6 @@ fn copy_photos(photos: &[PathBuf], dir: &Path, from: u64, count: u64) -> Result<
         std::fs::rename(staging.join(&name), dir.join(&name)).map_err(|e| internal(&e))?;
     }
     Ok(count)
-}
-
-/// Fills the stopped server's database with `count` synthetic assets that
-/// share the derived files (hard links) and thumbhash of asset `real`,
-/// and removes the search index so that the next start rebuilds it.
-async fn seed(data: &crate::data_dir::DataDir, count: u32, real: i64) -> Result<(), AppError> {
-    use sea_orm::ConnectionTrait as _;
-    let db = crate::db::open(&data.database())
-        .await
-        .map_err(|e| internal(&e))?;
-    db.execute_unprepared(
-        "INSERT INTO users (id, username, display_name, role, status, webauthn_id, created_at, updated_at) \
-         VALUES (2, 'viewer', 'viewer', 'member', 'active', 'bench-2', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
-    )
-    .await?;
-    let first = real + 1;
-    fill_assets(&db, count).await?;
-    db.execute_unprepared(&format!(
-        "UPDATE assets SET thumbhash = (SELECT thumbhash FROM assets WHERE id = {real}), \
-         derived_at = (SELECT derived_at FROM assets WHERE id = {real}) WHERE id >= {first}"
-    ))
-    .await?;
-    db.execute_unprepared("ANALYZE").await?;
-    db.close().await?;
-    let source = data.derived(real);
-    let mut files: Vec<_> = std::fs::read_dir(&source)
-        .map_err(|e| internal(&e))?
-        .flatten()
-        .map(|e| e.path())
-        .collect();
-    for (n, id) in (first..first + i64::from(count)).enumerate() {
-        // A file takes at most 65 000 links (ext4): a fresh copy per 50 000.
-        if n > 0 && n % 50_000 == 0 {
-            let copies = data.derived(id).with_extension("source");
-            std::fs::create_dir_all(&copies).map_err(|e| internal(&e))?;
-            for file in &mut files {
-                let copy = copies.join(file.file_name().unwrap_or_default());
-                std::fs::copy(&*file, &copy).map_err(|e| internal(&e))?;
-                *file = copy;
-            }
-        }
-        let dir = data.derived(id);
-        std::fs::create_dir_all(&dir).map_err(|e| internal(&e))?;
-        for file in &files {
-            if let Some(name) = file.file_name() {
-                std::fs::hard_link(file, dir.join(name)).map_err(|e| internal(&e))?;
-            }
-        }
-    }
-    let _ = std::fs::remove_dir_all(data.index());
-    Ok(())
 }
 
 fn url_encode(text: &str) -> String {

@@ -11,8 +11,10 @@ use hearth_media::metadata;
 /// Image files under `dir`, by extension (the same walk as `hearth import`).
 mod client;
 mod load;
+mod seed;
 
 pub use load::{LoadOptions, load};
+pub use seed::seed_library;
 
 /// The sample `pct` percent of the way through `sorted` (0 if empty).
 fn percentile(sorted: &[f64], pct: usize) -> f64 {
