@@ -18,6 +18,7 @@ mod m20261206_000008_recovery_delay;
 mod m20261206_000009_honest_records;
 mod m20261207_000010_everyday;
 mod m20261208_000011_timeline_months;
+mod m20261209_000012_webdav;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000009_honest_records::Migration),
             Box::new(m20261207_000010_everyday::Migration),
             Box::new(m20261208_000011_timeline_months::Migration),
+            Box::new(m20261209_000012_webdav::Migration),
         ]
     }
 }

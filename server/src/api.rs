@@ -14,6 +14,7 @@ use crate::albums::guest::GuestApi;
 use crate::albums::links::LinksApi;
 use crate::backup::api::BackupApi;
 use crate::check::api::CheckApi;
+use crate::dav::api::DevicesApi;
 use crate::error::AppError;
 use crate::events::api::EventsApi;
 use crate::library::admin_api::ImportApi;
@@ -61,7 +62,7 @@ const MAX_BODY: usize = 64 * 1024;
 type Apis = (
     SystemApi,
     AuthApi,
-    AccountApi,
+    (AccountApi, DevicesApi),
     HouseholdApi,
     NotificationsApi,
     (LibraryApi, DownloadApi),
@@ -82,7 +83,7 @@ fn service() -> OpenApiService<Apis, ()> {
         (
             SystemApi,
             AuthApi,
-            AccountApi,
+            (AccountApi, DevicesApi),
             HouseholdApi,
             NotificationsApi,
             (LibraryApi, DownloadApi),

@@ -197,6 +197,10 @@ pub struct RetentionConfig {
     pub account_grace_days: u16,
     /// Days the audit log (sign-ins, security changes) is kept.
     pub audit_days: u16,
+    /// Days Hearth remembers what a member deleted (its content's hash,
+    /// not the photo), so that their phone's backup app sending it again
+    /// does not bring it back.
+    pub kept_out_days: u16,
     /// Minutes between retention sweeps (they also run on start).
     pub sweep_minutes: u16,
 }
@@ -207,6 +211,7 @@ impl Default for RetentionConfig {
             trash_days: 30,
             account_grace_days: 30,
             audit_days: 365,
+            kept_out_days: 365,
             sweep_minutes: 5,
         }
     }
@@ -382,6 +387,7 @@ impl Config {
         for (key, value) in [
             ("retention.trash_days", self.retention.trash_days),
             ("retention.audit_days", self.retention.audit_days),
+            ("retention.kept_out_days", self.retention.kept_out_days),
             ("retention.sweep_minutes", self.retention.sweep_minutes),
         ] {
             if value == 0 {

@@ -118,6 +118,13 @@ impl DataDir {
         self.root.join("media/derived")
     }
 
+    /// What a member's backup apps sent that is not a photo of the
+    /// library (other files, photos deleted before): `dav/<user id>/`.
+    #[must_use]
+    pub fn dav(&self, user_id: i64) -> PathBuf {
+        self.root.join("dav").join(user_id.to_string())
+    }
+
     #[must_use]
     pub fn tmp(&self) -> PathBuf {
         self.root.join("tmp")

@@ -12,6 +12,7 @@ pub mod clock;
 pub mod compress;
 pub mod config;
 pub mod data_dir;
+pub mod dav;
 pub mod db;
 pub mod error;
 pub mod events;
@@ -66,6 +67,7 @@ pub fn routes(state: AppState) -> impl Endpoint {
     let observed = state.clone();
     Route::new()
         .nest("/api", api::routes())
+        .nest(dav::PREFIX, dav::endpoint())
         .at("/metrics", system::metrics::endpoint)
         .nest("/", web::ui)
         .data(state)

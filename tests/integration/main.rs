@@ -49,3 +49,4 @@ mod timeline;
 mod trust;
 mod video_facts;
 mod web_ui;
+mod webdav;

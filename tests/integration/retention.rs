@@ -18,13 +18,13 @@ use crate::household::join;
 
 /// Runs every sweep now, as the owner's "Run sweeps now"; returns what
 /// each removed.
-async fn sweep(owner: &Browser) -> Value {
+pub async fn sweep(owner: &Browser) -> Value {
     owner.ok("/api/admin/retention/run", &json!({})).await["removed"].clone()
 }
 
 /// Moves the clock `days` forward in steps short enough that `owner`'s
 /// session (used at every step) does not end from disuse.
-async fn pass(server: &TestServer, owner: &Browser, days: i64) {
+pub async fn pass(server: &TestServer, owner: &Browser, days: i64) {
     let mut left = days;
     while left > 0 {
         let step = left.min(20);

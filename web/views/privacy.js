@@ -72,6 +72,7 @@ const EXAMPLES = /** @type {[string, number][]} */ ([
 /** What each sweep cleans up, in words. */
 const SWEEPS = /** @type {Record<string, string>} */ ({
   trash: 'Trash past its days',
+  kept_out: 'Photos kept out of the library',
   accounts: 'Deleted accounts',
   exports: 'Expired takeout archives',
   tmp: 'Temporary files',

@@ -767,35 +767,13 @@ async fn trash_or_restore(
 ) -> Result<Json<Changed>, AppError> {
     me.require_session()?;
     let ids = selection(&body.ids)?;
-    let (to, trashed_at) = if trash {
-        ("trashed", Some(state.now()))
-    } else {
-        ("active", None)
-    };
-    let from = if trash {
-        asset::Column::Status.ne("trashed")
-    } else {
-        asset::Column::Status.eq("trashed")
-    };
-    let changed = asset::Entity::update_many()
-        .col_expr(asset::Column::Status, Expr::value(to))
-        .col_expr(asset::Column::TrashedAt, Expr::value(trashed_at))
-        .col_expr(asset::Column::UpdatedAt, Expr::value(state.now()))
-        .filter(asset::Column::Id.is_in(ids.iter().copied()))
-        .filter(asset::Column::OwnerId.eq(me.user.id))
-        .filter(from)
-        .exec(state.db())
-        .await?;
-    let (shared, private) = own_by_visibility(state, me.user.id, &ids).await?;
-    super::announce(state, &[shared, private].concat(), false).await?;
-    Ok(Json(Changed {
-        changed: changed.rows_affected,
-    }))
+    let changed = super::set_trashed(state, me.user.id, &ids, trash).await?;
+    Ok(Json(Changed { changed }))
 }
 
 /// The caller's own assets among `ids`: those shared with the family, and
 /// the private ones.
-async fn own_by_visibility(
+pub(super) async fn own_by_visibility(
     state: &AppState,
     owner_id: i64,
     ids: &[i64],

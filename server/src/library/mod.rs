@@ -242,6 +242,39 @@ pub async fn locate(
     Ok(None)
 }
 
+/// Moves `owner_id`'s own assets among `ids` into the trash (or out of
+/// it) and tells open tabs; returns how many changed.
+pub async fn set_trashed(
+    state: &AppState,
+    owner_id: i64,
+    ids: &[i64],
+    trash: bool,
+) -> Result<u64, AppError> {
+    use sea_orm::sea_query::Expr;
+    let (to, trashed_at) = if trash {
+        ("trashed", Some(state.now()))
+    } else {
+        ("active", None)
+    };
+    let from = if trash {
+        asset::Column::Status.ne("trashed")
+    } else {
+        asset::Column::Status.eq("trashed")
+    };
+    let changed = asset::Entity::update_many()
+        .col_expr(asset::Column::Status, Expr::value(to))
+        .col_expr(asset::Column::TrashedAt, Expr::value(trashed_at))
+        .col_expr(asset::Column::UpdatedAt, Expr::value(state.now()))
+        .filter(asset::Column::Id.is_in(ids.iter().copied()))
+        .filter(asset::Column::OwnerId.eq(owner_id))
+        .filter(from)
+        .exec(state.db())
+        .await?;
+    let (shared, private) = api::own_by_visibility(state, owner_id, ids).await?;
+    announce(state, &[shared, private].concat(), false).await?;
+    Ok(changed.rows_affected)
+}
+
 /// Tells open tabs that these assets appeared, changed or left: their
 /// owners always, everyone for the ones shared with the family (and for
 /// all of them when `was_family`, a change of visibility).

@@ -59,7 +59,12 @@ pub async fn receive(
         let reader = field.into_async_read();
         let (staged, hash) = stage(state, reader, limit, &name).await?;
         let origin = format!("upload: {name}");
-        results.push(accept(state, owner, visibility, staged, &name, &hash, &origin).await?);
+        results.push(
+            accept(
+                state, owner, visibility, staged, &name, &hash, &origin, None,
+            )
+            .await?,
+        );
     }
     if results.is_empty() {
         return Err(AppError::InvalidRequest("The upload held no files.".into()));
@@ -113,8 +118,37 @@ async fn stage(
     Ok((staged, hasher.finalize().to_hex().to_string()))
 }
 
+/// A phone's backup (WebDAV): a complete file waiting in `tmp/` at `path`
+/// (removed unless kept), imported as an upload of the member's into
+/// `folder` below their originals (the folders the app made), not the
+/// capture month's.
+pub async fn import_backup(
+    state: &AppState,
+    owner: &user::Model,
+    path: PathBuf,
+    name: &str,
+    hash: &str,
+    folder: &str,
+) -> Result<UploadResult, AppError> {
+    let staged = Staged { path, kept: false };
+    let origin = format!("backup: {folder}/{name}");
+    let visibility = owner.default_visibility.clone();
+    accept(
+        state,
+        owner,
+        &visibility,
+        staged,
+        name,
+        hash,
+        &origin,
+        Some(folder),
+    )
+    .await
+}
+
 /// Imports a complete file waiting in `tmp/`. A failure is recorded under
 /// `origin` (where the member knows the file from), and the copy removed.
+#[allow(clippy::too_many_arguments)]
 async fn accept(
     state: &AppState,
     owner: &user::Model,
@@ -123,6 +157,7 @@ async fn accept(
     name: &str,
     hash: &str,
     origin: &str,
+    folder: Option<&str>,
 ) -> Result<UploadResult, AppError> {
     let result = |status, asset_id, detail: Option<String>| UploadResult {
         name: name.to_owned(),
@@ -134,20 +169,31 @@ async fn accept(
     if let Some((existing, _)) = ingest::owned_with_hash(state.db(), owner.id, hash).await? {
         return Ok(result(UploadStatus::Duplicate, Some(existing.id), None));
     }
-    // The capture month names the folder; the file name is kept (made unique).
-    let staged_path = staged.path.clone();
-    let taken = tokio::task::spawn_blocking(move || metadata::read(&staged_path))
-        .await
-        .ok()
-        .and_then(Result::ok)
-        .and_then(|meta| meta.taken.filter(|_| !meta.date_is_a_guess()))
-        .map_or_else(|| state.now().date_naive(), |t| t.local.date());
-    let folder = state
+    // The capture month names the folder (or the backup app's folders);
+    // the file name is kept (made unique).
+    let mut target_folder = state
         .data_dir()
         .originals()
-        .join(safe_name(&owner.username))
-        .join(format!("{:04}", taken.year()))
-        .join(format!("{:02}", taken.month()));
+        .join(safe_name(&owner.username));
+    if let Some(folder) = folder {
+        target_folder.extend(
+            folder
+                .split('/')
+                .filter(|part| !part.is_empty())
+                .map(safe_name),
+        );
+    } else {
+        let staged_path = staged.path.clone();
+        let taken = tokio::task::spawn_blocking(move || metadata::read(&staged_path))
+            .await
+            .ok()
+            .and_then(Result::ok)
+            .and_then(|meta| meta.taken.filter(|_| !meta.date_is_a_guess()))
+            .map_or_else(|| state.now().date_naive(), |t| t.local.date());
+        target_folder.push(format!("{:04}", taken.year()));
+        target_folder.push(format!("{:02}", taken.month()));
+    }
+    let folder = target_folder;
     tokio::fs::create_dir_all(&folder)
         .await
         .map_err(|err| AppError::Internal(err.into()))?;
@@ -329,6 +375,7 @@ pub async fn import_copy(
         &name,
         &hash,
         &path.display().to_string(),
+        None,
     )
     .await
 }

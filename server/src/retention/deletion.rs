@@ -380,6 +380,7 @@ async fn purge_account(
         .originals()
         .join(crate::library::uploads::safe_name(&user.username));
     purge::remove_folder(&folder).await?;
+    purge::remove_folder(&state.data_dir().dav(user_id)).await?;
     tracing::info!(account = user_id, "an account was purged");
     Ok(())
 }

@@ -17,9 +17,10 @@ use crate::state::AppState;
 
 /// Every sweep, in the order they run (rules first: what they move to the
 /// trash waits there like anything else).
-pub const NAMES: [&str; 10] = [
+pub const NAMES: [&str; 11] = [
     "rules",
     "trash",
+    "kept_out",
     "accounts",
     "exports",
     "tmp",
@@ -93,6 +94,14 @@ async fn sweep(state: &AppState, name: &str, now: DateTime<Utc>) -> Result<u64, 
             .await?;
             Ok(purge::assets(state, &ids).await?.assets())
         }
+        "kept_out" => {
+            kept_out(
+                state,
+                days(retention.trash_days),
+                days(retention.kept_out_days),
+            )
+            .await
+        }
         "accounts" => deletion::purge_due(state, now).await,
         "exports" => takeout::expire(state, now).await,
         "tmp" => old_files(state, now).await,
@@ -136,6 +145,53 @@ async fn sweep(state: &AppState, name: &str, now: DateTime<Utc>) -> Result<u64, 
         }
         _ => Ok(0),
     }
+}
+
+/// What phones sent again after it was deleted: its bytes go after the
+/// trash's days (sent before `bytes_before`), the memory of what was
+/// deleted after `retention.kept_out_days` (deleted before `memory_before`).
+async fn kept_out(
+    state: &AppState,
+    bytes_before: DateTime<Utc>,
+    memory_before: DateTime<Utc>,
+) -> Result<u64, AppError> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+    use crate::db::entities::dav_entry;
+    let waiting = dav_entry::Entity::find()
+        .filter(dav_entry::Column::State.eq("kept_out"))
+        .filter(dav_entry::Column::Blob.is_not_null())
+        .filter(dav_entry::Column::ModifiedAt.lte(bytes_before))
+        .all(state.db())
+        .await?;
+    let mut removed = 0;
+    for entry in waiting {
+        if let Some(blob) = &entry.blob {
+            let path = state.data_dir().dav(entry.user_id).join(blob);
+            match tokio::fs::remove_file(&path).await {
+                Err(err) if err.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(AppError::Internal(err.into()));
+                }
+                _ => {}
+            }
+        }
+        dav_entry::Entity::update_many()
+            .col_expr(
+                dav_entry::Column::Blob,
+                sea_orm::sea_query::Expr::value(Option::<String>::None),
+            )
+            .filter(dav_entry::Column::Id.eq(entry.id))
+            .exec(state.db())
+            .await?;
+        removed += 1;
+    }
+    Ok(removed
+        + delete(
+            state,
+            "DELETE FROM kept_out WHERE deleted_at <= ?",
+            memory_before,
+        )
+        .await?)
 }
 
 async fn delete(state: &AppState, sql: &str, at: DateTime<Utc>) -> Result<u64, AppError> {

@@ -224,9 +224,17 @@ pub async fn load(db: &DatabaseConnection, ids: &[i64]) -> Result<Vec<Indexed>, 
             if !list.contains(&name) {
                 list.push(name);
             }
-            if let Some(root) = file.root_id.and_then(|id| roots.get(&id)) {
-                let below = file.path.rsplit_once('/').map_or("", |(dir, _)| dir);
-                let folder = format!("{root}/{below}");
+            let below = file.path.rsplit_once('/').map_or("", |(dir, _)| dir);
+            let folder = match file.root_id {
+                Some(id) => roots.get(&id).map(|root| format!("{root}/{below}")),
+                // A phone's backup keeps the app's folders (`<member>/WebDAV/…`).
+                None => below
+                    .split_once('/')
+                    .map(|(_, within)| within)
+                    .filter(|within| within.starts_with(crate::dav::FOLDER))
+                    .map(str::to_owned),
+            };
+            if let Some(folder) = folder {
                 let list = folders.entry(file.asset_id).or_default();
                 if !list.contains(&folder) {
                     list.push(folder);
