@@ -58,6 +58,7 @@ const routes = {
   '/search': lazy(() => import('./views/search.js'), 'searchView'),
   '/settings': lazy(() => import('./views/settings.js'), 'settingsView'),
   '/settings/security': lazy(() => import('./views/security.js'), 'securityView'),
+  '/settings/devices': lazy(() => import('./views/devices.js'), 'devicesView'),
   '/settings/household': lazy(() => import('./views/household.js'), 'householdView'),
   '/settings/library': lazy(() => import('./views/library.js'), 'libraryView'),
   '/settings/privacy': lazy(() => import('./views/privacy.js'), 'privacyView'),

@@ -113,6 +113,7 @@ for (const [size, viewport] of /** @type {const} */ ([
       await visit('/notifications', page.getByText(/Welcome to the family/));
       await visit('/settings', page.getByRole('heading', { name: 'Settings', level: 1 }));
       await visit('/settings/security', page.getByRole('heading', { name: 'Passkeys' }));
+      await visit('/settings/devices', page.getByRole('heading', { name: 'Set up your phone' }));
       await visit('/settings/privacy', page.getByRole('heading', { level: 1 }));
       await visit('/settings/household', page.getByRole('heading', { name: 'Members' }));
       await visit('/settings/library', page.getByRole('heading', { level: 1 }));

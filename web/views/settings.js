@@ -86,7 +86,8 @@ function accountCard() {
       h(
         'ul',
         { class: 'links' },
-        h('li', {}, h('a', { href: '/settings/security' }, 'Security'), h('span', { class: 'muted' }, ' — passkeys, password, devices, API tokens')),
+        h('li', {}, h('a', { href: '/settings/security' }, 'Security'), h('span', { class: 'muted' }, ' — passkeys, password, where you are signed in, API tokens')),
+        h('li', {}, h('a', { href: '/settings/devices' }, 'Devices'), h('span', { class: 'muted' }, ' — phones that back up by themselves')),
         isAdmin(user) ? h('li', {}, h('a', { href: '/settings/household' }, 'Household'), h('span', { class: 'muted' }, ' — members, invites, recovery links')) : null,
         h('li', {}, h('a', { href: '/settings/library' }, 'Library'), h('span', { class: 'muted' }, isAdmin(user) ? ' — import folders, the import queue, files not imported' : ' — files that could not be imported')),
         h('li', {}, h('a', { href: '/settings/privacy' }, 'Privacy'), h('span', { class: 'muted' }, user.role === 'owner' ? ' — what Hearth stores, takeout, retention rules and sweeps, deleted accounts' : ' — what Hearth stores about you, takeout, retention rules, deleting your account')),

@@ -4,14 +4,17 @@
  * trashed first. Restore brings them back; after the retention period
  * (`trash_days`) they are purged, or at once with "Empty trash". Files in
  * import folders stay on the NAS: Hearth forgets them and does not import
- * them again.
+ * them again. Below, the photos your phones sent again after they were
+ * deleted: kept out of the library until brought back.
  */
 import { api } from '../api.js';
 import { count } from '../albums/roles.js';
 import { confirmDialog } from '../dialog.js';
-import { h } from '../dom.js';
+import { h, stylesheet } from '../dom.js';
 import { placeholder } from '../library/thumbhash.js';
-import { busy, button, day, errorSlot, notice, refresh } from '../ui.js';
+import { action, busy, button, day, errorSlot, formatBytes, notice, refresh, when } from '../ui.js';
+
+await stylesheet('styles/trash.css');
 
 /**
  * @typedef {object} TrashItem
@@ -20,6 +23,42 @@ import { busy, button, day, errorSlot, notice, refresh } from '../ui.js';
  * @property {string} purge_at
  * @property {boolean} in_import_folder
  */
+
+/**
+ * Photos a phone sent again after they were deleted: kept out, their bytes
+ * waiting here for the trash's days. Hidden while there are none.
+ * @param {() => Promise<void>} reloadTrash
+ */
+function keptOutSection(reloadTrash) {
+  const body = h('div', { class: 'stack' });
+  const section = h('section', { class: 'kept-out', 'aria-labelledby': 'kept-out-heading', hidden: '' }, h('h2', { id: 'kept-out-heading' }, 'Kept out'), body);
+  const load = async () => {
+    const error = errorSlot();
+    /** @type {{ id: number, name: string, folder: string, bytes: number, sent_at: string }[]} */
+    const kept = await api('/trash/kept-out');
+    section.hidden = kept.length === 0;
+    const rows = kept.map((item) =>
+      h(
+        'li',
+        { class: 'row' },
+        h('div', { class: 'row-main' }, h('strong', {}, item.name), h('span', { class: 'muted' }, `Sent ${when(item.sent_at)}${item.folder ? ` to ${item.folder}` : ''} · ${formatBytes(item.bytes)}`)),
+        action('Bring it back', async () => {
+          await api(`/trash/kept-out/${item.id}/restore`, { method: 'POST', body: {} });
+          notice(`“${item.name}” is back in your photos.`);
+          await refresh(body, load);
+          await reloadTrash();
+        }, error),
+        action('Delete', async () => {
+          await api(`/trash/kept-out/${item.id}`, { method: 'DELETE' });
+          await refresh(body, load);
+        }, error, { heading: `Delete “${item.name}” for good?`, message: 'Its bytes are deleted now. Your phones still will not send it again.', confirm: 'Delete' }),
+      ),
+    );
+    return [h('p', { class: 'muted trash-intro' }, 'You deleted these before, and a phone sent them again. Hearth kept them out of your photos so that deleted stays deleted; bring one back if you want it.'), h('ul', { class: 'rows kept-out-list' }, ...rows), error];
+  };
+  refresh(body, load);
+  return section;
+}
 
 export function trashView() {
   return {
@@ -77,7 +116,7 @@ export function trashView() {
         return [intro, h('div', { class: 'page-actions' }, all, empty), error, h('ul', { class: 'trash-grid' }, ...tiles)];
       };
       refresh(body, load);
-      return h('div', { class: 'page page-wide' }, h('p', { class: 'crumb' }, h('a', { href: '/' }, '← Photos')), h('h1', {}, 'Trash'), body);
+      return h('div', { class: 'page page-wide' }, h('p', { class: 'crumb' }, h('a', { href: '/' }, '← Photos')), h('h1', {}, 'Trash'), body, keptOutSection(() => refresh(body, load)));
     },
   };
 }

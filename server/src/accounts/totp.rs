@@ -64,13 +64,7 @@ pub async fn start(state: &AppState, me: &Principal) -> Result<Enrolment, AppErr
     let uri = generator
         .to_url()
         .map_err(|err| AppError::Internal(anyhow::anyhow!("TOTP URI: {err}")))?;
-    let qr_svg = QrCode::new(uri.as_bytes())
-        .map_err(|err| AppError::Internal(anyhow::anyhow!("QR code: {err}")))?
-        .render::<svg::Color<'_>>()
-        .min_dimensions(200, 200)
-        .dark_color(svg::Color("#000000"))
-        .light_color(svg::Color("#ffffff"))
-        .build();
+    let qr_svg = qr_svg(&uri)?;
     let mut active = me.user.clone().into_active_model();
     active.totp_secret = Set(Some(secret.clone()));
     active.totp_last_step = Set(None);
@@ -325,4 +319,15 @@ pub async fn second_factor(
         );
     }
     Err(AppError::InvalidCredentials)
+}
+
+/// `text` as a QR code: an SVG image, black on white.
+pub fn qr_svg(text: &str) -> Result<String, AppError> {
+    Ok(QrCode::new(text.as_bytes())
+        .map_err(|err| AppError::Internal(anyhow::anyhow!("QR code: {err}")))?
+        .render::<svg::Color<'_>>()
+        .min_dimensions(200, 200)
+        .dark_color(svg::Color("#000000"))
+        .light_color(svg::Color("#ffffff"))
+        .build())
 }

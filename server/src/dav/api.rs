@@ -82,6 +82,11 @@ pub struct CreatedDevice {
     pub url: String,
     pub username: String,
     pub encrypted: bool,
+    /// Server, path, user and password as lines of text, for copying.
+    pub setup_text: String,
+    /// The same as a QR code (SVG): scanned with the phone's camera, the
+    /// text lands on the phone, ready to paste into the app.
+    pub qr_svg: String,
     pub device: DeviceInfo,
 }
 
@@ -109,6 +114,25 @@ fn address(state: &AppState, req: &Request, username: &str) -> (String, bool) {
         ))
         .map_or_else(|_| base.to_string(), |url| url.to_string());
     (url, encrypted)
+}
+
+/// What a backup app asks for, one per line.
+fn setup_text(url: &str, username: &str, password: &str) -> String {
+    let parsed = url::Url::parse(url).ok();
+    let server = parsed.as_ref().map_or_else(String::new, |url| {
+        format!(
+            "{}://{}{}",
+            url.scheme(),
+            url.host_str().unwrap_or_default(),
+            url.port()
+                .map(|port| format!(":{port}"))
+                .unwrap_or_default()
+        )
+    });
+    let path = parsed.as_ref().map_or("/dav/", url::Url::path);
+    format!(
+        "Hearth backup (WebDAV)\nServer: {server}\nPath: {path}\nUser: {username}\nPassword: {password}\nAddress: {url}"
+    )
 }
 
 async fn kept_out_entry(
@@ -175,7 +199,10 @@ impl DevicesApi {
         )
         .await?;
         let (url, encrypted) = address(&state, req, &me.user.username);
+        let setup_text = setup_text(&url, &me.user.username, &password);
         Ok(Json(CreatedDevice {
+            qr_svg: crate::accounts::totp::qr_svg(&setup_text)?,
+            setup_text,
             password,
             url,
             username: me.user.username.clone(),
