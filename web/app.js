@@ -209,3 +209,10 @@ window.addEventListener('hearth:me', (event) => {
 });
 document.addEventListener('click', onClick);
 render();
+
+// The app offline and "Share → Hearth": the service worker of this version
+// (its files are under /v/<version>/; a new version installs a new worker).
+if ('serviceWorker' in navigator) {
+  const version = new URL(import.meta.url).pathname.match(/^\/v\/([^/]+)\//)?.[1] ?? 'dev';
+  navigator.serviceWorker.register(`/sw.js?v=${version}`, { scope: '/' }).catch(() => {});
+}

@@ -68,6 +68,12 @@ pub fn routes(state: AppState) -> impl Endpoint {
     Route::new()
         .nest("/api", api::routes())
         .nest(dav::PREFIX, dav::endpoint())
+        // "Share → Hearth" before the service worker is there to take the
+        // files: the page says to open Hearth once and share again.
+        .at(
+            "/share",
+            poem::endpoint::make_sync(|_| poem::web::Redirect::see_other("/?shared=0")),
+        )
         .at("/metrics", system::metrics::endpoint)
         .nest("/", web::ui)
         .data(state)

@@ -154,7 +154,10 @@ export const test = base.extend({
         consoleErrors.push(text);
       }
     });
-    page.on('pageerror', (error) => consoleErrors.push(String(error)));
+    page.on('pageerror', (error) => {
+      const text = String(error);
+      if (!allowedConsoleErrors.some((/** @type {RegExp} */ allowed) => allowed.test(text))) consoleErrors.push(text);
+    });
     await use(page);
     expect(elsewhere, 'the browser requested nothing from any other host').toEqual([]);
     expect(consoleErrors, 'no console errors (CSP violations included)').toEqual([]);

@@ -8,6 +8,10 @@ export default defineConfig({
   testDir: '.',
   testMatch: '*.spec.js',
   timeout: 30_000,
+  // Two browsers and two debug servers share two cores: a wait for what
+  // the page will show gets 10 s (still failing at once on a wrong state
+  // that stays wrong).
+  expect: { timeout: 10_000 },
   fullyParallel: true,
   workers: 2,
   forbidOnly: !!process.env.CI,

@@ -12,6 +12,10 @@ import { datedJpeg, runHearth, test, expect } from './fixtures.js';
 
 const base = readFileSync(resolve(import.meta.dirname, '../../../shared/corpus/pigallery2/test/backend/assets/4MinsAroundTheWorld/UTC-20240413-203430-Auckland.jpg'));
 
+// HTTP caching alone is measured: a service worker answering from its own
+// cache would make the repeat visit cost nothing at all (pwa.spec.js).
+test.use({ serviceWorkers: 'block' });
+
 /** The web app's first visit to Photos, headers included. */
 const FIRST_VISIT_BUDGET = 60 * 1024;
 /** The library the phone opens: as many photos as the NAS holds. */

@@ -14,7 +14,7 @@ import { selectionBar } from '../library/selection.js';
 import { scrubber } from '../library/scrubber.js';
 import { Timeline } from '../library/timeline.js';
 import { isAdmin, me } from '../session.js';
-import { button } from '../ui.js';
+import { button, notice } from '../ui.js';
 
 /** The tray lives beside the views, so uploads continue across navigation. */
 function tray() {
@@ -24,6 +24,30 @@ function tray() {
     document.body.append(/** @type {HTMLElement} */ (found));
   }
   return /** @type {import('../components/hearth-upload-tray.js').HearthUploadTray} */ (found);
+}
+
+/**
+ * Files shared to Hearth from another app ("Share → Hearth"): the service
+ * worker keeps them until this page puts them in the upload tray.
+ */
+async function takeShared() {
+  const shared = new URLSearchParams(location.search).get('shared');
+  if (shared === null) return;
+  history.replaceState(history.state, '', '/');
+  if (!('caches' in window)) return;
+  const inbox = await caches.open('hearth-share');
+  /** @type {File[]} */
+  const files = [];
+  for (const request of await inbox.keys()) {
+    const answer = await inbox.match(request);
+    if (answer) {
+      const name = decodeURIComponent(answer.headers.get('x-name') ?? 'shared');
+      files.push(new File([await answer.blob()], name, { type: answer.headers.get('content-type') ?? '' }));
+    }
+    await inbox.delete(request);
+  }
+  if (files.length) tray().add(files);
+  else notice('Nothing arrived from the share. Open Hearth once, then share again.');
 }
 
 /** @param {HTMLElement} page */
@@ -45,6 +69,7 @@ export function photosView() {
     title: 'Photos',
     render: () => {
       const page = h('div', { class: 'page page-wide photos' });
+      takeShared().catch(() => notice('The shared files could not be read. Share them again.'));
       const count = h('p', { class: 'muted photos-count' });
       const head = h('div', { class: 'page-head' }, h('div', {}, h('h1', {}, 'Photos'), count), h('div', { class: 'page-actions' }, h('a', { class: 'button button-quiet', href: '/favourites' }, 'Favourites'), h('a', { class: 'button button-quiet', href: '/archive' }, 'Archive'), h('a', { class: 'button button-quiet', href: '/trash' }, 'Trash'), uploadButton(page)));
       const gridRoot = h('div', { class: 'timeline-root' });
