@@ -168,6 +168,13 @@ enum BenchCommand {
     /// while photos are imported: latencies, errors, the import's pace and
     /// the server's memory (loopback only).
     Load(hearth::bench::LoadOptions),
+    /// Time the listing a phone's backup app asks for first: PROPFIND of a
+    /// folder of many photos in a member's WebDAV tree.
+    Dav {
+        /// How many photos the folder holds.
+        #[arg(long, default_value_t = 10_000)]
+        entries: u32,
+    },
     /// Grow a stopped server's library by many synthetic assets that share
     /// the thumbnails of its newest photo (to try the web app at scale).
     Seed {
@@ -271,6 +278,7 @@ fn main() -> ExitCode {
             print_report(hearth::bench::search(assets))
         }
         Command::Bench(BenchCommand::Load(options)) => print_report(hearth::bench::load(options)),
+        Command::Bench(BenchCommand::Dav { entries }) => print_report(hearth::bench::dav(entries)),
         Command::Bench(BenchCommand::Seed { data, assets }) => {
             print_report(hearth::bench::seed_library(&data, assets))
         }

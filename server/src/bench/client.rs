@@ -50,6 +50,8 @@ pub struct Client {
     /// `localhost:<port>`: the name the server's links and origin checks use.
     host: String,
     pub cookie: String,
+    /// More header lines for every request (`Name: value\r\n` each).
+    pub headers: String,
     stream: Option<BufReader<TcpStream>>,
 }
 
@@ -59,6 +61,7 @@ impl Client {
             addr,
             host: format!("localhost:{}", addr.port()),
             cookie: String::new(),
+            headers: String::new(),
             stream: None,
         }
     }
@@ -85,7 +88,8 @@ impl Client {
         self.send("POST", path, Some(content_type), body).await
     }
 
-    async fn send(
+    /// Any request (`content_type` with a body).
+    pub async fn send(
         &mut self,
         method: &str,
         path: &str,
@@ -133,6 +137,7 @@ impl Client {
         if !self.cookie.is_empty() {
             let _ = write!(head, "Cookie: {}\r\n", self.cookie);
         }
+        head.push_str(&self.headers);
         if let Some(content_type) = content_type {
             let _ = write!(
                 head,

@@ -10,9 +10,12 @@ use hearth_media::metadata;
 
 /// Image files under `dir`, by extension (the same walk as `hearth import`).
 mod client;
+mod dav;
 mod load;
 mod seed;
+mod server;
 
+pub use dav::dav;
 pub use load::{LoadOptions, load};
 pub use seed::seed_library;
 

@@ -138,10 +138,13 @@ impl GuardedFileSystem<Member> for Tree {
 
     fn have_props<'a>(
         &'a self,
-        _path: &'a DavPath,
-        _member: &'a Member,
+        path: &'a DavPath,
+        member: &'a Member,
     ) -> std::pin::Pin<Box<dyn Future<Output = bool> + Send + 'a>> {
-        Box::pin(std::future::ready(true))
+        // Setting one needs the answer true; listing needs it only when
+        // there is something to list.
+        let _ = path;
+        async move { self.patching || self.has_props(member).await }.boxed()
     }
 
     fn patch_props<'a>(

@@ -112,6 +112,8 @@ async fn serve(req: Request) -> Result<Response, AppError> {
         .strip_prefix(PREFIX)
         .filesystem(Box::new(tree::Tree {
             state: state.clone(),
+            any_props: Arc::default(),
+            patching: req.method().as_str() == "PROPPATCH",
         }))
         .locksystem(dav_server::fakels::FakeLs::new())
         .build_handler();

@@ -28,10 +28,15 @@ const MAX_NAME: usize = 255;
 /// Who is asking: the member a device password belongs to.
 pub type Member = Arc<user::Model>;
 
-/// The WebDAV file system of every member's tree.
+/// The WebDAV file system of every member's tree (made for each request).
 #[derive(Clone)]
 pub struct Tree {
     pub state: AppState,
+    /// Whether the member has set any property at all (backup apps never
+    /// do): asked once per request, not once per file listed.
+    pub any_props: Arc<tokio::sync::OnceCell<bool>>,
+    /// A PROPPATCH: properties may be set.
+    pub patching: bool,
 }
 
 /// Where a path points.
@@ -194,6 +199,25 @@ impl Tree {
             .one(self.state.db())
             .await
             .map_err(failed)
+    }
+
+    /// Whether the member has set any property on anything.
+    pub(super) async fn has_props(&self, member: &user::Model) -> bool {
+        *self
+            .any_props
+            .get_or_init(|| async {
+                self.state
+                    .db()
+                    .query_one_raw(Statement::from_sql_and_values(
+                        sea_orm::DbBackend::Sqlite,
+                        "SELECT 1 FROM dav_props JOIN dav_entries ON dav_entries.id = dav_props.entry_id \
+                         WHERE dav_entries.user_id = ?1 LIMIT 1",
+                        [member.id.into()],
+                    ))
+                    .await
+                    .map_or(true, |row| row.is_some())
+            })
+            .await
     }
 
     /// Whether `inside` (a folder path in the member's tree) is a folder.
