@@ -64,16 +64,24 @@ impl MigrationTrait for Migration {
             // Whatever trashes a photo (the member, a retention rule, the
             // trash of a whole account) remembers its content for its owner;
             // a restore forgets it. A purge leaves the memory in place.
+            // (A Live Photo's video too: the phone sends it as its own file.)
             "CREATE TRIGGER kept_out_on_trash AFTER UPDATE OF status ON assets \
              WHEN NEW.status = 'trashed' AND OLD.status <> 'trashed' BEGIN \
                INSERT INTO kept_out (user_id, hash, deleted_at) \
-               VALUES (NEW.owner_id, NEW.hash, COALESCE(NEW.trashed_at, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))) \
-               ON CONFLICT (user_id, hash) DO UPDATE SET deleted_at = excluded.deleted_at; \
+               SELECT NEW.owner_id, h, COALESCE(NEW.trashed_at, strftime('%Y-%m-%dT%H:%M:%SZ', 'now')) \
+               FROM (SELECT NEW.hash AS h UNION ALL SELECT NEW.motion_hash WHERE NEW.motion_hash IS NOT NULL) \
+               WHERE true ON CONFLICT (user_id, hash) DO UPDATE SET deleted_at = excluded.deleted_at; \
              END",
             "CREATE TRIGGER kept_out_on_restore AFTER UPDATE OF status ON assets \
              WHEN OLD.status = 'trashed' AND NEW.status <> 'trashed' BEGIN \
-               DELETE FROM kept_out WHERE user_id = NEW.owner_id AND hash = NEW.hash; \
+               DELETE FROM kept_out WHERE user_id = NEW.owner_id \
+                 AND (hash = NEW.hash OR hash = NEW.motion_hash); \
              END",
+            // What is in the trash already was deleted before this version.
+            "INSERT OR IGNORE INTO kept_out (user_id, hash, deleted_at) \
+             SELECT owner_id, hash, COALESCE(trashed_at, updated_at) FROM assets WHERE status = 'trashed' \
+             UNION ALL SELECT owner_id, motion_hash, COALESCE(trashed_at, updated_at) FROM assets \
+             WHERE status = 'trashed' AND motion_hash IS NOT NULL",
         ] {
             db.execute_unprepared(statement).await?;
         }

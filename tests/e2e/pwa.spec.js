@@ -88,6 +88,10 @@ test('"Share → Hearth" from a gallery uploads the shared photos', async ({ pag
     });
     await page.setInputFiles('#shared-files', [{ name: 'From the gallery.jpg', mimeType: 'image/jpeg', buffer: photo }]);
     await page.evaluate(() => /** @type {HTMLFormElement} */ (document.querySelector('#shared-files')?.closest('form')).submit());
+    // Any page could post to /share: nothing goes up before the member says yes.
+    const ask = page.getByRole('dialog', { name: 'Add the shared photo?' });
+    await expect(ask).toContainText('From the gallery.jpg');
+    await ask.getByRole('button', { name: 'Add' }).click();
     await expect(page.getByRole('region', { name: 'Uploads' }).getByText('Uploads finished')).toBeVisible();
     await expect(page).toHaveURL(/\/$/);
     await expect(page.locator('.tile')).toHaveCount(1);

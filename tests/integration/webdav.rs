@@ -598,3 +598,190 @@ async fn what_was_kept_out_goes_after_the_trash_days_and_is_forgotten_after_kept
     assert_eq!(total(&owner).await, 1);
     server.stop().await;
 }
+
+#[tokio::test]
+async fn moves_copies_and_deletes_keep_to_what_they_name() {
+    let server = TestServer::start().await;
+    let owner = server.owner().await;
+    let phone = device(&owner, "iPhone").await;
+    for folder in [
+        "/dav/olivia/a",
+        "/dav/olivia/a/b",
+        "/dav/olivia/%25",
+        "/dav/olivia/Фото",
+        "/dav/olivia/Фото/2024",
+    ] {
+        assert_eq!(
+            dav(&server, &phone, "MKCOL", folder, None, &[])
+                .await
+                .status(),
+            201,
+            "{folder}"
+        );
+    }
+    let put = |path: &'static str, seed: u8| {
+        dav(
+            &server,
+            &phone,
+            "PUT",
+            path,
+            Some(jpeg(24, 24, seed, None)),
+            &[],
+        )
+    };
+    assert_eq!(put("/dav/olivia/a/b/one.jpg", 1).await.status(), 201);
+    assert_eq!(put("/dav/olivia/Фото/2024/two.jpg", 2).await.status(), 201);
+    assert_eq!(total(&owner).await, 2);
+
+    // Deleting a folder named `%` touches nothing else (no LIKE wildcards).
+    assert_eq!(
+        dav(&server, &phone, "DELETE", "/dav/olivia/%25/", None, &[])
+            .await
+            .status(),
+        204
+    );
+    assert_eq!(total(&owner).await, 2);
+    // A folder moved into itself, or onto the folder it is in, is refused
+    // before anything is deleted; so is deleting or moving the member's
+    // own folder.
+    let to = |path: &str| server.url(path);
+    for (method, from, dest) in [
+        ("MOVE", "/dav/olivia/a/", to("/dav/olivia/a/b/c/")),
+        ("MOVE", "/dav/olivia/a/b/", to("/dav/olivia/a/")),
+        ("COPY", "/dav/olivia/a/", to("/dav/olivia/a/b/")),
+        ("MOVE", "/dav/olivia/", to("/dav/olivia/x/")),
+    ] {
+        let answer = dav(
+            &server,
+            &phone,
+            method,
+            from,
+            None,
+            &[("destination", &dest), ("overwrite", "T")],
+        )
+        .await;
+        assert_eq!(answer.status(), 403, "{method} {from} → {dest}");
+    }
+    for path in ["/dav/olivia/", "/dav/"] {
+        assert_eq!(
+            dav(&server, &phone, "DELETE", path, None, &[])
+                .await
+                .status(),
+            403,
+            "DELETE {path}"
+        );
+    }
+    assert_eq!(total(&owner).await, 2);
+    assert_eq!(listing(&server, &phone, "/dav/olivia/a/b/").await.len(), 2);
+
+    // A folder with a name beyond ASCII moves with everything below it.
+    let moved = dav(
+        &server,
+        &phone,
+        "MOVE",
+        "/dav/olivia/Фото/",
+        None,
+        &[("destination", &to("/dav/olivia/Caf%C3%A9/"))],
+    )
+    .await;
+    assert_eq!(moved.status(), 201);
+    let listed = listing(&server, &phone, "/dav/olivia/Caf%C3%A9/2024/").await;
+    assert_eq!(listed.len(), 2, "{listed:?}");
+    assert_eq!(
+        dav(
+            &server,
+            &phone,
+            "GET",
+            "/dav/olivia/Caf%C3%A9/2024/two.jpg",
+            None,
+            &[]
+        )
+        .await
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec(),
+        jpeg(24, 24, 2, None)
+    );
+    // A file copied onto a folder does not swallow the folder.
+    let copied = dav(
+        &server,
+        &phone,
+        "COPY",
+        "/dav/olivia/a/b/one.jpg",
+        None,
+        &[("destination", &to("/dav/olivia/a/b")), ("depth", "0")],
+    )
+    .await;
+    assert!(
+        !copied.status().is_success(),
+        "COPY onto a folder: {}",
+        copied.status()
+    );
+    assert_eq!(listing(&server, &phone, "/dav/olivia/a/b/").await.len(), 2);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_photo_brought_back_while_still_in_the_trash_leaves_the_trash() {
+    let server = TestServer::start().await;
+    let owner = server.owner().await;
+    let phone = device(&owner, "iPhone").await;
+    let photo = jpeg(30, 20, 4, Some("2021:03:03 10:00:00"));
+    assert_eq!(
+        dav(
+            &server,
+            &phone,
+            "PUT",
+            "/dav/olivia/p.jpg",
+            Some(photo.clone()),
+            &[]
+        )
+        .await
+        .status(),
+        201
+    );
+    assert_eq!(
+        dav(&server, &phone, "DELETE", "/dav/olivia/p.jpg", None, &[])
+            .await
+            .status(),
+        204
+    );
+    assert_eq!(
+        dav(
+            &server,
+            &phone,
+            "PUT",
+            "/dav/olivia/p.jpg",
+            Some(photo.clone()),
+            &[]
+        )
+        .await
+        .status(),
+        201
+    );
+    let kept = owner.json("/api/trash/kept-out").await;
+    let id = kept[0]["id"].as_i64().unwrap();
+    let restored = owner
+        .ok(&format!("/api/trash/kept-out/{id}/restore"), &json!({}))
+        .await;
+    assert_eq!(restored["status"], "duplicate");
+    assert_eq!(total(&owner).await, 1, "out of the trash, in the photos");
+    assert_eq!(owner.json("/api/trash").await["items"], json!([]));
+    // And the phone's next copy is at home again: not kept out.
+    assert_eq!(
+        dav(
+            &server,
+            &phone,
+            "PUT",
+            "/dav/olivia/p2.jpg",
+            Some(photo),
+            &[]
+        )
+        .await
+        .status(),
+        201
+    );
+    assert_eq!(owner.json("/api/trash/kept-out").await, json!([]));
+    server.stop().await;
+}

@@ -6,6 +6,7 @@
  * button or by dropping files anywhere.
  */
 import '../components/hearth-upload-tray.js';
+import { confirmDialog } from '../dialog.js';
 import { h } from '../dom.js';
 import { listen, throttled } from '../events.js';
 import { LIBRARY_ACTIONS, libraryAction } from '../library/actions.js';
@@ -26,9 +27,14 @@ function tray() {
   return /** @type {import('../components/hearth-upload-tray.js').HearthUploadTray} */ (found);
 }
 
+/** Shared files older than this were not shared just now: they go unasked. */
+const SHARE_FRESH_MS = 10 * 60 * 1000;
+
 /**
  * Files shared to Hearth from another app ("Share → Hearth"): the service
- * worker keeps them until this page puts them in the upload tray.
+ * worker keeps them until this page takes them. Any page could post files
+ * to /share, so nothing is uploaded before the member says yes to the
+ * list; what is older than a few minutes is dropped.
  */
 async function takeShared() {
   const shared = new URLSearchParams(location.search).get('shared');
@@ -39,15 +45,25 @@ async function takeShared() {
   /** @type {File[]} */
   const files = [];
   for (const request of await inbox.keys()) {
+    const stamp = Number(new URL(request.url).pathname.split('/').pop()?.split('-')[0]);
     const answer = await inbox.match(request);
-    if (answer) {
-      const name = decodeURIComponent(answer.headers.get('x-name') ?? 'shared');
-      files.push(new File([await answer.blob()], name, { type: answer.headers.get('content-type') ?? '' }));
-    }
     await inbox.delete(request);
+    if (!answer || !(Date.now() - stamp < SHARE_FRESH_MS)) continue;
+    const name = decodeURIComponent(answer.headers.get('x-name') ?? 'shared');
+    files.push(new File([await answer.blob()], name, { type: answer.headers.get('content-type') ?? '' }));
   }
-  if (files.length) tray().add(files);
-  else notice('Nothing arrived from the share. Open Hearth once, then share again.');
+  if (!files.length) {
+    notice('Nothing arrived from the share. Open Hearth once, then share again.');
+    return;
+  }
+  const names = files.slice(0, 5).map((file) => file.name).join(', ');
+  const more = files.length > 5 ? ` and ${files.length - 5} more` : '';
+  const yes = await confirmDialog({
+    heading: files.length === 1 ? 'Add the shared photo?' : `Add ${files.length} shared photos and videos?`,
+    message: `${names}${more} will be added to your photos.`,
+    confirm: 'Add',
+  });
+  if (yes) tray().add(files);
 }
 
 /** @param {HTMLElement} page */

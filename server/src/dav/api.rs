@@ -295,15 +295,6 @@ impl DevicesApi {
                 "There is no such photo in the kept-out list.".into(),
             ));
         };
-        sea_orm::ConnectionTrait::execute_raw(
-            state.db(),
-            sea_orm::Statement::from_sql_and_values(
-                sea_orm::DbBackend::Sqlite,
-                "DELETE FROM kept_out WHERE user_id = ?1 AND hash = ?2",
-                [me.id.into(), hash.clone().into()],
-            ),
-        )
-        .await?;
         let blob = state
             .data_dir()
             .dav(me.id)
@@ -327,6 +318,18 @@ impl DevicesApi {
         let mut row = entry.into_active_model();
         match (&result.status, result.asset_id) {
             (UploadStatus::Imported | UploadStatus::Duplicate, Some(asset_id)) => {
+                // Still in the trash (deleted lately): out of it, which
+                // also forgets that it was deleted.
+                crate::library::set_trashed(&state, me.id, &[asset_id], false).await?;
+                sea_orm::ConnectionTrait::execute_raw(
+                    state.db(),
+                    sea_orm::Statement::from_sql_and_values(
+                        sea_orm::DbBackend::Sqlite,
+                        "DELETE FROM kept_out WHERE user_id = ?1 AND hash = ?2",
+                        [me.id.into(), hash.clone().into()],
+                    ),
+                )
+                .await?;
                 let _ = tokio::fs::remove_file(&blob).await;
                 row.state = Set("photo".to_owned());
                 row.asset_id = Set(Some(asset_id));

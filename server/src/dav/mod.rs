@@ -69,6 +69,54 @@ fn basic(req: &Request) -> Option<(String, String)> {
     Some((user.to_owned(), password.to_owned()))
 }
 
+/// A path's decoded segments below `PREFIX` (none for `/dav/` itself).
+fn segments(path: &str) -> Vec<String> {
+    path.strip_prefix(PREFIX)
+        .unwrap_or(path)
+        .split('/')
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            percent_encoding::percent_decode_str(part)
+                .decode_utf8_lossy()
+                .into_owned()
+        })
+        .collect()
+}
+
+/// Refuses what the handler would start by deleting and the tree would
+/// then refuse: removing, moving or copying the top or a member's own
+/// folder, and moving or copying a folder into itself or onto one of the
+/// folders it is in (`Overwrite` deletes the destination first).
+fn guard(req: &Request) -> Result<(), AppError> {
+    let method = req.method().as_str();
+    if !matches!(method, "DELETE" | "MOVE" | "COPY") {
+        return Ok(());
+    }
+    let refused = || AppError::Forbidden("Not that: it would remove what it moves.".into());
+    let source = segments(req.original_uri().path());
+    if source.len() <= 1 {
+        return Err(refused());
+    }
+    if method == "DELETE" {
+        return Ok(());
+    }
+    let Some(destination) = req
+        .headers()
+        .get("destination")
+        .and_then(|value| value.to_str().ok())
+    else {
+        return Ok(());
+    };
+    let destination = url::Url::parse(destination)
+        .map_or_else(|_| destination.to_owned(), |url| url.path().to_owned());
+    let destination = segments(&destination);
+    let nested = |a: &[String], b: &[String]| a.len() <= b.len() && b[..a.len()] == *a;
+    if destination.len() <= 1 || nested(&source, &destination) || nested(&destination, &source) {
+        return Err(refused());
+    }
+    Ok(())
+}
+
 async fn serve(req: Request) -> Result<Response, AppError> {
     let state = req
         .data::<AppState>()
@@ -85,9 +133,11 @@ async fn serve(req: Request) -> Result<Response, AppError> {
         device: None,
     };
     let address = client.address();
+    // Its own keys: a revoked phone retrying at home must not lock the
+    // household out of the sign-in page.
     let keys = [
-        format!("ip:{address}"),
-        format!("account:{}@{address}", username.trim().to_lowercase()),
+        format!("dav-ip:{address}"),
+        format!("dav-account:{}@{address}", username.trim().to_lowercase()),
     ];
     let limits: Vec<(&str, Limit)> = keys
         .iter()
@@ -108,6 +158,7 @@ async fn serve(req: Request) -> Result<Response, AppError> {
         tracing::warn!(ip = ?client.ip, "WebDAV: a wrong device password");
         return Err(AppError::Unauthorized);
     };
+    guard(&req)?;
     let handler = dav_server::DavHandler::builder()
         .strip_prefix(PREFIX)
         .filesystem(Box::new(tree::Tree {

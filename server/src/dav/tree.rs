@@ -336,12 +336,18 @@ impl Tree {
         if let Some(blob) = &entry.blob {
             return Ok(Some(self.state.data_dir().dav(entry.user_id).join(blob)));
         }
-        match entry.asset_id {
-            Some(id) => crate::library::locate(&self.state, id, "original")
-                .await
-                .map_err(failed),
-            None => Ok(None),
-        }
+        let Some(id) = entry.asset_id else {
+            return Ok(None);
+        };
+        // A Live Photo's video, sent as its own file, is the photo's motion.
+        let motion = crate::db::entities::asset::Entity::find_by_id(id)
+            .one(self.state.db())
+            .await
+            .map_err(failed)?
+            .is_some_and(|asset| asset.motion_hash.is_some() && asset.motion_hash == entry.hash);
+        crate::library::locate(&self.state, id, if motion { "motion" } else { "original" })
+            .await
+            .map_err(failed)
     }
 
     pub(super) async fn make_folder(&self, path: &DavPath, member: &user::Model) -> FsResult<()> {
@@ -432,10 +438,14 @@ impl Tree {
     async fn below(&self, member: &user::Model, inside: &str) -> FsResult<Vec<dav_entry::Model>> {
         dav_entry::Entity::find()
             .filter(dav_entry::Column::UserId.eq(member.id))
+            // (Not LIKE: `%` and `_` in a folder's name are letters here.)
             .filter(
                 sea_orm::Condition::any()
                     .add(dav_entry::Column::Parent.eq(inside))
-                    .add(dav_entry::Column::Parent.starts_with(format!("{inside}/"))),
+                    .add(sea_orm::sea_query::Expr::cust_with_values(
+                        "substr(parent, 1, length(?) + 1) = ? || '/'",
+                        [inside, inside],
+                    )),
             )
             .all(self.state.db())
             .await
@@ -482,14 +492,10 @@ impl Tree {
         if entry.state == "folder" {
             db.execute_raw(Statement::from_sql_and_values(
                 sea_orm::DbBackend::Sqlite,
-                "UPDATE dav_entries SET parent = ?1 || substr(parent, ?2) \
-                 WHERE user_id = ?3 AND (parent = ?4 OR substr(parent, 1, ?2) = ?4 || '/')",
-                [
-                    new.clone().into(),
-                    i64::try_from(old.len() + 1).unwrap_or(i64::MAX).into(),
-                    member.id.into(),
-                    old.clone().into(),
-                ],
+                // (SQLite counts characters, not bytes.)
+                "UPDATE dav_entries SET parent = ?1 || substr(parent, length(?2) + 1) \
+                 WHERE user_id = ?3 AND (parent = ?2 OR substr(parent, 1, length(?2) + 1) = ?2 || '/')",
+                [new.clone().into(), old.clone().into(), member.id.into()],
             ))
             .await
             .map_err(failed)?;
@@ -520,6 +526,9 @@ impl Tree {
             return Err(FsError::NotFound);
         }
         if let Some(there) = self.entry(member, &parent, &name).await? {
+            if there.state == "folder" {
+                return Err(FsError::Exists);
+            }
             self.forget(&there).await?;
         }
         let blob = match &entry.blob {

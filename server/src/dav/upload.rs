@@ -131,6 +131,33 @@ impl Upload {
         }
         let hash = self.hasher.finalize().to_hex().to_string();
         let (state, asset_id, blob) = self.place(&hash).await?;
+        let folder = self.state.data_dir().dav(self.member.id);
+        let named = self.name_it(state, asset_id, blob.clone(), hash).await;
+        if named.is_err()
+            && let Some(blob) = &blob
+        {
+            let _ = tokio::fs::remove_file(folder.join(blob)).await;
+        }
+        let entry = named?;
+        if state == "kept_out" {
+            tracing::info!(
+                member = self.member.id,
+                name = %self.name,
+                "a backup app sent a photo its member deleted before: kept out"
+            );
+        }
+        Ok(Meta::of(&entry))
+    }
+
+    /// The entry that names what the upload became (a new one, or the one
+    /// it replaces, whose kept bytes go).
+    async fn name_it(
+        &self,
+        state: &str,
+        asset_id: Option<i64>,
+        blob: Option<String>,
+        hash: String,
+    ) -> Result<dav_entry::Model, FsError> {
         let db = self.state.db();
         let folder = self.state.data_dir().dav(self.member.id);
         let now = self.state.now();
@@ -142,11 +169,9 @@ impl Upload {
             .one(db)
             .await
             .map_err(failed)?;
-        let entry = match before {
+        match before {
             Some(before) => {
-                if let Some(old) = &before.blob {
-                    let _ = tokio::fs::remove_file(folder.join(old)).await;
-                }
+                let replaced = before.blob.clone();
                 let mut entry = before.into_active_model();
                 entry.state = Set(state.to_owned());
                 entry.bytes = Set(bytes);
@@ -154,7 +179,13 @@ impl Upload {
                 entry.asset_id = Set(asset_id);
                 entry.blob = Set(blob);
                 entry.modified_at = Set(now);
-                entry.update(db).await
+                let updated = entry.update(db).await;
+                if updated.is_ok()
+                    && let Some(old) = replaced
+                {
+                    let _ = tokio::fs::remove_file(folder.join(old)).await;
+                }
+                updated
             }
             None => {
                 dav_entry::ActiveModel {
@@ -174,15 +205,7 @@ impl Upload {
                 .await
             }
         }
-        .map_err(failed)?;
-        if state == "kept_out" {
-            tracing::info!(
-                member = self.member.id,
-                name = %self.name,
-                "a backup app sent a photo its member deleted before: kept out"
-            );
-        }
-        Ok(Meta::of(&entry))
+        .map_err(failed)
     }
 
     /// Where the bytes go: kept out (deleted before), kept as a file (not
@@ -218,7 +241,7 @@ impl Upload {
             tokio::fs::hard_link(&self.path, folder.join(&blob))
                 .await
                 .map_err(io_error)?;
-            let result = crate::library::uploads::import_backup(
+            let imported = crate::library::uploads::import_backup(
                 &self.state,
                 &self.member,
                 self.path.clone(),
@@ -226,8 +249,14 @@ impl Upload {
                 hash,
                 &originals_folder(&self.parent),
             )
-            .await
-            .map_err(failed)?;
+            .await;
+            let result = match imported {
+                Ok(result) => result,
+                Err(err) => {
+                    let _ = tokio::fs::remove_file(folder.join(&blob)).await;
+                    return Err(failed(err));
+                }
+            };
             match (result.status, result.asset_id) {
                 (UploadStatus::Imported | UploadStatus::Duplicate, Some(asset_id)) => {
                     let _ = tokio::fs::remove_file(folder.join(&blob)).await;

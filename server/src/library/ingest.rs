@@ -498,6 +498,15 @@ async fn insert(state: &AppState, row: &Row<'_>) -> Result<Stored, AppError> {
                     .filter(asset_file::Column::AssetId.eq(motion.id))
                     .exec(&txn)
                     .await?;
+                // A phone's backup names the video: it names the Live Photo now.
+                crate::db::entities::dav_entry::Entity::update_many()
+                    .col_expr(
+                        crate::db::entities::dav_entry::Column::AssetId,
+                        Expr::value(id),
+                    )
+                    .filter(crate::db::entities::dav_entry::Column::AssetId.eq(motion.id))
+                    .exec(&txn)
+                    .await?;
                 asset::Entity::delete_by_id(motion.id).exec(&txn).await?;
                 record_location(&txn, id, source, row.seen, "original", now).await?;
                 forget_failure(&txn, source).await?;
