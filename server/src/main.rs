@@ -68,16 +68,24 @@ enum Command {
         /// The member's username.
         username: String,
     },
-    /// Import the photos in PATH (a file or a folder) once, without
-    /// watching it. Nothing in PATH is changed.
+    /// Import the photos in PATH (files or folders) once, without watching
+    /// them; a Hearth takeout archive (.zip) brings back its albums too, and
+    /// a Google Photos takeout (its zips, or the unpacked Takeout folder)
+    /// its dates, places, captions and albums. Nothing in PATH is changed.
     Import {
         #[command(flatten)]
         sources: Sources,
-        /// A file or a folder (searched recursively).
-        path: PathBuf,
+        /// Files or folders (searched recursively); the parts of one Google
+        /// takeout are given together.
+        #[arg(required = true, num_args = 1..)]
+        paths: Vec<PathBuf>,
         /// Whose photos they are (default: the owner).
         #[arg(long, value_name = "USERNAME")]
         owner: Option<String>,
+        /// From a Google takeout, import the edited copies (`-edited`) too,
+        /// as photos of their own (by default their originals are kept).
+        #[arg(long)]
+        with_edited: bool,
     },
     /// Rebuild the search index from the database (with a progress bar).
     /// Search keeps working meanwhile; while Hearth runs, it does the
@@ -239,11 +247,13 @@ fn main() -> ExitCode {
             .map(|loaded| print!("{}", loaded.show())),
         Command::Import {
             sources,
-            path,
+            paths,
             owner,
-        } => sources
-            .load(None)
-            .and_then(|loaded| import(loaded, &path, owner.as_deref())),
+            with_edited,
+        } => sources.load(None).and_then(|loaded| {
+            let options = hearth::library::google::import::Options { with_edited };
+            import(loaded, &paths, owner.as_deref(), options)
+        }),
         Command::Reindex { sources } => sources.load(None).and_then(reindex),
         Command::Backup {
             sources,
@@ -441,9 +451,14 @@ fn with_state<T>(
     })
 }
 
-fn import(loaded: Loaded, path: &std::path::Path, owner: Option<&str>) -> Result<(), ExitCode> {
+fn import(
+    loaded: Loaded,
+    paths: &[PathBuf],
+    owner: Option<&str>,
+    options: hearth::library::google::import::Options,
+) -> Result<(), ExitCode> {
     let report = with_state(loaded, async |state| {
-        hearth::library::cli::import(state, path, owner).await
+        hearth::library::cli::import(state, paths, owner, options).await
     })?;
     println!("{report}");
     Ok(())

@@ -26,6 +26,7 @@ mod crash;
 mod events;
 mod everyday;
 mod formats;
+mod google_takeout;
 mod heif_planes;
 mod household;
 mod http_api;

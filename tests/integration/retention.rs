@@ -922,9 +922,14 @@ async fn takeout_holds_everything_expires_and_comes_back_in_a_fresh_hearth() {
     let saved = tempfile::tempdir().unwrap();
     let path = saved.path().join("takeout.zip");
     std::fs::write(&path, &archive).unwrap();
-    let summary = hearth::library::cli::import(fresh.state(), &path, None)
-        .await
-        .unwrap();
+    let summary = hearth::library::cli::import(
+        fresh.state(),
+        &[path],
+        None,
+        hearth::library::google::import::Options::default(),
+    )
+    .await
+    .unwrap();
     assert!(summary.starts_with("2 imported"), "{summary}");
     let albums = fresh_owner.json("/api/albums").await;
     let restored = albums["owned"][0]["id"].as_i64().unwrap();

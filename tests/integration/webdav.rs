@@ -785,3 +785,37 @@ async fn a_photo_brought_back_while_still_in_the_trash_leaves_the_trash() {
     assert_eq!(owner.json("/api/trash/kept-out").await, json!([]));
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_device_password_works_typed_in_capitals_or_without_its_dashes() {
+    let server = TestServer::start().await;
+    let owner = server.owner().await;
+    let (user, password) = device(&owner, "iPhone").await;
+    assert!(
+        password.len() == 23 && password.matches('-').count() == 3,
+        "{password}"
+    );
+    let symbols = password.replace('-', "");
+    assert!(
+        symbols
+            .bytes()
+            .all(|b| b"abcdefghijkmnpqrstuvwxyz23456789".contains(&b)),
+        "no 0, o, 1 or l: {password}"
+    );
+    assert_ne!(device(&owner, "iPad").await.1, password);
+    for typed in [
+        password.to_uppercase(),
+        symbols.clone(),
+        password.replace('-', " "),
+    ] {
+        let login = (user.to_uppercase(), typed.clone());
+        assert_eq!(
+            dav(&server, &login, "PROPFIND", "/dav/olivia/", None, &[])
+                .await
+                .status(),
+            207,
+            "{typed}"
+        );
+    }
+    server.stop().await;
+}

@@ -133,25 +133,3 @@ pub async fn verify(
     }
     Ok(Some(member))
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_password_has_twenty_unmistakable_symbols_in_groups_of_five() {
-        let password = new_password();
-        assert_eq!(password.len(), 23, "{password}");
-        assert_eq!(password.matches('-').count(), 3, "{password}");
-        assert!(normalised(&password).bytes().all(|b| ALPHABET.contains(&b)));
-        assert_ne!(password, new_password());
-    }
-
-    #[test]
-    fn a_password_is_the_same_typed_any_way() {
-        assert_eq!(
-            normalised("ABCDE fghij-KMNPQ rstuv"),
-            "abcdefghijkmnpqrstuv"
-        );
-    }
-}

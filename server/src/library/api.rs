@@ -205,7 +205,8 @@ pub struct Details {
     pub taken_offset_minutes: Option<i32>,
     /// Where the capture time came from: `exif_original`, `exif_digitized`,
     /// `xmp`, `iptc`, `exif_modified`, `quicktime`, `video_local`, `file_name`,
-    /// `file_modified`.
+    /// `file_modified`, `google_takeout` (a Google takeout's sidecar, when
+    /// the file itself had no date).
     pub taken_source: String,
     #[oai(skip_serializing_if_is_none)]
     pub place: Option<Place>,

@@ -2,10 +2,11 @@
 //! are copied into the managed originals (as uploads are), with a progress
 //! bar on standard error and a summary at the end, as many at once as
 //! there are import workers. A `.zip` is read as a
-//! Hearth takeout archive.
+//! Hearth takeout archive; a Google Photos takeout (its zips, or the
+//! unpacked folder) goes to `google::import`.
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
@@ -20,64 +21,64 @@ use crate::db::entities::user;
 use crate::error::AppError;
 use crate::state::AppState;
 
-/// Imports every file under `path` for `owner` (default: the owner) and
+/// Imports every file under `paths` for `owner` (default: the owner) and
 /// returns the summary to print.
 pub async fn import(
     state: &AppState,
-    path: &Path,
+    paths: &[PathBuf],
     owner: Option<&str>,
+    options: super::google::import::Options,
 ) -> Result<String, AppError> {
-    let owner = match owner {
-        Some(name) => user::Entity::find()
-            .filter(user::Column::Username.eq(name.trim().to_lowercase()))
-            .one(state.db())
-            .await?
-            .ok_or_else(|| {
-                AppError::NotFound(format!("There is no member with the username “{name}”."))
-            })?,
-        None => user::Entity::find()
-            .filter(user::Column::Role.eq(Role::Owner.as_str()))
-            .one(state.db())
-            .await?
-            .ok_or_else(|| {
-                AppError::NotFound(
-                    "Hearth has no owner yet: finish the first-run setup first.".into(),
-                )
-            })?,
-    };
-    let path =
-        std::path::absolute(path).map_err(|err| AppError::InvalidRequest(err.to_string()))?;
-    if path.is_file()
+    let owner = whose(state, owner).await?;
+    let paths = paths
+        .iter()
+        .map(std::path::absolute)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|err| AppError::InvalidRequest(err.to_string()))?;
+    if super::google::import::is_takeout(&paths) {
+        // A Google Photos takeout: dates, places, captions and albums come too.
+        let progress = bar(0);
+        let report =
+            super::google::import::import(state, &owner, &paths, options, |done, total| {
+                progress.set_length(total);
+                progress.set_position(done);
+            })
+            .await?;
+        progress.finish_and_clear();
+        return Ok(format!("{} (for {})", report.summary(), owner.username));
+    }
+    if let [path] = paths.as_slice()
+        && path.is_file()
         && path
             .extension()
             .is_some_and(|extension| extension.eq_ignore_ascii_case("zip"))
     {
         // A Hearth takeout archive: photos, captions and albums come back.
-        return crate::retention::takeout::restore(state, &owner, &path).await;
+        return crate::retention::takeout::restore(state, &owner, path).await;
     }
-    let files: Vec<PathBuf> = if path.is_dir() {
-        Exclusions::new(&[])
-            .walk(&path)
-            .unwrap_or_default()
-            .files
-            .into_iter()
-            .map(|(file, _)| file)
-            .collect()
-    } else {
-        vec![path.clone()]
-    };
+    let mut files: Vec<PathBuf> = Vec::new();
+    for path in &paths {
+        if path.is_dir() {
+            files.extend(
+                Exclusions::new(&[])
+                    .walk(path)
+                    .unwrap_or_default()
+                    .files
+                    .into_iter()
+                    .map(|(file, _)| file),
+            );
+        } else {
+            files.push(path.clone());
+        }
+    }
     if files.is_empty() {
+        let named: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
         return Err(AppError::InvalidRequest(format!(
             "There are no files at {}.",
-            path.display()
+            named.join(", ")
         )));
     }
-    let progress = ProgressBar::new(files.len() as u64).with_style(
-        ProgressStyle::with_template(
-            "{bar:30} {pos}/{len} files, {per_sec}, {eta} left  {wide_msg}",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
+    let progress = bar(files.len() as u64);
     let (mut imported, mut duplicates) = (0, 0);
     let mut failed = Vec::new();
     // As many files at once as the server has import workers: their
@@ -119,4 +120,36 @@ pub async fn import(
         let _ = write!(report, "\n  {}: {reason}", file.display());
     }
     Ok(report)
+}
+
+/// The member named `owner`, or the owner.
+async fn whose(state: &AppState, owner: Option<&str>) -> Result<user::Model, AppError> {
+    Ok(match owner {
+        Some(name) => user::Entity::find()
+            .filter(user::Column::Username.eq(name.trim().to_lowercase()))
+            .one(state.db())
+            .await?
+            .ok_or_else(|| {
+                AppError::NotFound(format!("There is no member with the username “{name}”."))
+            })?,
+        None => user::Entity::find()
+            .filter(user::Column::Role.eq(Role::Owner.as_str()))
+            .one(state.db())
+            .await?
+            .ok_or_else(|| {
+                AppError::NotFound(
+                    "Hearth has no owner yet: finish the first-run setup first.".into(),
+                )
+            })?,
+    })
+}
+
+/// A progress bar on standard error for `len` files.
+fn bar(len: u64) -> ProgressBar {
+    ProgressBar::new(len).with_style(
+        ProgressStyle::with_template(
+            "{bar:30} {pos}/{len} files, {per_sec}, {eta} left  {wide_msg}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    )
 }

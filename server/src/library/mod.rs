@@ -9,6 +9,7 @@ pub mod api;
 pub mod cli;
 pub mod download;
 pub mod exclusions;
+pub mod google;
 pub mod ingest;
 pub mod places;
 pub mod reasons;

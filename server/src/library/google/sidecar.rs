@@ -1,0 +1,169 @@
+//! Which JSON sidecar of a Google Photos takeout belongs to which photo.
+//! Google names the sidecar after the photo, then clips the name: the
+//! whole file name is at most 51 characters, `.json` is never clipped, a
+//! copy's number `(n)` is never clipped but moves to just before `.json`.
+//! Since 2024 the name carries `.supplemental-metadata`, clipped like the
+//! rest (`.supplemental-metad`, `.supp`, `.s`). An edited copy
+//! (`-edited`, or the words of the account's language) shares its
+//! original's sidecar. Going from the photo's name to its sidecar's is
+//! deterministic, so that is the direction taken; what still finds nothing
+//! is matched by the `title` inside the sidecars of the same folder.
+
+/// The longest sidecar name before `.json` and a copy's number.
+const STEM: usize = 46;
+/// What Google calls a copy of an edited photo, in the languages seen.
+const EDITED: [&str; 8] = [
+    "-edited",
+    "-bearbeitet",
+    "-modifié",
+    "-modificato",
+    "-editado",
+    "-bewerkt",
+    "-redigerad",
+    "-muokattu",
+];
+
+/// A photo's file name, taken apart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Named {
+    /// The name Google started from: without a copy's number, without
+    /// `-edited` (`IMG_1234.JPG` for `IMG_1234-edited(1).JPG`).
+    pub original: String,
+    /// A copy's number: `IMG_1234(1).JPG` is copy 1 of `IMG_1234.JPG`.
+    pub copy: Option<u32>,
+    /// An edited copy of the original.
+    pub edited: bool,
+}
+
+fn split_extension(name: &str) -> (&str, &str) {
+    match name.rfind('.') {
+        Some(dot) if dot > 0 => (&name[..dot], &name[dot..]),
+        _ => (name, ""),
+    }
+}
+
+/// `stem(3)` → (`stem`, 3).
+fn copy_number(stem: &str) -> Option<(&str, u32)> {
+    let inner = stem.strip_suffix(')')?;
+    let open = inner.rfind('(')?;
+    let digits = &inner[open + 1..];
+    if digits.is_empty() || digits.len() > 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some((&inner[..open], digits.parse().ok()?))
+}
+
+#[must_use]
+pub fn named(file: &str) -> Named {
+    let (stem, extension) = split_extension(file);
+    let (stem, copy) = copy_number(stem).map_or((stem, None), |(stem, n)| (stem, Some(n)));
+    let lower = stem.to_lowercase();
+    let edited = EDITED
+        .iter()
+        .find(|suffix| lower.ends_with(*suffix))
+        .map(|suffix| &stem[..stem.len() - suffix.len()]);
+    Named {
+        original: format!("{}{extension}", edited.unwrap_or(stem)),
+        copy,
+        edited: edited.is_some(),
+    }
+}
+
+/// The first `n` characters of `text`.
+fn clip(text: &str, n: usize) -> &str {
+    text.char_indices()
+        .nth(n)
+        .map_or(text, |(at, _)| &text[..at])
+}
+
+/// The sidecar names Google may have given this photo, most likely first.
+#[must_use]
+pub fn candidates(file: &str) -> Vec<String> {
+    let photo = named(file);
+    let number = photo.copy.map(|n| format!("({n})")).unwrap_or_default();
+    let original = &photo.original;
+    let (stem, _) = split_extension(original);
+    let mut names = vec![
+        // Since 2024.
+        format!(
+            "{}{number}.json",
+            clip(&format!("{original}.supplemental-metadata"), STEM)
+        ),
+        // Before.
+        format!("{}{number}.json", clip(original, STEM)),
+        // Before that, for some: without the photo's extension.
+        format!("{}{number}.json", clip(stem, STEM)),
+    ];
+    // And some put the number where the photo has it.
+    if photo.copy.is_some() && !photo.edited {
+        names.push(format!("{}.json", clip(file, STEM)));
+    }
+    names.dedup();
+    names
+}
+
+/// Whether a JSON file of a takeout is a photo's sidecar (not an album's
+/// `metadata.json` or one of the account's own files).
+#[must_use]
+pub fn is_sidecar(file: &str) -> bool {
+    let lower = file.to_lowercase();
+    std::path::Path::new(&lower)
+        .extension()
+        .is_some_and(|extension| extension == "json")
+        && !matches!(
+            lower.as_str(),
+            "metadata.json"
+                | "metadaten.json"
+                | "métadonnées.json"
+                | "metadatos.json"
+                | "metadati.json"
+                | "print-subscriptions.json"
+                | "shared_album_comments.json"
+                | "user-generated-memory-titles.json"
+        )
+}
+
+/// Picks the sidecar of each photo in one folder: `photos` and `jsons`
+/// are file names; returns, for each photo, the index of its sidecar in
+/// `jsons`. `title_of` reads a sidecar's `title` (only for photos no name
+/// matched).
+pub fn pair<'a>(
+    photos: &'a [String],
+    jsons: &[String],
+    mut title_of: impl FnMut(usize) -> Option<String>,
+) -> Vec<(&'a str, Option<usize>)> {
+    use std::collections::HashMap;
+    let by_name: HashMap<&str, usize> = jsons
+        .iter()
+        .enumerate()
+        .filter(|(_, name)| is_sidecar(name))
+        .map(|(n, name)| (name.as_str(), n))
+        .collect();
+    let mut titles: Option<HashMap<String, Vec<usize>>> = None;
+    photos
+        .iter()
+        .map(|photo| {
+            let found = candidates(photo)
+                .iter()
+                .find_map(|name| by_name.get(name.as_str()).copied())
+                .or_else(|| {
+                    // By the name inside: only when exactly one says it.
+                    let titles = titles.get_or_insert_with(|| {
+                        let mut map: HashMap<String, Vec<usize>> = HashMap::new();
+                        for &n in by_name.values() {
+                            if let Some(title) = title_of(n) {
+                                map.entry(title).or_default().push(n);
+                            }
+                        }
+                        map
+                    });
+                    let original = named(photo).original;
+                    match titles.get(&original).map(Vec::as_slice) {
+                        Some([only]) => Some(*only),
+                        _ => None,
+                    }
+                });
+            (photo.as_str(), found)
+        })
+        .collect()
+}

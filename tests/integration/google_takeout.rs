@@ -1,0 +1,474 @@
+//! A Google Photos takeout comes home: two zips of one export, built here
+//! with Google's layout and its quirks (the 2024 sidecar names, names
+//! clipped at 51 characters, a copy's number moved before `.json`, an
+//! edited copy, a sidecar in the other part, an album folder whose photo
+//! is also in its year's folder), imported with `hearth import`.
+
+use std::io::Write as _;
+
+use serde_json::{Value, json};
+
+use hearth::library::google::meta::Sidecar;
+use hearth::library::google::sidecar::{Named, named, pair};
+
+use crate::fixtures::jpeg;
+use crate::harness::{Browser, TestServer};
+
+const ROOT: &str = "Takeout/Google Photos";
+
+fn sidecar(title: &str, taken: i64, extra: &Value) -> Vec<u8> {
+    let mut value = json!({
+        "title": title,
+        "description": "",
+        "imageViews": "3",
+        "creationTime": { "timestamp": "1700000000", "formatted": "14 Nov 2023, 22:13:20 UTC" },
+        "photoTakenTime": { "timestamp": taken.to_string(), "formatted": "" },
+        "geoData": { "latitude": 0.0, "longitude": 0.0, "altitude": 0.0, "latitudeSpan": 0.0, "longitudeSpan": 0.0 },
+        "geoDataExif": { "latitude": 0.0, "longitude": 0.0, "altitude": 0.0, "latitudeSpan": 0.0, "longitudeSpan": 0.0 },
+        "url": "https://photos.google.com/photo/AF1Qip",
+        "googlePhotosOrigin": { "mobileUpload": { "deviceType": "ANDROID_PHONE" } }
+    });
+    if let (Some(base), Some(more)) = (value.as_object_mut(), extra.as_object()) {
+        for (key, field) in more {
+            base.insert(key.clone(), field.clone());
+        }
+    }
+    serde_json::to_vec_pretty(&value).unwrap()
+}
+
+fn zip_of(entries: &[(String, Vec<u8>)]) -> Vec<u8> {
+    let mut out = std::io::Cursor::new(Vec::new());
+    let mut zip = zip::ZipWriter::new(&mut out);
+    for (name, bytes) in entries {
+        zip.start_file(name.as_str(), zip::write::SimpleFileOptions::default())
+            .unwrap();
+        zip.write_all(bytes).unwrap();
+    }
+    zip.finish().unwrap();
+    out.into_inner()
+}
+
+/// 2019-07-04 18:15:00 UTC.
+const FIREWORKS: i64 = 1_562_264_100;
+const LONG: &str = "A very long name a camera app gave this photo of ours.jpg";
+
+fn takeout() -> (Vec<u8>, Vec<u8>) {
+    let year = format!("{ROOT}/Photos from 2019");
+    let album = format!("{ROOT}/Summer at the lake");
+    let fireworks = jpeg(40, 30, 1, None);
+    let fireworks_json = sidecar(
+        "IMG_20190704_181500.jpg",
+        FIREWORKS,
+        &json!({
+            "description": "Fireworks at the lake",
+            "geoData": { "latitude": 46.2044, "longitude": 6.1432, "altitude": 375.0, "latitudeSpan": 0.0, "longitudeSpan": 0.0 },
+            "people": [{ "name": "Grandma" }],
+            "favorited": true
+        }),
+    );
+    // Clipped: 51 characters with `.json` kept.
+    let long_json: String = format!("{LONG}.supplemental-metadata")
+        .chars()
+        .take(46)
+        .collect();
+    let first = zip_of(&[
+        (format!("{year}/IMG_20190704_181500.jpg"), fireworks.clone()),
+        (
+            format!("{year}/IMG_20190704_181500.jpg.supplemental-metadata.json"),
+            fireworks_json.clone(),
+        ),
+        (format!("{year}/{LONG}"), jpeg(40, 30, 2, None)),
+        (format!("{year}/IMG_0001.JPG"), jpeg(40, 30, 3, None)),
+        (
+            format!("{year}/IMG_0001.JPG.supplemental-metadata.json"),
+            sidecar("IMG_0001.JPG", 1_559_000_000, &json!({})),
+        ),
+        (format!("{year}/IMG_0001(1).JPG"), jpeg(40, 30, 4, None)),
+        (
+            format!("{year}/IMG_0001.JPG.supplemental-metadata(1).json"),
+            sidecar("IMG_0001.JPG", 1_570_000_000, &json!({})),
+        ),
+        (format!("{year}/IMG_0001-edited.JPG"), jpeg(40, 30, 5, None)),
+        (format!("{year}/old.jpg"), jpeg(40, 30, 6, None)),
+        (
+            format!("{year}/old.jpg.json"),
+            sidecar("old.jpg", 1_566_000_000, &json!({ "archived": true })),
+        ),
+        // The camera's own date wins over Google's.
+        (
+            format!("{ROOT}/Photos from 2018/exif.jpg"),
+            jpeg(40, 30, 7, Some("2018:05:05 12:00:00")),
+        ),
+        (
+            format!("{ROOT}/Photos from 2018/exif.jpg.supplemental-metadata.json"),
+            sidecar("exif.jpg", 1_000_000_000, &json!({})),
+        ),
+        (
+            format!("{ROOT}/Photos from 2019/metadata.json"),
+            serde_json::to_vec(&json!({ "title": "Photos from 2019" })).unwrap(),
+        ),
+    ]);
+    let second = zip_of(&[
+        (
+            format!("{year}/{long_json}.json"),
+            sidecar(LONG, 1_567_000_000, &json!({})),
+        ),
+        (
+            format!("{album}/metadata.json"),
+            serde_json::to_vec(
+                &json!({ "title": "Summer at the lake", "description": "", "access": "protected" }),
+            )
+            .unwrap(),
+        ),
+        (format!("{album}/IMG_20190704_181500.jpg"), fireworks),
+        (
+            format!("{album}/IMG_20190704_181500.jpg.supplemental-metadata.json"),
+            fireworks_json,
+        ),
+        (format!("{year}/gone.jpg"), jpeg(40, 30, 8, None)),
+        (
+            format!("{year}/gone.jpg.supplemental-metadata.json"),
+            sidecar("gone.jpg", 1_568_000_000, &json!({ "trashed": true })),
+        ),
+    ]);
+    (first, second)
+}
+
+/// The asset of the owner's timeline month `month` (its only one).
+async fn only_in(owner: &Browser, month: &str) -> Value {
+    let page = owner.json(&format!("/api/timeline/{month}")).await;
+    let assets = page["assets"].as_array().unwrap();
+    assert_eq!(assets.len(), 1, "{month}: {page}");
+    owner
+        .json(&format!("/api/assets/{}", assets[0]["id"]))
+        .await
+}
+
+#[tokio::test]
+async fn a_google_takeout_comes_home_with_its_dates_places_captions_and_albums() {
+    let server = TestServer::start().await;
+    let owner = server.owner().await;
+    let (first, second) = takeout();
+    let dir = tempfile::tempdir().unwrap();
+    let parts = vec![
+        dir.path().join("takeout-001.zip"),
+        dir.path().join("takeout-002.zip"),
+    ];
+    std::fs::write(&parts[0], first).unwrap();
+    std::fs::write(&parts[1], second).unwrap();
+
+    let summary = hearth::library::cli::import(
+        server.state(),
+        &parts,
+        None,
+        hearth::library::google::import::Options::default(),
+    )
+    .await
+    .unwrap();
+    assert!(
+        summary.starts_with("Google Photos takeout: 7 imported, 1 already in the library, 8 with Google's date, place or caption, 1 edited copies left out, 1 into the trash (they were in Google's), 1 albums new, 0 updated, 0 not imported"),
+        "{summary}"
+    );
+    server.idle().await;
+
+    // The sidecar's date, place, caption, people and favourite.
+    let fireworks = only_in(&owner, "2019-07").await;
+    assert_eq!(fireworks["taken_source"], "google_takeout");
+    assert_eq!(fireworks["taken_local"], "2019-07-04T18:15:00");
+    assert_eq!(fireworks["caption"], "Fireworks at the lake");
+    assert_eq!(fireworks["place"]["city"], "Geneve");
+    assert_eq!(fireworks["keywords"], json!(["Grandma"]));
+    assert_eq!(fireworks["favourite"], true);
+    // A clipped sidecar in the other part; a copy's own sidecar.
+    assert_eq!(
+        only_in(&owner, "2019-08").await["taken_source"],
+        "google_takeout"
+    );
+    assert_eq!(
+        only_in(&owner, "2019-05").await["taken_source"],
+        "google_takeout"
+    );
+    assert_eq!(
+        only_in(&owner, "2019-10").await["taken_source"],
+        "google_takeout"
+    );
+    let mut months: Vec<String> = owner.json("/api/timeline").await["months"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["month"].as_str().unwrap().to_owned())
+        .collect();
+    months.sort();
+    // Old is archived, gone is in the trash; 2018-05 is the camera's date.
+    let counts = owner.json("/api/timeline").await;
+    assert_eq!(counts["total"], 5, "{counts}");
+    assert!(
+        months.contains(&"2018-05".to_owned()),
+        "the camera's date wins: {months:?}"
+    );
+    assert_eq!(
+        owner.json("/api/trash").await["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    server
+        .until("the archived one is found", || async {
+            owner.json("/api/search?q=is%3Aarchived").await["total"] == 1
+        })
+        .await;
+
+    // The album, with the photo that is also in its year's folder, once.
+    let albums = owner.json("/api/albums").await;
+    assert_eq!(
+        albums["owned"].as_array().unwrap().len(),
+        1,
+        "year folders are no albums: {albums}"
+    );
+    assert_eq!(albums["owned"][0]["title"], "Summer at the lake");
+    let album = albums["owned"][0]["id"].as_i64().unwrap();
+    assert_eq!(
+        crate::albums::album_ids(&owner, album).await,
+        [fireworks["id"].as_i64().unwrap()]
+    );
+
+    // A second import of the same takeout adds nothing.
+    let again = hearth::library::cli::import(
+        server.state(),
+        &parts,
+        None,
+        hearth::library::google::import::Options::default(),
+    )
+    .await
+    .unwrap();
+    assert!(
+        again.starts_with("Google Photos takeout: 0 imported, 8 already in the library"),
+        "{again}"
+    );
+    assert!(again.contains("0 albums new, 1 updated"), "{again}");
+    assert_eq!(owner.json("/api/timeline").await["total"], 5);
+    assert_eq!(
+        owner.json("/api/albums").await["owned"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    server.stop().await;
+}
+
+// Google's naming, one rule at a time.
+
+fn sidecar_of(photo: &str, jsons: &[&str]) -> Option<String> {
+    let photos = vec![photo.to_owned()];
+    let jsons: Vec<String> = jsons.iter().map(|&j| j.to_owned()).collect();
+    pair(&photos, &jsons, |_| None)[0]
+        .1
+        .map(|n| jsons[n].clone())
+}
+
+#[test]
+fn a_photo_is_taken_apart_into_its_original_name_copy_and_edit() {
+    assert_eq!(
+        named("IMG_1234.JPG"),
+        Named {
+            original: "IMG_1234.JPG".into(),
+            copy: None,
+            edited: false
+        }
+    );
+    assert_eq!(
+        named("IMG_1234(1).JPG"),
+        Named {
+            original: "IMG_1234.JPG".into(),
+            copy: Some(1),
+            edited: false
+        }
+    );
+    assert_eq!(
+        named("IMG_1234-edited.JPG"),
+        Named {
+            original: "IMG_1234.JPG".into(),
+            copy: None,
+            edited: true
+        }
+    );
+    assert_eq!(
+        named("IMG_1234-bearbeitet(2).jpg"),
+        Named {
+            original: "IMG_1234.jpg".into(),
+            copy: Some(2),
+            edited: true
+        }
+    );
+    // Brackets that are no copy's number stay.
+    assert_eq!(
+        named("Party (the best).jpg").original,
+        "Party (the best).jpg"
+    );
+    assert_eq!(named("noextension").original, "noextension");
+}
+
+#[test]
+fn every_naming_google_used_is_found() {
+    // The old way, and the new.
+    assert_eq!(
+        sidecar_of("IMG_1234.JPG", &["IMG_1234.JPG.json"]).as_deref(),
+        Some("IMG_1234.JPG.json")
+    );
+    assert_eq!(
+        sidecar_of("IMG_1234.JPG", &["IMG_1234.JPG.supplemental-metadata.json"]).as_deref(),
+        Some("IMG_1234.JPG.supplemental-metadata.json")
+    );
+    // Clipped to 51 characters with `.json` kept.
+    assert_eq!(
+        sidecar_of(
+            "Screenshot_2017-07-05-10-05-26.png",
+            &["Screenshot_2017-07-05-10-05-26.png.supplementa.json"]
+        )
+        .as_deref(),
+        Some("Screenshot_2017-07-05-10-05-26.png.supplementa.json")
+    );
+    assert_eq!(
+        sidecar_of(
+            "D7157814-D2D5-4A62-AFCE-9CF465CB7D66.jpeg",
+            &["D7157814-D2D5-4A62-AFCE-9CF465CB7D66.jpeg.supp.json"]
+        )
+        .as_deref(),
+        Some("D7157814-D2D5-4A62-AFCE-9CF465CB7D66.jpeg.supp.json")
+    );
+    assert_eq!(
+        sidecar_of(
+            "Screenshot_20220207_102421_com.snapchat.android.jpg",
+            &["Screenshot_20220207_102421_com.snapchat.androi.json"]
+        )
+        .as_deref(),
+        Some("Screenshot_20220207_102421_com.snapchat.androi.json")
+    );
+    assert_eq!(
+        sidecar_of(
+            "Urlaub in Knaufspesch in der Schneifel (38).JPG",
+            &["Urlaub in Knaufspesch in der Schneifel (38).JP.json"]
+        )
+        .as_deref(),
+        Some("Urlaub in Knaufspesch in der Schneifel (38).JP.json")
+    );
+    // A copy's number goes just before `.json`, in both namings.
+    assert_eq!(
+        sidecar_of(
+            "IMG_1234(1).JPG",
+            &["IMG_1234.JPG.json", "IMG_1234.JPG(1).json"]
+        )
+        .as_deref(),
+        Some("IMG_1234.JPG(1).json")
+    );
+    assert_eq!(
+        sidecar_of(
+            "IMG_1234(1).JPG",
+            &[
+                "IMG_1234.JPG.supplemental-metadata.json",
+                "IMG_1234.JPG.supplemental-metadata(1).json"
+            ]
+        )
+        .as_deref(),
+        Some("IMG_1234.JPG.supplemental-metadata(1).json")
+    );
+    // An edited copy shares its original's sidecar.
+    assert_eq!(
+        sidecar_of("IMG_1234-edited.JPG", &["IMG_1234.JPG.json"]).as_deref(),
+        Some("IMG_1234.JPG.json")
+    );
+    // The oldest: without the photo's extension.
+    assert_eq!(
+        sidecar_of("IMG_1234.JPG", &["IMG_1234.json"]).as_deref(),
+        Some("IMG_1234.json")
+    );
+    // An album's metadata.json is nobody's sidecar.
+    assert_eq!(sidecar_of("metadata", &["metadata.json"]), None);
+}
+
+#[test]
+fn a_photo_no_name_matches_is_found_by_the_title_inside_when_only_one_says_it() {
+    let photos = vec![
+        "Truncated by Google to a shorter name.jpg".to_owned(),
+        "Alone.jpg".to_owned(),
+    ];
+    let jsons = vec![
+        "some other name.json".to_owned(),
+        "another.json".to_owned(),
+        "a third.json".to_owned(),
+    ];
+    let titles = [
+        "Truncated by Google to a shorter name.jpg",
+        "Alone.jpg",
+        "Alone.jpg",
+    ];
+    let paired = pair(&photos, &jsons, |n| Some(titles[n].to_owned()));
+    assert_eq!(paired[0].1, Some(0));
+    assert_eq!(
+        paired[1].1, None,
+        "two sidecars say Alone.jpg: neither is taken"
+    );
+}
+
+#[test]
+fn clipping_counts_characters_not_bytes() {
+    let photo = "Ünïcödé façade in Zürich, Österreich und Köln 2019.jpg";
+    let expected = format!(
+        "{}.json",
+        format!("{photo}.supplemental-metadata")
+            .chars()
+            .take(46)
+            .collect::<String>()
+    );
+    assert_eq!(expected.chars().count(), 51);
+    assert_eq!(
+        sidecar_of(photo, &[expected.as_str()]).as_deref(),
+        Some(expected.as_str())
+    );
+}
+
+// What a sidecar says.
+
+#[test]
+fn a_sidecar_says_when_where_what_and_who() {
+    let json = br#"{
+      "title": "IMG_20190704_181500.jpg",
+      "description": "  Fireworks at the lake  ",
+      "imageViews": "12",
+      "creationTime": { "timestamp": "1562700000", "formatted": "9 Jul 2019, 19:20:00 UTC" },
+      "photoTakenTime": { "timestamp": "1562264100", "formatted": "4 Jul 2019, 18:15:00 UTC" },
+      "geoData": { "latitude": 46.2044, "longitude": 6.1432, "altitude": 375.0, "latitudeSpan": 0.0, "longitudeSpan": 0.0 },
+      "geoDataExif": { "latitude": 0.0, "longitude": 0.0, "altitude": 0.0, "latitudeSpan": 0.0, "longitudeSpan": 0.0 },
+      "people": [{ "name": "Grandma" }, { "name": "Milo" }, { "name": "Grandma" }],
+      "favorited": true,
+      "archived": true,
+      "url": "https://photos.google.com/photo/AF1Qip",
+      "googlePhotosOrigin": { "mobileUpload": { "deviceType": "ANDROID_PHONE" } }
+    }"#;
+    let sidecar = Sidecar::parse(json).unwrap();
+    assert_eq!(
+        sidecar.taken().unwrap().to_rfc3339(),
+        "2019-07-04T18:15:00+00:00"
+    );
+    assert_eq!(
+        sidecar.place(),
+        Some((46.2044, 6.1432)),
+        "(0, 0) in geoDataExif is nowhere"
+    );
+    assert_eq!(sidecar.caption(), Some("Fireworks at the lake"));
+    assert_eq!(sidecar.people(), ["Grandma", "Milo"]);
+    assert!(sidecar.favorited && sidecar.archived && !sidecar.trashed);
+}
+
+#[test]
+fn what_is_missing_or_wrong_is_left_out() {
+    let sidecar = Sidecar::parse(br#"{"title": "a.jpg", "photoTakenTime": {"timestamp": "0"}, "geoData": {"latitude": 123.0, "longitude": 5.0}, "description": ""}"#).unwrap();
+    assert_eq!(sidecar.taken(), None);
+    assert_eq!(sidecar.place(), None);
+    assert_eq!(sidecar.caption(), None);
+    assert!(Sidecar::parse(b"[1, 2]").is_none());
+    assert!(Sidecar::parse(b"not json").is_none());
+    assert!(Sidecar::parse(&vec![b' '; 2 * 1024 * 1024]).is_none());
+}
