@@ -20,6 +20,7 @@ use crate::events::api::EventsApi;
 use crate::library::admin_api::ImportApi;
 use crate::library::api::LibraryApi;
 use crate::library::download::DownloadApi;
+use crate::library::google::api::GoogleApi;
 use crate::notifications::api::NotificationsApi;
 use crate::retention::api::RetentionApi;
 use crate::search::api::SearchApi;
@@ -66,7 +67,7 @@ type Apis = (
     HouseholdApi,
     NotificationsApi,
     (LibraryApi, DownloadApi),
-    ImportApi,
+    (ImportApi, GoogleApi),
     EventsApi,
     SearchApi,
     AlbumsApi,
@@ -87,7 +88,7 @@ fn service() -> OpenApiService<Apis, ()> {
             HouseholdApi,
             NotificationsApi,
             (LibraryApi, DownloadApi),
-            ImportApi,
+            (ImportApi, GoogleApi),
             EventsApi,
             SearchApi,
             AlbumsApi,

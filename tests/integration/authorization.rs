@@ -74,6 +74,8 @@ const RULES: &[(&str, Rule)] = &[
     ("get /me/tokens", Session),
     ("post /me/tokens", Session),
     ("delete /me/tokens/{id}", Session),
+    ("get /import/google-takeout", Owner),
+    ("post /import/google-takeout", Owner),
     ("get /me/devices", Session),
     ("post /me/devices", Session),
     ("delete /me/devices/{id}", Session),

@@ -258,6 +258,76 @@ async fn a_google_takeout_comes_home_with_its_dates_places_captions_and_albums()
     server.stop().await;
 }
 
+#[tokio::test]
+async fn the_owner_brings_a_takeout_home_from_settings_and_watches_it_go() {
+    let server = TestServer::start().await;
+    let owner = server.owner().await;
+    let (member, milo) = crate::household::join(&server, &owner, "member", "milo").await;
+    let (first, second) = takeout();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("takeout-20261201T000000Z-001.zip"), first).unwrap();
+    std::fs::write(dir.path().join("takeout-20261201T000000Z-002.zip"), second).unwrap();
+    let body = json!({ "path": dir.path().display().to_string(), "owner_id": milo });
+
+    // Only the owner: a member is refused, and sees no status.
+    assert_eq!(
+        member
+            .post("/api/import/google-takeout", &body)
+            .await
+            .status(),
+        403
+    );
+    assert_eq!(member.get("/api/import/google-takeout").await.status(), 403);
+    // Not a system folder, not a folder without a takeout.
+    let system = owner
+        .post("/api/import/google-takeout", &json!({ "path": "/etc" }))
+        .await;
+    assert_eq!(system.status(), 400);
+    let empty = tempfile::tempdir().unwrap();
+    let nothing = owner
+        .post(
+            "/api/import/google-takeout",
+            &json!({ "path": empty.path().display().to_string() }),
+        )
+        .await;
+    assert_eq!(nothing.status(), 400);
+    assert_eq!(owner.json("/api/import/google-takeout").await, Value::Null);
+
+    // For Milo: started, then done, with its report.
+    let started = owner.ok("/api/import/google-takeout", &body).await;
+    assert_eq!(started["owner"], "milo");
+    server
+        .until("the takeout import finishes", || async {
+            owner.json("/api/import/google-takeout").await["finished_at"].is_string()
+        })
+        .await;
+    let done = owner.json("/api/import/google-takeout").await;
+    assert_eq!(done["done"], done["total"]);
+    assert_eq!(done["total"], 9, "every photo of both parts: {done}");
+    assert!(
+        done["report"]
+            .as_str()
+            .unwrap()
+            .starts_with("Google Photos takeout: 7 imported"),
+        "{done}"
+    );
+    assert_eq!(
+        member.json("/api/timeline").await["total"],
+        5,
+        "Milo's photos"
+    );
+    assert_eq!(
+        owner.json("/api/timeline").await["total"],
+        0,
+        "not the owner's"
+    );
+    assert_eq!(
+        member.json("/api/albums").await["owned"][0]["title"],
+        "Summer at the lake"
+    );
+    server.stop().await;
+}
+
 // Google's naming, one rule at a time.
 
 fn sidecar_of(photo: &str, jsons: &[&str]) -> Option<String> {

@@ -2,12 +2,14 @@
 /**
  * Settings → Library. Everyone: the files of theirs that could not be
  * imported, and why. Owner and admins also: import folders (add, scan,
- * status, offline state) and the import queue (depth, rate, failures).
+ * status, offline state) and the import queue (depth, rate, failures);
+ * the owner, a Google Photos takeout brought home.
  */
 import { api } from '../api.js';
 import { h } from '../dom.js';
 import { listen, throttled } from '../events.js';
 import { isAdmin, me } from '../session.js';
+import { takeoutCard } from '../library/google-takeout.js';
 import { action, busy, button, card, errorSlot, field, refresh, selectField, when } from '../ui.js';
 
 /** @param {HTMLElement} body */
@@ -152,6 +154,11 @@ export function libraryView() {
           page.append(card('Import folders', roots), card('Import queue', jobs));
           rootsCard(roots);
           jobsCard(jobs);
+        }
+        if (user?.role === 'owner') {
+          const takeout = h('div', { class: 'stack' });
+          page.append(card('Google Photos takeout', takeout));
+          takeoutCard(takeout).catch((err) => takeout.replaceChildren(h('p', { class: 'inline-error', role: 'alert' }, err instanceof Error ? err.message : String(err))));
         }
         page.append(card('Files not imported', h('p', { class: 'muted' }, 'Broken, unsupported or oversized files, with the reason. Fix or replace a file and it is tried again.'), failures));
         failuresCard(failures);

@@ -70,6 +70,9 @@ pub struct Runtime {
     file_timeout: Duration,
     /// When recent jobs ended, and whether they succeeded (for the rate).
     recent: std::sync::Mutex<std::collections::VecDeque<(DateTime<Utc>, bool)>>,
+    /// The Google takeout import started in Settings → Library, if any
+    /// (one at a time; kept until the next one starts).
+    pub google: std::sync::Mutex<Option<google::api::TakeoutImport>>,
 }
 
 impl Runtime {
@@ -80,6 +83,7 @@ impl Runtime {
             budget: Arc::new(Semaphore::new(DECODE_BUDGET_MIB as usize)),
             file_timeout: Duration::from_secs(u64::from(config.file_timeout_seconds)),
             recent: std::sync::Mutex::new(std::collections::VecDeque::new()),
+            google: std::sync::Mutex::new(None),
         }
     }
 

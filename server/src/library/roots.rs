@@ -31,13 +31,12 @@ const SYSTEM_FOLDERS: [&str; 12] = [
     "/usr",
 ];
 
-/// Checks a folder someone wants to add as an import folder: an absolute
-/// path to a readable folder, not a system folder, not holding or inside
-/// the data folder, not overlapping another import folder. Only the owner
-/// (`detailed`) is told why a path cannot be used: to anyone else every
-/// refusal reads the same, so it reveals nothing of what exists on the
-/// server.
-pub async fn usable_path(state: &AppState, raw: &str, detailed: bool) -> Result<PathBuf, AppError> {
+/// Checks a folder on the server to read photos from: an absolute path to
+/// a readable folder, not a system folder, not holding or inside the data
+/// folder. Only the owner (`detailed`) is told why a path cannot be used:
+/// to anyone else every refusal reads the same, so it reveals nothing of
+/// what exists on the server.
+pub fn readable_folder(state: &AppState, raw: &str, detailed: bool) -> Result<PathBuf, AppError> {
     let refuse = |why: String| {
         AppError::InvalidRequest(if detailed {
             why
@@ -83,6 +82,19 @@ pub async fn usable_path(state: &AppState, raw: &str, detailed: bool) -> Result<
             "An import folder cannot hold, or be inside, Hearth's data folder.".into(),
         ));
     }
+    Ok(path)
+}
+
+/// Checks a folder someone wants to add as an import folder: a folder to
+/// read from (`readable_folder`) that overlaps no other import folder.
+/// Only the owner (`detailed`) is told why a path cannot be used.
+pub async fn usable_path(state: &AppState, raw: &str, detailed: bool) -> Result<PathBuf, AppError> {
+    let path = readable_folder(state, raw, detailed)?;
+    let refuse = || {
+        AppError::InvalidRequest(
+            "Hearth cannot use this folder as an import folder. The owner can see why when adding it.".to_owned(),
+        )
+    };
     for other in import_root::Entity::find().all(state.db()).await? {
         let other_path = Path::new(&other.path);
         if path.starts_with(other_path) || other_path.starts_with(&path) {
@@ -93,7 +105,7 @@ pub async fn usable_path(state: &AppState, raw: &str, detailed: bool) -> Result<
                     other.path
                 ))
             } else {
-                refuse(String::new())
+                refuse()
             });
         }
     }

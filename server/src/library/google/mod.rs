@@ -3,8 +3,10 @@
 //! the way Google names sidecars (`sidecar`), read with the file's own
 //! metadata winning (`meta`).
 //!
-//! `hearth import` reads them (`import`); Settings → Library does not yet.
+//! `hearth import` reads them (`import`), and so does Settings → Library
+//! for the owner (`api`).
 
+pub mod api;
 pub mod import;
 pub mod meta;
 pub mod sidecar;
