@@ -49,14 +49,22 @@ enum Place {
     Entry { parent: String, name: String },
 }
 
+/// The path of `name` in the folder `parent`, as `parent` stores paths.
+fn joined(parent: &str, name: &str) -> String {
+    if parent.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{parent}/{name}")
+    }
+}
+
 impl Place {
     /// The path of a folder inside the member's tree, as `parent` stores it.
     fn inside(&self) -> Option<String> {
         match self {
             Self::Top => None,
             Self::Home => Some(String::new()),
-            Self::Entry { parent, name } if parent.is_empty() => Some(name.clone()),
-            Self::Entry { parent, name } => Some(format!("{parent}/{name}")),
+            Self::Entry { parent, name } => Some(joined(parent, name)),
         }
     }
 }
@@ -418,12 +426,7 @@ impl Tree {
         if folder.state != "folder" {
             return Err(FsError::Forbidden);
         }
-        let inside = Place::Entry {
-            parent: folder.parent.clone(),
-            name: folder.name.clone(),
-        }
-        .inside()
-        .unwrap_or_default();
+        let inside = joined(&folder.parent, &folder.name);
         for entry in self.below(member, &inside).await? {
             self.forget(&entry).await?;
         }
@@ -473,18 +476,8 @@ impl Tree {
             }
             return Err(FsError::Exists);
         }
-        let old = Place::Entry {
-            parent: entry.parent.clone(),
-            name: entry.name.clone(),
-        }
-        .inside()
-        .unwrap_or_default();
-        let new = Place::Entry {
-            parent: parent.clone(),
-            name: name.clone(),
-        }
-        .inside()
-        .unwrap_or_default();
+        let old = joined(&entry.parent, &entry.name);
+        let new = joined(&parent, &name);
         if entry.state == "folder" && (new == old || new.starts_with(&format!("{old}/"))) {
             return Err(FsError::Forbidden);
         }
