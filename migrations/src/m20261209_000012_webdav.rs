@@ -3,7 +3,8 @@
 //! apps see (`dav_entries`: the names, sizes and times the apps sent, each
 //! pointing at the photo it became, or at bytes kept as they came), the
 //! properties apps set on it, and what a member deleted (`kept_out`: the
-//! content's hash, so a phone's upload of it again stays out).
+//! content's hash, so a phone's upload of it again stays out). And where
+//! an album came from (`albums.source`: a Google takeout's import).
 
 use sea_orm_migration::prelude::*;
 
@@ -77,6 +78,9 @@ impl MigrationTrait for Migration {
                DELETE FROM kept_out WHERE user_id = NEW.owner_id \
                  AND (hash = NEW.hash OR hash = NEW.motion_hash); \
              END",
+            // An album a Google takeout import made (`google_takeout`): the
+            // one a second import of the same takeout adds to.
+            "ALTER TABLE albums ADD COLUMN source TEXT",
             // What is in the trash already was deleted before this version.
             "INSERT OR IGNORE INTO kept_out (user_id, hash, deleted_at) \
              SELECT owner_id, hash, COALESCE(trashed_at, updated_at) FROM assets WHERE status = 'trashed' \

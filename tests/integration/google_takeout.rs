@@ -40,8 +40,10 @@ fn zip_of(entries: &[(String, Vec<u8>)]) -> Vec<u8> {
     let mut out = std::io::Cursor::new(Vec::new());
     let mut zip = zip::ZipWriter::new(&mut out);
     for (name, bytes) in entries {
-        zip.start_file(name.as_str(), zip::write::SimpleFileOptions::default())
-            .unwrap();
+        // Deflated, as Google's zips are.
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        zip.start_file(name.as_str(), options).unwrap();
         zip.write_all(bytes).unwrap();
     }
     zip.finish().unwrap();
@@ -328,6 +330,43 @@ async fn the_owner_brings_a_takeout_home_from_settings_and_watches_it_go() {
     server.stop().await;
 }
 
+#[tokio::test]
+async fn a_photo_larger_than_the_upload_limit_is_left_out_whatever_its_zip_says() {
+    let server = TestServer::start_with(|config| config.library.upload_max_mib = 1).await;
+    server.owner().await;
+    let mut big = jpeg(40, 30, 9, None);
+    big.extend(std::iter::repeat_n(0u8, 2 * 1024 * 1024));
+    let dir = tempfile::tempdir().unwrap();
+    let part = dir.path().join("takeout-001.zip");
+    std::fs::write(
+        &part,
+        zip_of(&[(format!("{ROOT}/Photos from 2020/big.jpg"), big)]),
+    )
+    .unwrap();
+    let summary = hearth::library::cli::import(
+        server.state(),
+        &[part],
+        None,
+        hearth::library::google::import::Options::default(),
+    )
+    .await
+    .unwrap();
+    assert!(
+        summary.contains("0 imported")
+            && summary.contains("big.jpg: larger than the upload limit of 1 MiB"),
+        "{summary}"
+    );
+    assert_eq!(
+        std::fs::read_dir(server.data_dir().join("tmp"))
+            .unwrap()
+            .flatten()
+            .filter(|e| e.path().is_file())
+            .count(),
+        0
+    );
+    server.stop().await;
+}
+
 // Google's naming, one rule at a time.
 
 fn sidecar_of(photo: &str, jsons: &[&str]) -> Option<String> {
@@ -479,6 +518,17 @@ fn a_photo_no_name_matches_is_found_by_the_title_inside_when_only_one_says_it() 
     assert_eq!(
         paired[1].1, None,
         "two sidecars say Alone.jpg: neither is taken"
+    );
+}
+
+#[test]
+fn clipping_counts_utf16_units_as_google_does() {
+    // An emoji is two units: the 46 are 44 letters and one emoji.
+    let photo = format!("{}🎉.jpg", "a".repeat(44));
+    let sidecar = format!("{}🎉.json", "a".repeat(44));
+    assert_eq!(
+        sidecar_of(&photo, &[sidecar.as_str()]).as_deref(),
+        Some(sidecar.as_str())
     );
 }
 

@@ -35,7 +35,11 @@ pub async fn import(
         .map(std::path::absolute)
         .collect::<Result<Vec<_>, _>>()
         .map_err(|err| AppError::InvalidRequest(err.to_string()))?;
-    if super::google::import::is_takeout(&paths) {
+    let listed = paths.clone();
+    let takeout = tokio::task::spawn_blocking(move || super::google::import::is_takeout(&listed))
+        .await
+        .map_err(|err| AppError::Internal(err.into()))?;
+    if takeout {
         // A Google Photos takeout: dates, places, captions and albums come too.
         let progress = bar(0);
         let report =

@@ -13,6 +13,8 @@ pub struct Model {
     pub sort: String,
     /// A live album's saved search.
     pub rule: Option<String>,
+    /// What made it, when not a member: `google_takeout`.
+    pub source: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -54,8 +54,9 @@ fn parts(folder: &std::path::Path) -> Vec<std::path::PathBuf> {
             entries
                 .flatten()
                 .map(|entry| entry.path())
+                // (Not a link: it could lead anywhere, the data folder too.)
                 .filter(|path| {
-                    path.is_file()
+                    path.symlink_metadata().is_ok_and(|meta| meta.is_file())
                         && path
                             .extension()
                             .is_some_and(|extension| extension.eq_ignore_ascii_case("zip"))
@@ -104,8 +105,15 @@ impl GoogleApi {
         let folder = crate::library::roots::readable_folder(&state, &body.path, true)?;
         let owner =
             crate::accounts::users::find(state.db(), body.owner_id.unwrap_or(me.user.id)).await?;
-        let paths = parts(&folder);
-        if !import::is_takeout(&paths) {
+        let scanned = folder.clone();
+        let (paths, takeout) = tokio::task::spawn_blocking(move || {
+            let paths = parts(&scanned);
+            let takeout = import::is_takeout(&paths);
+            (paths, takeout)
+        })
+        .await
+        .map_err(|err| AppError::Internal(err.into()))?;
+        if !takeout {
             return Err(AppError::InvalidRequest(format!(
                 "{} holds no Google takeout: give the folder with its takeout-*.zip files, or the unpacked Takeout folder.",
                 folder.display()
@@ -141,20 +149,30 @@ impl GoogleApi {
             with_edited: body.with_edited,
         };
         let work = state.clone();
-        tokio::spawn(async move {
+        let importing = tokio::spawn(async move {
             let progress = |done, total| {
                 set(&work, |running| {
                     running.done = done;
                     running.total = total;
                 });
             };
-            let result = import::import(&work, &owner, &paths, options, progress).await;
+            import::import(&work, &owner, &paths, options, progress).await
+        });
+        // Whatever becomes of it, even a panic, it is marked finished.
+        let work = state.clone();
+        tokio::spawn(async move {
+            let result = importing.await;
             let now = work.now();
             set(&work, |running| {
                 running.finished_at = Some(now);
                 match result {
-                    Ok(report) => running.report = Some(report.summary()),
-                    Err(err) => running.error = Some(err.detail()),
+                    Ok(Ok(report)) => running.report = Some(report.summary()),
+                    Ok(Err(err)) => running.error = Some(err.detail()),
+                    Err(_) => {
+                        running.error = Some(
+                            "The import failed unexpectedly; starting it again finishes it.".into(),
+                        );
+                    }
                 }
             });
         });

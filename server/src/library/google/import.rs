@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 
@@ -27,6 +28,9 @@ const MEDIA: [&str; 33] = [
     "dng", "cr2", "cr3", "nef", "arw", "raf", "orf", "rw2", "mp4", "m4v", "mov", "3gp", "3g2",
     "mkv", "webm", "avi", "mpg", "mpeg", "mts", "m2ts", "wmv",
 ];
+
+/// What marks an album an import made (`albums.source`).
+const SOURCE: &str = "google_takeout";
 
 /// Year folders are Google's, not albums ("Photos from 2019").
 const YEAR_FOLDERS: [&str; 6] = [
@@ -113,7 +117,8 @@ fn is_media(file: &str) -> bool {
 }
 
 /// Whether `paths` are a Google takeout: zips with a `Takeout/` folder
-/// holding photos, or a folder that is (or holds) one.
+/// holding photos, or a folder that is (or holds) one. Reads files: call
+/// it off the async threads.
 #[must_use]
 pub fn is_takeout(paths: &[PathBuf]) -> bool {
     paths.iter().any(|path| {
@@ -129,11 +134,29 @@ pub fn is_takeout(paths: &[PathBuf]) -> bool {
     })
 }
 
-/// The takeout's zips (open), and every file of it by folder (its path
-/// inside the takeout).
+/// The takeout's zips, open (shared with the blocking threads).
+type Archives = Arc<Mutex<Vec<zip::ZipArchive<File>>>>;
+
+/// Runs file and zip reading off the async threads.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, AppError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|err| AppError::Internal(err.into()))
+}
+
+fn archives_of(archives: &Archives) -> std::sync::MutexGuard<'_, Vec<zip::ZipArchive<File>>> {
+    archives
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The takeout's zips (open), and every file of it by folder.
 type Indexed = (Vec<zip::ZipArchive<File>>, BTreeMap<String, Vec<Entry>>);
 
-/// Every file of the takeout, by folder.
+/// Every file of the takeout, by folder (its path inside the takeout). A
+/// folder holding `Takeout/` is read from there only.
 fn index(paths: &[PathBuf]) -> Result<Indexed, AppError> {
     let mut archives = Vec::new();
     let mut folders: BTreeMap<String, Vec<Entry>> = BTreeMap::new();
@@ -146,11 +169,16 @@ fn index(paths: &[PathBuf]) -> Result<Indexed, AppError> {
     };
     for path in paths {
         if path.is_dir() {
+            let root = if path.join("Takeout").is_dir() {
+                path.join("Takeout")
+            } else {
+                path.clone()
+            };
             let walk = crate::library::exclusions::Exclusions::new(&[])
-                .walk(path)
+                .walk(&root)
                 .unwrap_or_default();
             for (file, _) in walk.files {
-                let relative = file.strip_prefix(path).unwrap_or(&file);
+                let relative = file.strip_prefix(&root).unwrap_or(&file);
                 add(
                     &relative.to_string_lossy().replace('\\', "/"),
                     Place::Disk(file.clone()),
@@ -190,7 +218,7 @@ fn read_small(archives: &mut [zip::ZipArchive<File>], place: &Place) -> Option<V
                 return None;
             }
             entry
-                .take(super::meta::MAX_BYTES)
+                .take(super::meta::MAX_BYTES + 1)
                 .read_to_end(&mut bytes)
                 .ok()?;
         }
@@ -204,27 +232,60 @@ fn read_small(archives: &mut [zip::ZipArchive<File>], place: &Place) -> Option<V
     (bytes.len() as u64 <= super::meta::MAX_BYTES).then_some(bytes)
 }
 
-/// Copies one photo out of the takeout into `staging` (under its name).
+/// Copies one photo out of a zip into `staging` (under its name, with the
+/// zip's time as its modification time), refusing more than `limit` bytes
+/// whatever the entry claims.
 fn extract(
     archives: &mut [zip::ZipArchive<File>],
-    entry: &Entry,
+    archive: usize,
+    name: &str,
     staging: &Path,
+    limit: u64,
 ) -> Result<PathBuf, String> {
-    let target = staging.join(crate::library::uploads::safe_name(&entry.file));
+    let file = name.rsplit('/').next().unwrap_or(name);
+    let target = staging.join(crate::library::uploads::safe_name(file));
+    let reader = archives
+        .get_mut(archive)
+        .ok_or("no such archive")?
+        .by_name(name)
+        .map_err(|err| err.to_string())?;
+    if reader.size() > limit {
+        return Err(format!(
+            "larger than the upload limit of {} MiB",
+            limit / 1024 / 1024
+        ));
+    }
+    let modified = reader.last_modified().and_then(|at| {
+        chrono::NaiveDate::from_ymd_opt(
+            i32::from(at.year()),
+            u32::from(at.month()),
+            u32::from(at.day()),
+        )?
+        .and_hms_opt(
+            u32::from(at.hour()),
+            u32::from(at.minute()),
+            u32::from(at.second()),
+        )
+        .map(|at| std::time::SystemTime::from(at.and_utc()))
+    });
     let mut out = File::create(&target).map_err(|err| err.to_string())?;
-    match &entry.place {
-        Place::Zip { archive, name } => {
-            let mut reader = archives
-                .get_mut(*archive)
-                .ok_or("no such archive")?
-                .by_name(name)
-                .map_err(|err| err.to_string())?;
-            std::io::copy(&mut reader, &mut out).map_err(|err| err.to_string())?;
+    let copied = std::io::copy(&mut reader.take(limit + 1), &mut out);
+    let fail = |why: String| {
+        let _ = std::fs::remove_file(&target);
+        Err(why)
+    };
+    match copied {
+        Ok(n) if n > limit => {
+            return fail(format!(
+                "larger than the upload limit of {} MiB",
+                limit / 1024 / 1024
+            ));
         }
-        Place::Disk(path) => {
-            let mut reader = File::open(path).map_err(|err| err.to_string())?;
-            std::io::copy(&mut reader, &mut out).map_err(|err| err.to_string())?;
-        }
+        Ok(_) => {}
+        Err(err) => return fail(err.to_string()),
+    }
+    if let Some(modified) = modified {
+        let _ = out.set_modified(modified);
     }
     Ok(target)
 }
@@ -232,7 +293,10 @@ fn extract(
 /// The album a folder is, if it is one: the title its `metadata.json` gives.
 fn album_title(archives: &mut [zip::ZipArchive<File>], entries: &[Entry]) -> Option<String> {
     let metadata = entries.iter().find(|entry| {
-        !sidecar::is_sidecar(&entry.file) && entry.file.to_lowercase().ends_with(".json")
+        !sidecar::is_sidecar(&entry.file)
+            && Path::new(&entry.file.to_lowercase())
+                .extension()
+                .is_some_and(|extension| extension == "json")
     })?;
     let json: serde_json::Value =
         serde_json::from_slice(&read_small(archives, &metadata.place)?).ok()?;
@@ -245,12 +309,90 @@ fn album_title(archives: &mut [zip::ZipArchive<File>], entries: &[Entry]) -> Opt
     (!title.is_empty() && !year).then(|| title.chars().take(200).collect())
 }
 
+/// One photo of a folder, with what its sidecar says.
+struct Planned {
+    shown: String,
+    place: Place,
+    facts: Option<Sidecar>,
+}
+
+/// A folder read: its album title, its photos with their sidecars, and how
+/// many edited copies are left out.
+struct Folder {
+    title: Option<String>,
+    photos: Vec<Planned>,
+    edited_skipped: u64,
+}
+
+/// Reads one folder's album title and pairs its photos with their sidecars.
+fn plan(
+    archives: &mut [zip::ZipArchive<File>],
+    folder: &str,
+    entries: &[Entry],
+    options: Options,
+) -> Folder {
+    let photos: Vec<String> = entries
+        .iter()
+        .filter(|e| is_media(&e.file))
+        .map(|e| e.file.clone())
+        .collect();
+    let files: Vec<String> = entries.iter().map(|e| e.file.clone()).collect();
+    let title = album_title(archives, entries);
+    // Each sidecar read once (the title pass may read them all).
+    let mut read: std::collections::HashMap<usize, Option<Sidecar>> =
+        std::collections::HashMap::new();
+    let mut sidecar_at = |n: usize, archives: &mut [zip::ZipArchive<File>]| {
+        read.entry(n)
+            .or_insert_with(|| {
+                read_small(archives, &entries[n].place).and_then(|bytes| Sidecar::parse(&bytes))
+            })
+            .clone()
+    };
+    let paired: Vec<(String, Option<usize>)> = sidecar::pair(&photos, &files, |n| {
+        sidecar_at(n, archives).and_then(|found| found.title)
+    })
+    .into_iter()
+    .map(|(photo, json)| (photo.to_owned(), json))
+    .collect();
+    let originals: std::collections::HashSet<String> = photos
+        .iter()
+        .map(|photo| sidecar::named(photo))
+        .filter(|named| !named.edited)
+        .map(|named| named.original)
+        .collect();
+    let by_name: std::collections::HashMap<&str, &Entry> = entries
+        .iter()
+        .map(|entry| (entry.file.as_str(), entry))
+        .collect();
+    let mut planned = Folder {
+        title,
+        photos: Vec::new(),
+        edited_skipped: 0,
+    };
+    for (photo, json) in paired {
+        let named = sidecar::named(&photo);
+        if named.edited && !options.with_edited && originals.contains(&named.original) {
+            planned.edited_skipped += 1;
+            continue;
+        }
+        let Some(entry) = by_name.get(photo.as_str()) else {
+            continue;
+        };
+        planned.photos.push(Planned {
+            shown: format!("{folder}/{photo}"),
+            place: entry.place.clone(),
+            facts: json.and_then(|n| sidecar_at(n, archives)),
+        });
+    }
+    planned
+}
+
 /// One import under way.
 struct Run<'a> {
     state: &'a AppState,
     owner: &'a user::Model,
     options: Options,
-    archives: Vec<zip::ZipArchive<File>>,
+    archives: Archives,
     staging: PathBuf,
     report: Report,
     /// Each album's photos, by title.
@@ -266,7 +408,8 @@ pub async fn import(
     options: Options,
     mut progress: impl FnMut(u64, u64),
 ) -> Result<Report, AppError> {
-    let (archives, folders) = index(paths)?;
+    let listed = paths.to_vec();
+    let (archives, folders) = blocking(move || index(&listed)).await??;
     let total: u64 = folders
         .values()
         .map(|entries| entries.iter().filter(|e| is_media(&e.file)).count() as u64)
@@ -277,133 +420,118 @@ pub async fn import(
         state,
         owner,
         options,
-        archives,
+        archives: Arc::new(Mutex::new(archives)),
         staging: staging.path().to_path_buf(),
         report: Report::default(),
         albums: BTreeMap::new(),
     };
     let mut done = 0;
-    for (folder, entries) in &folders {
-        done = run
-            .folder(folder, entries, done, &mut |n| progress(n, total))
-            .await?;
+    for (folder, entries) in folders {
+        let count = entries.iter().filter(|e| is_media(&e.file)).count() as u64;
+        if count == 0 {
+            continue;
+        }
+        let (archives, options) = (run.archives.clone(), run.options);
+        let planned =
+            blocking(move || plan(&mut archives_of(&archives), &folder, &entries, options)).await?;
+        run.report.edited_skipped += planned.edited_skipped;
+        for photo in &planned.photos {
+            run.photo(photo, planned.title.as_deref()).await?;
+            done += 1;
+            progress(done, total);
+        }
+        done += planned.edited_skipped;
+        progress(done, total);
     }
     for (title, ids) in std::mem::take(&mut run.albums) {
-        if make_album(state, owner, &title, &ids).await? {
-            run.report.albums_new += 1;
-        } else {
-            run.report.albums_updated += 1;
+        match make_album(state, owner, &title, &ids).await {
+            Ok(true) => run.report.albums_new += 1,
+            Ok(false) => run.report.albums_updated += 1,
+            Err(err) => run
+                .report
+                .skipped
+                .push((format!("the album “{title}”"), err.detail())),
         }
     }
     Ok(run.report)
 }
 
 impl Run<'_> {
-    /// The photos of one folder; returns how many photos are done now.
-    async fn folder(
-        &mut self,
-        folder: &str,
-        entries: &[Entry],
-        mut done: u64,
-        progress: &mut impl FnMut(u64),
-    ) -> Result<u64, AppError> {
-        let photos: Vec<String> = entries
-            .iter()
-            .filter(|e| is_media(&e.file))
-            .map(|e| e.file.clone())
-            .collect();
-        if photos.is_empty() {
-            return Ok(done);
-        }
-        let files: Vec<String> = entries.iter().map(|e| e.file.clone()).collect();
-        let title = album_title(&mut self.archives, entries);
-        let archives = &mut self.archives;
-        let paired: Vec<(String, Option<usize>)> = sidecar::pair(&photos, &files, |n| {
-            read_small(archives, &entries[n].place)
-                .and_then(|bytes| Sidecar::parse(&bytes))
-                .and_then(|found| found.title)
-        })
-        .into_iter()
-        .map(|(photo, json)| (photo.to_owned(), json))
-        .collect();
-        let originals: std::collections::HashSet<String> = photos
-            .iter()
-            .map(|photo| sidecar::named(photo))
-            .filter(|named| !named.edited)
-            .map(|named| named.original)
-            .collect();
-        for (photo, json) in paired {
-            done += 1;
-            progress(done);
-            let named = sidecar::named(&photo);
-            if named.edited && !self.options.with_edited && originals.contains(&named.original) {
-                self.report.edited_skipped += 1;
-                continue;
-            }
-            let Some(entry) = entries.iter().find(|e| e.file == photo) else {
-                continue;
-            };
-            let facts = json.and_then(|n| {
-                read_small(&mut self.archives, &entries[n].place).and_then(|b| Sidecar::parse(&b))
-            });
-            let Some(id) = self.photo(&format!("{folder}/{photo}"), entry).await? else {
-                continue;
-            };
-            if let Some(facts) = &facts {
-                self.report.with_sidecar += 1;
-                if apply(self.state, id, facts).await? {
-                    self.report.trashed += 1;
+    /// Imports one photo (or finds it already there) with its sidecar's
+    /// facts; what cannot be is in the report with the reason.
+    async fn photo(&mut self, photo: &Planned, album: Option<&str>) -> Result<(), AppError> {
+        let limit = u64::from(self.state.config().library.upload_max_mib) * 1024 * 1024;
+        let (path, staged) = match &photo.place {
+            // On disk already: imported from where it is.
+            Place::Disk(path) => (path.clone(), false),
+            Place::Zip { archive, name } => {
+                let (archives, archive, name, staging) = (
+                    self.archives.clone(),
+                    *archive,
+                    name.clone(),
+                    self.staging.clone(),
+                );
+                let extracted = blocking(move || {
+                    extract(&mut archives_of(&archives), archive, &name, &staging, limit)
+                })
+                .await?;
+                match extracted {
+                    Ok(path) => (path, true),
+                    Err(why) => {
+                        self.report.skipped.push((photo.shown.clone(), why));
+                        return Ok(());
+                    }
                 }
-            }
-            if let Some(title) = &title {
-                self.albums.entry(title.clone()).or_default().push(id);
-            }
-        }
-        Ok(done)
-    }
-
-    /// Imports one photo (or finds it already there); `None` when it
-    /// cannot be, with the reason in the report.
-    async fn photo(&mut self, shown: &str, entry: &Entry) -> Result<Option<i64>, AppError> {
-        let path = match extract(&mut self.archives, entry, &self.staging) {
-            Ok(path) => path,
-            Err(why) => {
-                self.report.skipped.push((shown.to_owned(), why));
-                return Ok(None);
             }
         };
         let result = crate::library::uploads::import_copy(self.state, self.owner, &path).await;
-        let _ = std::fs::remove_file(&path);
+        if staged {
+            let _ = std::fs::remove_file(&path);
+        }
         let result = match result {
             Ok(result) => result,
             Err(err) => {
-                self.report.skipped.push((shown.to_owned(), err.detail()));
-                return Ok(None);
+                self.report
+                    .skipped
+                    .push((photo.shown.clone(), err.detail()));
+                return Ok(());
             }
         };
-        Ok(match (result.status, result.asset_id) {
+        let (id, new) = match (result.status, result.asset_id) {
             (UploadStatus::Imported, Some(id)) => {
                 self.report.imported += 1;
-                Some(id)
+                (id, true)
             }
             (UploadStatus::Duplicate, Some(id)) => {
                 self.report.merged += 1;
-                Some(id)
+                (id, false)
             }
             _ => {
                 let why = result
                     .reason
                     .unwrap_or_else(|| "not a photo Hearth can read".into());
-                self.report.skipped.push((shown.to_owned(), why));
-                None
+                self.report.skipped.push((photo.shown.clone(), why));
+                return Ok(());
             }
-        })
+        };
+        if let Some(facts) = &photo.facts {
+            self.report.with_sidecar += 1;
+            if apply(self.state, id, facts, new).await? {
+                self.report.trashed += 1;
+            }
+        }
+        if let Some(title) = album {
+            self.albums.entry(title.to_owned()).or_default().push(id);
+        }
+        Ok(())
     }
 }
 
-/// Fills what the photo's own file lacked from its sidecar; returns whether
-/// it went to the trash (it was in Google's).
-async fn apply(state: &AppState, id: i64, facts: &Sidecar) -> Result<bool, AppError> {
+/// Fills what the photo's own file lacked from its sidecar; a photo `new`
+/// to the library also takes Google's favourite, archive and trash (one
+/// that was here already keeps what its member made of it). Returns
+/// whether it went to the trash.
+async fn apply(state: &AppState, id: i64, facts: &Sidecar, new: bool) -> Result<bool, AppError> {
     use chrono::Datelike as _;
     let Some(found) = asset::Entity::find_by_id(id).one(state.db()).await? else {
         return Ok(false);
@@ -439,10 +567,10 @@ async fn apply(state: &AppState, id: i64, facts: &Sidecar) -> Result<bool, AppEr
         all.dedup();
         row.keywords = Set(serde_json::to_string(&all).unwrap_or_else(|_| "[]".to_owned()));
     }
-    if facts.favorited {
+    if new && facts.favorited {
         row.favourite = Set(true);
     }
-    if facts.archived {
+    if new && facts.archived {
         row.archived = Set(true);
     }
     row.updated_at = Set(state.now());
@@ -450,7 +578,7 @@ async fn apply(state: &AppState, id: i64, facts: &Sidecar) -> Result<bool, AppEr
     if let Some((latitude, longitude)) = located {
         crate::library::places::locate(state, id, latitude, longitude).await?;
     }
-    let trashed = facts.trashed && found.status == "active";
+    let trashed = new && facts.trashed && found.status == "active";
     if trashed {
         crate::library::set_trashed(state, found.owner_id, &[id], true).await?;
     } else {
@@ -459,8 +587,10 @@ async fn apply(state: &AppState, id: i64, facts: &Sidecar) -> Result<bool, AppEr
     Ok(trashed)
 }
 
-/// The member's album of this title (made if there is none); returns
-/// whether it was made now.
+/// The album of this title that an earlier import of the member's made
+/// (or a new one); returns whether it was made now. Never another album of
+/// the same title, and private photos are never shared with an album's
+/// other members on the import's say-so.
 async fn make_album(
     state: &AppState,
     owner: &user::Model,
@@ -470,20 +600,24 @@ async fn make_album(
     let existing = album::Entity::find()
         .filter(album::Column::OwnerId.eq(owner.id))
         .filter(album::Column::Title.eq(title))
+        .filter(album::Column::Source.eq(SOURCE))
         .one(state.db())
         .await?;
-    let (member, made) = match existing {
-        Some(found) => (
+    let (member, made) = if let Some(found) = existing {
+        (
             crate::albums::membership(state, owner.id, found.id).await?,
             false,
-        ),
-        None => (
-            crate::albums::create(state, owner.id, title.to_owned(), String::new(), None).await?,
-            true,
-        ),
+        )
+    } else {
+        let made =
+            crate::albums::create(state, owner.id, title.to_owned(), String::new(), None).await?;
+        let mut row: album::ActiveModel = made.album.clone().into();
+        row.source = Set(Some(SOURCE.to_owned()));
+        row.update(state.db()).await?;
+        (made, true)
     };
     for chunk in ids.chunks(1_000) {
-        crate::albums::content::add(state, &member, owner, chunk, true).await?;
+        crate::albums::content::add(state, &member, owner, chunk, false).await?;
     }
     Ok(made)
 }

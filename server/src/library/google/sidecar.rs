@@ -12,15 +12,19 @@
 /// The longest sidecar name before `.json` and a copy's number.
 const STEM: usize = 46;
 /// What Google calls a copy of an edited photo, in the languages seen.
-const EDITED: [&str; 8] = [
+const EDITED: [&str; 12] = [
     "-edited",
     "-bearbeitet",
     "-modifié",
     "-modificato",
     "-editado",
+    "-ha editado",
     "-bewerkt",
     "-redigerad",
     "-muokattu",
+    "-edytowane",
+    "-editat",
+    "-編集済み",
 ];
 
 /// A photo's file name, taken apart.
@@ -57,11 +61,10 @@ fn copy_number(stem: &str) -> Option<(&str, u32)> {
 pub fn named(file: &str) -> Named {
     let (stem, extension) = split_extension(file);
     let (stem, copy) = copy_number(stem).map_or((stem, None), |(stem, n)| (stem, Some(n)));
-    let lower = stem.to_lowercase();
-    let edited = EDITED
-        .iter()
-        .find(|suffix| lower.ends_with(*suffix))
-        .map(|suffix| &stem[..stem.len() - suffix.len()]);
+    let edited = EDITED.iter().find_map(|suffix| {
+        let at = stem.len().checked_sub(suffix.len())?;
+        (stem.is_char_boundary(at) && stem[at..].to_lowercase() == *suffix).then(|| &stem[..at])
+    });
     Named {
         original: format!("{}{extension}", edited.unwrap_or(stem)),
         copy,
@@ -69,11 +72,16 @@ pub fn named(file: &str) -> Named {
     }
 }
 
-/// The first `n` characters of `text`.
+/// The start of `text` that fits in `n` UTF-16 units (how Google counts).
 fn clip(text: &str, n: usize) -> &str {
-    text.char_indices()
-        .nth(n)
-        .map_or(text, |(at, _)| &text[..at])
+    let mut units = 0;
+    for (at, c) in text.char_indices() {
+        units += c.len_utf16();
+        if units > n {
+            return &text[..at];
+        }
+    }
+    text
 }
 
 /// The sidecar names Google may have given this photo, most likely first.
@@ -81,24 +89,32 @@ fn clip(text: &str, n: usize) -> &str {
 pub fn candidates(file: &str) -> Vec<String> {
     let photo = named(file);
     let number = photo.copy.map(|n| format!("({n})")).unwrap_or_default();
-    let original = &photo.original;
-    let (stem, _) = split_extension(original);
-    let mut names = vec![
-        // Since 2024.
-        format!(
-            "{}{number}.json",
-            clip(&format!("{original}.supplemental-metadata"), STEM)
-        ),
-        // Before.
-        format!("{}{number}.json", clip(original, STEM)),
-        // Before that, for some: without the photo's extension.
-        format!("{}{number}.json", clip(stem, STEM)),
-    ];
-    // And some put the number where the photo has it.
-    if photo.copy.is_some() && !photo.edited {
-        names.push(format!("{}.json", clip(file, STEM)));
+    let mut names: Vec<String> = Vec::new();
+    let mut add = |original: &str, number: &str| {
+        let (stem, _) = split_extension(original);
+        for name in [
+            // Since 2024 (and unclipped, in some newer exports).
+            format!(
+                "{}{number}.json",
+                clip(&format!("{original}.supplemental-metadata"), STEM)
+            ),
+            format!("{original}.supplemental-metadata{number}.json"),
+            // Before.
+            format!("{}{number}.json", clip(original, STEM)),
+            // Before that, for some: without the photo's extension.
+            format!("{}{number}.json", clip(stem, STEM)),
+        ] {
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+    };
+    add(&photo.original, &number);
+    // The name as it is, when its `(1)` or `-edited` was the photo's own
+    // (a browser's "photo (1).jpg").
+    if photo.copy.is_some() || photo.edited {
+        add(file, "");
     }
-    names.dedup();
     names
 }
 
@@ -158,10 +174,12 @@ pub fn pair<'a>(
                         map
                     });
                     let original = named(photo).original;
-                    match titles.get(&original).map(Vec::as_slice) {
-                        Some([only]) => Some(*only),
-                        _ => None,
-                    }
+                    [original.as_str(), photo.as_str()]
+                        .into_iter()
+                        .find_map(|title| match titles.get(title).map(Vec::as_slice) {
+                            Some([only]) => Some(*only),
+                            _ => None,
+                        })
                 });
             (photo.as_str(), found)
         })
