@@ -367,6 +367,49 @@ async fn a_photo_larger_than_the_upload_limit_is_left_out_whatever_its_zip_says(
     server.stop().await;
 }
 
+#[tokio::test]
+async fn a_live_photo_comes_home_as_one_photo_with_its_stills_sidecar() {
+    let server = TestServer::start().await;
+    let owner = server.owner().await;
+    let live = crate::media::corpus().join("pigallery2/test/backend/assets/live_photo");
+    let still = std::fs::read(live.join("IMG_7943.HEIC")).unwrap();
+    let motion = std::fs::read(live.join("IMG_7943_HEVC.MOV")).unwrap();
+    let folder = format!("{ROOT}/Photos from 2022");
+    let dir = tempfile::tempdir().unwrap();
+    let part = dir.path().join("takeout-001.zip");
+    // Google gives the video its own name and no sidecar.
+    let entries = [
+        (format!("{folder}/IMG_7943.HEIC"), still),
+        (format!("{folder}/IMG_7943.MOV"), motion),
+        (
+            format!("{folder}/IMG_7943.HEIC.supplemental-metadata.json"),
+            sidecar(
+                "IMG_7943.HEIC",
+                1_650_000_000,
+                &json!({ "description": "The garden in April" }),
+            ),
+        ),
+    ];
+    std::fs::write(&part, zip_of(&entries)).unwrap();
+    let summary = hearth::library::cli::import(
+        server.state(),
+        &[part],
+        None,
+        hearth::library::google::import::Options::default(),
+    )
+    .await
+    .unwrap();
+    assert!(summary.contains("0 not imported"), "{summary}");
+    server.idle().await;
+    let timeline = owner.json("/api/timeline").await;
+    assert_eq!(timeline["total"], 1, "one Live Photo: {timeline}");
+    let month = timeline["months"][0]["month"].as_str().unwrap().to_owned();
+    let photo = only_in(&owner, &month).await;
+    assert_eq!(photo["kind"], "live");
+    assert_eq!(photo["caption"], "The garden in April");
+    server.stop().await;
+}
+
 // Google's naming, one rule at a time.
 
 fn sidecar_of(photo: &str, jsons: &[&str]) -> Option<String> {
