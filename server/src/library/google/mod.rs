@@ -7,6 +7,7 @@
 //! for the owner (`api`).
 
 pub mod api;
+mod apply;
 pub mod import;
 pub mod meta;
 pub mod sidecar;
