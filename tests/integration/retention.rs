@@ -333,6 +333,21 @@ async fn marked_member() -> Marked {
             &json!({ "caption": MARKERS[3], "visibility": "family" }),
         )
         .await;
+    // A phone of theirs backs up a sidecar too (kept as it came, by name).
+    let device = member
+        .ok(
+            "/api/me/devices",
+            &json!({ "name": "Mira's phone", "password": OWNER_PASSWORD }),
+        )
+        .await;
+    let sent = crate::harness::client()
+        .put(server.url(&format!("/dav/mira/{}.xmp", MARKERS[0])))
+        .basic_auth("mira", device["password"].as_str())
+        .body(format!("<x:xmpmeta>{}</x:xmpmeta>", MARKERS[1]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sent.status(), 201);
     let album = album_of(&member, MARKERS[4], &[photo]).await;
     member
         .ok(

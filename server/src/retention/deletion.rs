@@ -287,6 +287,12 @@ pub struct Receipt {
     pub passkeys: u64,
     pub sessions: u64,
     pub api_tokens: u64,
+    /// Device passwords of phones that back up.
+    pub device_passwords: u64,
+    /// What phones' backup apps sent, by name (WebDAV).
+    pub backup_files: u64,
+    /// Photos remembered as deleted (their content's hash).
+    pub kept_out: u64,
     pub notifications: u64,
     pub exports: u64,
     pub retention_rules: u64,
@@ -420,6 +426,24 @@ pub async fn counts(db: &impl ConnectionTrait, user_id: i64) -> Result<Receipt, 
             .filter(api_token::Column::UserId.eq(user_id))
             .count(db)
             .await?,
+        device_passwords: crate::db::entities::device_password::Entity::find()
+            .filter(crate::db::entities::device_password::Column::UserId.eq(user_id))
+            .count(db)
+            .await?,
+        backup_files: crate::db::entities::dav_entry::Entity::find()
+            .filter(crate::db::entities::dav_entry::Column::UserId.eq(user_id))
+            .filter(crate::db::entities::dav_entry::Column::State.ne("folder"))
+            .count(db)
+            .await?,
+        kept_out: db
+            .query_one_raw(Statement::from_sql_and_values(
+                DbBackend::Sqlite,
+                "SELECT COUNT(*) FROM kept_out WHERE user_id = ?",
+                [user_id.into()],
+            ))
+            .await?
+            .and_then(|row| row.try_get_by_index::<i64>(0).ok())
+            .map_or(0, |n| u64::try_from(n).unwrap_or(0)),
         notifications: notification::Entity::find()
             .filter(notification::Column::UserId.eq(user_id))
             .count(db)
