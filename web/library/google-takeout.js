@@ -49,7 +49,7 @@ export async function takeoutCard(body) {
   const follow = async () => {
     if (!body.isConnected && status.childElementCount) return;
     /** @type {TakeoutImport | null} */
-    const run = await api('/import/google-takeout');
+    const run = (await api('/import/google-takeout')).import ?? null;
     const shown = progressOf(run);
     status.replaceChildren(...(shown ? [shown] : []));
     if (run && !run.finished_at) setTimeout(() => follow().catch(() => {}), 1000);

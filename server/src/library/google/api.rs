@@ -45,6 +45,13 @@ pub struct TakeoutImport {
     pub error: Option<String>,
 }
 
+/// The takeout import under way, or the last one (none yet: absent).
+#[derive(Debug, Object)]
+pub struct TakeoutStatus {
+    #[oai(rename = "import", skip_serializing_if_is_none)]
+    pub current: Option<TakeoutImport>,
+}
+
 pub struct GoogleApi;
 
 /// The takeout's parts in `folder`: its zips, or the folder itself.
@@ -189,13 +196,15 @@ impl GoogleApi {
         &self,
         auth: SessionAuth,
         state: Data<&AppState>,
-    ) -> Result<Json<Option<TakeoutImport>>, AppError> {
+    ) -> Result<Json<TakeoutStatus>, AppError> {
         auth.0.require_owner()?;
         let slot = state
             .library()
             .google
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        Ok(Json(slot.clone()))
+        Ok(Json(TakeoutStatus {
+            current: slot.clone(),
+        }))
     }
 }
