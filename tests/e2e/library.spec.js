@@ -54,9 +54,17 @@ test('uploaded photos appear in the timeline and open in the viewer', async ({ p
   await expect(page.locator('.tile .badge-fav')).toHaveCount(1);
 
   // Select both: favourite them together, then move them to the trash.
-  await tiles.first().locator('.tile-check').click();
-  await tiles.nth(1).click();
-  await expect(page.getByRole('toolbar', { name: 'Selected photos' })).toContainText('2 selected');
+  // (The grid may redraw under the click as the favourite's event comes
+  // back: a click that met the old tile is made again.)
+  const bar = page.getByRole('toolbar', { name: 'Selected photos' });
+  await expect(async () => {
+    if (!(await bar.isVisible())) await tiles.first().locator('.tile-check').click();
+    await expect(bar).toContainText('1 selected', { timeout: 1000 });
+  }).toPass({ timeout: 10_000 });
+  await expect(async () => {
+    if (!(await bar.textContent())?.includes('2 selected')) await tiles.nth(1).click();
+    await expect(bar).toContainText('2 selected', { timeout: 1000 });
+  }).toPass({ timeout: 10_000 });
   await page.getByRole('button', { name: 'Favourite', exact: true }).click();
   await expect(page.locator('.tile .badge-fav')).toHaveCount(2);
   await tiles.first().locator('.tile-check').click();
